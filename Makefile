@@ -1,0 +1,142 @@
+# PUMA: a reproducible benchmark for local LLMs, as a pipeline of C filters.
+#
+#   make                 build every tool into bin/
+#   make check           run the test suite (TAP, through prove)
+#   make SAN=1 check     the same with AddressSanitizer and UBSan
+#   make ci              what CI runs: -Werror build, check, SAN check, fuzz smoke
+#   make deps            install build and test dependencies (Debian/Ubuntu)
+#   make data            fetch and convert the public datasets
+#   make install         PREFIX=/usr/local DESTDIR=
+#
+# The protocol's pipelines live in pipelines/*.mk and are included below.
+
+SHELL := bash
+.SHELLFLAGS := -o pipefail -ec
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+VERSION := $(shell cat VERSION)
+
+WARN := -std=c11 -Wall -Wextra -pedantic
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl yajl 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs libcurl yajl 2>/dev/null || echo -lcurl -lyajl)
+LIBS := $(PKG_LIBS) -lcsv -lm -lpthread -ldl
+# _XOPEN_SOURCE/_DEFAULT_SOURCE for glibc, _DARWIN_C_SOURCE for macOS.
+DEFS := -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -D_DARWIN_C_SOURCE \
+	-DPUMA_VERSION='"$(VERSION)"'
+
+ifeq ($(SAN),1)
+BUILD := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+BINDIR := $(BUILD)/bin
+else
+BUILD := build/rel
+SANFLAGS :=
+BINDIR := bin
+endif
+
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) $(DEFS) $(PKG_CFLAGS) -Isrc/lib -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+LIB_SRC := $(wildcard src/lib/*.c)
+LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/%.o)
+TOOLS := $(sort $(patsubst src/%.c,%,$(wildcard src/puma-*.c)))
+TOOL_BIN := $(TOOLS:%=$(BINDIR)/%)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+# Small programs the tests drive (not installed).
+HELP_SRC := $(wildcard tests/helpers/*.c)
+HELP_BIN := $(HELP_SRC:tests/helpers/%.c=$(BUILD)/helpers/%)
+MANS := $(wildcard docs/man/*.1)
+
+.PHONY: all check check-san ci deps data install uninstall clean fuzz fuzz-smoke bench help
+all: $(TOOL_BIN)
+
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libpuma.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BINDIR)/%: $(BUILD)/%.o $(BUILD)/libpuma.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libpuma.a $(LIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libpuma.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libpuma.a $(LIBS)
+
+$(BUILD)/helpers/%: tests/helpers/%.c $(BUILD)/libpuma.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libpuma.a $(LIBS)
+
+-include $(LIB_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/%.d)
+
+# Tests: every tests/*.t is a TAP script; prove counts them all.
+PROVE ?= prove
+PROVE_FLAGS ?=
+check: $(TOOL_BIN) $(UNIT_BIN) $(HELP_BIN)
+	PUMA_BIN=$(abspath $(BINDIR)) PUMA_BUILD=$(abspath $(BUILD)) PUMA_SAN=$(SAN) \
+		$(PROVE) $(PROVE_FLAGS) tests/*.t
+
+check-san:
+	$(MAKE) SAN=1 check
+
+# The whole of CI: warnings are errors, the suite twice, the fuzzers briefly.
+ci:
+	$(MAKE) WERROR=1 all
+	$(MAKE) WERROR=1 check
+	$(MAKE) WERROR=1 SAN=1 check
+	$(MAKE) fuzz-smoke
+
+deps:
+	sh scripts/install-deps
+
+# Fuzz targets (clang's libFuzzer): one per parser of untrusted text.
+FUZZ_SECONDS ?= 20
+FUZZ_SRC := $(wildcard tests/fuzz/*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_CC ?= clang
+FUZZ_LIB_SRC := $(LIB_SRC)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(DEFS) $(PKG_CFLAGS) -Isrc/lib \
+		-o $@ $< $(FUZZ_LIB_SRC) $(LIBS)
+fuzz: $(FUZZ_BIN)
+fuzz-smoke: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+		n=$$(basename $$f); mkdir -p build/fuzz/corpus-$$n; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+			build/fuzz/corpus-$$n tests/fuzz/corpus/$$n 2>build/fuzz/$$n.log \
+			|| { tail -n 40 build/fuzz/$$n.log; exit 1; }; \
+		grep -E '^stat::number_of_executed_units' build/fuzz/$$n.log || true; \
+	done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(TOOL_BIN) $(DESTDIR)$(PREFIX)/bin/
+	$(if $(MANS),install -m 644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man1/)
+
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(PREFIX)/bin/%) \
+		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(MANS)))
+
+clean:
+	rm -rf build bin
+
+help:
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+
+-include pipelines/*.mk

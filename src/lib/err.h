@@ -1,0 +1,49 @@
+/* err.h - one way to complain, and the exit status that remembers it.
+ *
+ * Every message starts with the program name; data errors name the input
+ * and the line.  Exit codes: 0 success, 1 data/network/I-O failure,
+ * 2 usage error.  A failure is sticky: nothing clears it.
+ */
+#ifndef PUMA_ERR_H
+#define PUMA_ERR_H
+
+#include <stdarg.h>
+#include <stdnoreturn.h>
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+extern const char *progname;
+
+/* Set progname from argv[0] (its last path component). */
+void err_init(const char *argv0);
+
+/* "prog: message" on stderr. */
+void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "prog: file:line: message" on stderr; line 0 leaves out the line. */
+void warn_at(const char *file, long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void vwarn_at(const char *file, long line, const char *fmt, va_list ap);
+
+/* Record a failure; the exit status only ever grows to 1 (usage is 2). */
+void fail(void);
+/* warn_at() and fail() together. */
+void fail_at(const char *file, long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int exit_status(void);
+
+/* Print and exit with the given status, after flushing stdout. */
+noreturn void die(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+noreturn void die_at(int status, const char *file, long line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* "prog: message" plus "Try 'prog --help'." and exit 2. */
+noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Flush and close stdout; on failure say "write error" and return 1.
+ * Every tool returns through this so a full disk never exits 0. */
+int finish(void);
+
+/* The version line all tools print for --version. */
+void print_version(void);
+
+#endif

@@ -1,0 +1,622 @@
+/* json.c - parse JSON with yajl's callbacks into an arena tree, and write
+ * compact JSON.  See json.h for the raw-member pass-through. */
+#include "json.h"
+#include "err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+jv json_null_v = {JNULL, 0, 0, {NULL}, NULL, 0};
+jv json_true_v = {JTRUE, 0, 0, {NULL}, NULL, 0};
+jv json_false_v = {JFALSE, 0, 0, {NULL}, NULL, 0};
+
+/* Parser state for one document. */
+struct pctx {
+	struct arena *a;
+	yajl_handle h;
+	const char *text;
+	size_t len;
+	const char *const *want;
+	jv *root;
+	jv **stack;		/* open containers being built */
+	size_t depth, cap;
+	size_t level;		/* yajl nesting level, built or not */
+	int skipping;		/* inside an unwanted top-level member */
+	const char *key;	/* pending key for the innermost object */
+	size_t klen;
+	struct jmember *top;	/* the top-level member being read */
+	size_t prev_end;	/* offset after the last top-level token */
+};
+
+static size_t consumed(struct pctx *c)
+{
+	/* yajl advances this offset as it lexes, so inside a callback it
+	 * points just past the token that caused it. */
+	return yajl_get_bytes_consumed(c->h);
+}
+
+static int wanted(struct pctx *c, const char *key)
+{
+	const char *const *w;
+
+	if (c->want == NULL)
+		return 1;
+	for (w = c->want; *w != NULL; w++)
+		if (strcmp(*w, key) == 0)
+			return 1;
+	return 0;
+}
+
+static void add_member(struct arena *a, jv *obj, const char *key, size_t klen)
+{
+	if (obj->n == obj->cap) {
+		size_t ncap = obj->cap ? obj->cap * 2 : 8;
+		struct jmember *m = arena_alloc(a, ncap * sizeof(*m));
+
+		if (obj->n)
+			memcpy(m, obj->u.mem, obj->n * sizeof(*m));
+		obj->u.mem = m;
+		obj->cap = ncap;
+	}
+	obj->u.mem[obj->n].key = key;
+	obj->u.mem[obj->n].klen = klen;
+	obj->u.mem[obj->n].val = NULL;
+	obj->u.mem[obj->n].raw = NULL;
+	obj->u.mem[obj->n].rawlen = 0;
+	obj->n++;
+}
+
+void jv_push(struct arena *a, jv *arr, jv *v)
+{
+	if (arr->n == arr->cap) {
+		size_t ncap = arr->cap ? arr->cap * 2 : 8;
+		jv **items = arena_alloc(a, ncap * sizeof(*items));
+
+		if (arr->n)
+			memcpy(items, arr->u.items, arr->n * sizeof(*items));
+		arr->u.items = items;
+		arr->cap = ncap;
+	}
+	arr->u.items[arr->n++] = v;
+}
+
+/* A value has started or (for scalars) arrived: attach it to its parent. */
+static void attach(struct pctx *c, jv *v)
+{
+	jv *parent;
+
+	if (c->depth == 0) {
+		c->root = v;
+		return;
+	}
+	parent = c->stack[c->depth - 1];
+	if (parent->t == JARR) {
+		jv_push(c->a, parent, v);
+	} else {
+		/* The member was added at its key; fill in the value. */
+		parent->u.mem[parent->n - 1].val = v;
+	}
+}
+
+/* A top-level member's value has ended at the current offset. */
+static void top_done(struct pctx *c)
+{
+	size_t end = consumed(c);
+
+	if (c->top != NULL) {
+		c->top->rawlen = (size_t)(c->text + end - c->top->raw);
+		c->top = NULL;
+	}
+	c->prev_end = end;
+	c->skipping = 0;
+}
+
+static void scalar(struct pctx *c, jv *v)
+{
+	if (!c->skipping)
+		attach(c, v);
+	if (c->level == 1)
+		top_done(c);
+}
+
+static int cb_null(void *ctx)
+{
+	scalar(ctx, &json_null_v);
+	return 1;
+}
+
+static int cb_bool(void *ctx, int b)
+{
+	scalar(ctx, b ? &json_true_v : &json_false_v);
+	return 1;
+}
+
+static int cb_number(void *ctx, const char *s, size_t len)
+{
+	struct pctx *c = ctx;
+	jv *v;
+
+	if (c->skipping) {
+		scalar(c, NULL);
+		return 1;
+	}
+	v = arena_alloc(c->a, sizeof(*v));
+	memset(v, 0, sizeof(*v));
+	v->t = JNUM;
+	v->raw = arena_strndup(c->a, s, len);
+	v->n = len;
+	v->d = strtod(v->raw, NULL);
+	scalar(c, v);
+	return 1;
+}
+
+static int cb_string(void *ctx, const unsigned char *s, size_t len)
+{
+	struct pctx *c = ctx;
+
+	scalar(c, c->skipping ? NULL : jv_str(c->a, (const char *)s, len));
+	return 1;
+}
+
+static void push(struct pctx *c, jv *v)
+{
+	if (c->depth == c->cap)
+		c->stack = xgrow(c->stack, &c->cap, c->depth + 1, sizeof(*c->stack));
+	c->stack[c->depth++] = v;
+}
+
+static int cb_start(struct pctx *c, enum jtype t)
+{
+	c->level++;
+	if (c->level == 1 && t == JOBJ)
+		c->prev_end = consumed(c);
+	if (!c->skipping) {
+		jv *v = t == JOBJ ? jv_obj(c->a) : jv_arr(c->a);
+
+		attach(c, v);
+		push(c, v);
+	}
+	return 1;
+}
+
+static int cb_start_map(void *ctx)
+{
+	return cb_start(ctx, JOBJ);
+}
+
+static int cb_start_array(void *ctx)
+{
+	return cb_start(ctx, JARR);
+}
+
+static int cb_end(void *ctx)
+{
+	struct pctx *c = ctx;
+
+	if (!c->skipping)
+		c->depth--;
+	c->level--;
+	if (c->level == 1)
+		top_done(c);
+	return 1;
+}
+
+static int cb_map_key(void *ctx, const unsigned char *k, size_t len)
+{
+	struct pctx *c = ctx;
+	char *key;
+	jv *obj;
+
+	if (c->skipping)
+		return 1;
+	obj = c->stack[c->depth - 1];
+	key = arena_strndup(c->a, (const char *)k, len);
+	add_member(c->a, obj, key, len);
+	if (c->level == 1) {
+		/* The key's text starts at the first quote after the last
+		 * top-level token ('{' or the previous value). */
+		const char *p = c->text + c->prev_end;
+
+		while (*p != '"')
+			p++;
+		c->top = &obj->u.mem[obj->n - 1];
+		c->top->raw = p;
+		if (!wanted(c, key))
+			c->skipping = 1;
+	}
+	return 1;
+}
+
+static const yajl_callbacks callbacks = {
+	cb_null, cb_bool, NULL, NULL, cb_number, cb_string,
+	cb_start_map, cb_map_key, cb_end, cb_start_array, cb_end,
+};
+
+jv *json_parse(struct arena *a, const char *text, size_t len,
+	       const char *const *want, char *err, size_t errlen)
+{
+	struct pctx c;
+	yajl_status st;
+	jv *root = NULL;
+
+	memset(&c, 0, sizeof(c));
+	c.a = a;
+	c.text = text;
+	c.len = len;
+	c.want = want;
+	c.h = yajl_alloc(&callbacks, NULL, &c);
+	if (c.h == NULL)
+		die(EXIT_FAIL, "out of memory");
+	int at_end = 0;
+
+	st = yajl_parse(c.h, (const unsigned char *)text, len);
+	if (st == yajl_status_ok) {
+		at_end = 1;
+		st = yajl_complete_parse(c.h);
+	}
+	if (st == yajl_status_ok && c.root != NULL) {
+		root = c.root;
+	} else if (err != NULL && errlen > 0) {
+		if (st == yajl_status_ok) {
+			snprintf(err, errlen, "no JSON value");
+		} else {
+			unsigned char *m = yajl_get_error(c.h, 0, (const unsigned char *)text, len);
+			size_t at = yajl_get_bytes_consumed(c.h);
+			char *nl;
+
+			/* yajl says "parse error: lexical error: ..." plus a newline. */
+			snprintf(err, errlen, "%s", (const char *)m);
+			if ((nl = strchr(err, '\n')) != NULL)
+				*nl = '\0';
+			if (strncmp(err, "parse error: ", 13) == 0)
+				memmove(err, err + 13, strlen(err + 13) + 1);
+			if (!at_end && strlen(err) + 32 < errlen)
+				snprintf(err + strlen(err), errlen - strlen(err),
+					 " (at byte %zu)", at + 1);
+			yajl_free_error(c.h, m);
+		}
+	}
+	yajl_free(c.h);
+	free(c.stack);
+	return root;
+}
+
+jv *jv_str(struct arena *a, const char *s, size_t len)
+{
+	jv *v = arena_alloc(a, sizeof(*v));
+
+	memset(v, 0, sizeof(*v));
+	v->t = JSTR;
+	v->u.s = arena_strndup(a, s, len);
+	v->n = len;
+	return v;
+}
+
+jv *jv_cstr(struct arena *a, const char *s)
+{
+	return jv_str(a, s, strlen(s));
+}
+
+jv *jv_num(struct arena *a, double d)
+{
+	jv *v = arena_alloc(a, sizeof(*v));
+
+	memset(v, 0, sizeof(*v));
+	v->t = JNUM;
+	v->d = d;
+	return v;
+}
+
+jv *jv_int(struct arena *a, long long i)
+{
+	char tmp[32];
+	int n = snprintf(tmp, sizeof(tmp), "%lld", i);
+	jv *v = jv_num(a, (double)i);
+
+	v->raw = arena_strndup(a, tmp, (size_t)n);
+	v->n = (size_t)n;
+	return v;
+}
+
+jv *jv_bool(int b)
+{
+	return b ? &json_true_v : &json_false_v;
+}
+
+jv *jv_arr(struct arena *a)
+{
+	jv *v = arena_alloc(a, sizeof(*v));
+
+	memset(v, 0, sizeof(*v));
+	v->t = JARR;
+	return v;
+}
+
+jv *jv_obj(struct arena *a)
+{
+	jv *v = arena_alloc(a, sizeof(*v));
+
+	memset(v, 0, sizeof(*v));
+	v->t = JOBJ;
+	return v;
+}
+
+static struct jmember *find(const jv *obj, const char *key)
+{
+	size_t i, klen;
+
+	if (obj == NULL || obj->t != JOBJ)
+		return NULL;
+	klen = strlen(key);
+	for (i = 0; i < obj->n; i++)
+		if (obj->u.mem[i].klen == klen && memcmp(obj->u.mem[i].key, key, klen) == 0)
+			return &obj->u.mem[i];
+	return NULL;
+}
+
+void jv_set(struct arena *a, jv *obj, const char *key, jv *v)
+{
+	struct jmember *m = find(obj, key);
+
+	if (m == NULL) {
+		size_t klen = strlen(key);
+
+		add_member(a, obj, arena_strndup(a, key, klen), klen);
+		m = &obj->u.mem[obj->n - 1];
+	}
+	m->val = v;
+	m->raw = NULL;
+	m->rawlen = 0;
+}
+
+jv *jv_get(const jv *obj, const char *key)
+{
+	struct jmember *m = find(obj, key);
+
+	return m ? m->val : NULL;
+}
+
+int jv_has(const jv *obj, const char *key)
+{
+	return find(obj, key) != NULL;
+}
+
+const char *jv_getstr(const jv *obj, const char *key, size_t *len)
+{
+	jv *v = jv_get(obj, key);
+
+	if (v == NULL || v->t != JSTR)
+		return NULL;
+	if (len)
+		*len = v->n;
+	return v->u.s;
+}
+
+int jv_isnull(const jv *v)
+{
+	return v == NULL || v->t == JNULL;
+}
+
+const char *jv_typename(const jv *v)
+{
+	if (v == NULL)
+		return "absent";
+	switch (v->t) {
+	case JNULL: return "null";
+	case JFALSE:
+	case JTRUE: return "a boolean";
+	case JNUM: return "a number";
+	case JSTR: return "a string";
+	case JARR: return "an array";
+	case JOBJ: return "an object";
+	}
+	return "?";
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c >= 0xE0 && c <= 0xEF) {
+		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xE0 && s[1] < 0xA0)
+			return 0;	/* overlong */
+		if (c == 0xED && s[1] >= 0xA0)
+			return 0;	/* surrogate */
+		return 3;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+		    (s[3] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xF0 && s[1] < 0x90)
+			return 0;	/* overlong */
+		if (c == 0xF4 && s[1] >= 0x90)
+			return 0;	/* above U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+int utf8_valid(const char *s, size_t len, size_t *good)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		k = utf8_seq(p + i, len - i);
+		if (k == 0) {
+			if (good)
+				*good = i;
+			return 0;
+		}
+		i += k;
+	}
+	if (good)
+		*good = len;
+	return 1;
+}
+
+size_t utf8_cut(const char *s, size_t len, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	if (max >= len)
+		return len;
+	while (i < max) {
+		k = p[i] < 0x80 ? 1 : utf8_seq(p + i, len - i);
+		if (k == 0)
+			k = 1;	/* a stray byte is its own unit */
+		if (i + k > max)
+			break;
+		i += k;
+	}
+	return i;
+}
+
+/* Characters that need escaping in a JSON string: controls, '"' and '\'. */
+static const char hexd[] = "0123456789abcdef";
+
+size_t json_write_str(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, start = 0, bad = 0, k;
+
+	buf_addc(b, '"');
+	while (i < len) {
+		unsigned c = p[i];
+
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0x80) {
+			k = utf8_seq(p + i, len - i);
+			if (k) {
+				i += k;
+				continue;
+			}
+		}
+		buf_add(b, s + start, i - start);
+		switch (c) {
+		case '"': buf_add(b, "\\\"", 2); break;
+		case '\\': buf_add(b, "\\\\", 2); break;
+		case '\n': buf_add(b, "\\n", 2); break;
+		case '\r': buf_add(b, "\\r", 2); break;
+		case '\t': buf_add(b, "\\t", 2); break;
+		case '\b': buf_add(b, "\\b", 2); break;
+		case '\f': buf_add(b, "\\f", 2); break;
+		default:
+			if (c < 0x20) {
+				char u[6] = {'\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15]};
+
+				buf_add(b, u, 6);
+			} else {
+				buf_add(b, "\xEF\xBF\xBD", 3);	/* U+FFFD */
+				bad++;
+			}
+		}
+		i++;
+		start = i;
+	}
+	buf_add(b, s + start, i - start);
+	buf_addc(b, '"');
+	return bad;
+}
+
+void json_write_compact(struct buf *b, const char *raw, size_t len)
+{
+	size_t i, start = 0;
+	int instr = 0;
+
+	for (i = 0; i < len; i++) {
+		char c = raw[i];
+
+		if (instr) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				instr = 0;
+		} else if (c == '"') {
+			instr = 1;
+		} else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			buf_add(b, raw + start, i - start);
+			start = i + 1;
+		}
+	}
+	buf_add(b, raw + start, len - start);
+}
+
+size_t json_write(struct buf *b, const jv *v)
+{
+	size_t i, bad = 0;
+	char num[32];
+
+	switch (v->t) {
+	case JNULL:
+		buf_add(b, "null", 4);
+		break;
+	case JTRUE:
+		buf_add(b, "true", 4);
+		break;
+	case JFALSE:
+		buf_add(b, "false", 5);
+		break;
+	case JNUM:
+		if (v->raw != NULL) {
+			buf_add(b, v->raw, v->n);
+		} else {
+			size_t n = fmt_double(v->d, num);
+
+			/* JSON has no NaN or infinity: say null. */
+			if (num[0] == 'N' || num[0] == 'I' || num[1] == 'I')
+				buf_add(b, "null", 4);
+			else
+				buf_add(b, num, n);
+		}
+		break;
+	case JSTR:
+		bad += json_write_str(b, v->u.s, v->n);
+		break;
+	case JARR:
+		buf_addc(b, '[');
+		for (i = 0; i < v->n; i++) {
+			if (i)
+				buf_addc(b, ',');
+			bad += json_write(b, v->u.items[i]);
+		}
+		buf_addc(b, ']');
+		break;
+	case JOBJ:
+		buf_addc(b, '{');
+		for (i = 0; i < v->n; i++) {
+			const struct jmember *m = &v->u.mem[i];
+
+			if (i)
+				buf_addc(b, ',');
+			if (m->raw != NULL) {
+				json_write_compact(b, m->raw, m->rawlen);
+				continue;
+			}
+			bad += json_write_str(b, m->key, m->klen);
+			buf_addc(b, ':');
+			bad += json_write(b, m->val ? m->val : &json_null_v);
+		}
+		buf_addc(b, '}');
+		break;
+	}
+	return bad;
+}

@@ -1,0 +1,93 @@
+/* json.h - JSON values over yajl, one record per line.
+ *
+ * The parser builds a small tree in an arena (struct arena, reset per
+ * record).  For the members of a top-level object it also keeps the raw
+ * text of each member, so a tool writes the fields it does not own back
+ * exactly as they came in, numbers included, and in their order.  A
+ * member the tool sets is written from the tree instead.
+ */
+#ifndef PUMA_JSON_H
+#define PUMA_JSON_H
+
+#include <stddef.h>
+#include "xalloc.h"
+
+enum jtype { JNULL, JFALSE, JTRUE, JNUM, JSTR, JARR, JOBJ };
+
+typedef struct jv jv;
+
+struct jmember {
+	const char *key;	/* decoded, NUL-ended */
+	size_t klen;
+	jv *val;		/* NULL when the parser was told to skip it */
+	const char *raw;	/* the member's input text ("key":value), or NULL */
+	size_t rawlen;
+};
+
+struct jv {
+	enum jtype t;
+	size_t n;		/* string bytes, array items or object members */
+	size_t cap;
+	union {
+		const char *s;	/* JSTR: bytes, NUL-ended (may hold \u0000) */
+		jv **items;	/* JARR */
+		struct jmember *mem;	/* JOBJ */
+	} u;
+	const char *raw;	/* JNUM: the number's text; NULL if computed */
+	double d;		/* JNUM: its value */
+};
+
+/* Parse text (length len, NUL-ended) into a tree allocated in a.  want, when
+ * not NULL, is a NULL-ended list of top-level keys to build trees for; other
+ * members of a top-level object are checked but kept only as raw text.
+ * Returns NULL on invalid JSON, with a one-line reason in err. */
+jv *json_parse(struct arena *a, const char *text, size_t len,
+	       const char *const *want, char *err, size_t errlen);
+
+/* Shared constants: never modify them. */
+extern jv json_null_v, json_true_v, json_false_v;
+#define JV_NULL (&json_null_v)
+
+jv *jv_str(struct arena *a, const char *s, size_t len);
+jv *jv_cstr(struct arena *a, const char *s);
+jv *jv_num(struct arena *a, double d);		/* written shortest round-trip */
+jv *jv_int(struct arena *a, long long i);
+jv *jv_bool(int b);
+jv *jv_arr(struct arena *a);
+jv *jv_obj(struct arena *a);
+void jv_push(struct arena *a, jv *arr, jv *v);
+/* Set key in obj: replaces the first member of that name in place (its raw
+ * text is dropped), else appends.  key is copied. */
+void jv_set(struct arena *a, jv *obj, const char *key, jv *v);
+
+/* Lookups: NULL when obj is not an object or the key is absent (or was
+ * skipped by the parser). */
+jv *jv_get(const jv *obj, const char *key);
+/* Is the key present at all (even if skipped)? */
+int jv_has(const jv *obj, const char *key);
+/* String value of key, or NULL if absent or not a string. */
+const char *jv_getstr(const jv *obj, const char *key, size_t *len);
+int jv_isnull(const jv *v);	/* absent or null */
+const char *jv_typename(const jv *v);
+
+/* Append v as compact JSON to b.  Strings are UTF-8 validated: an invalid
+ * sequence is written as U+FFFD and counted in the return value. */
+size_t json_write(struct buf *b, const jv *v);
+/* Write a string as a JSON string literal (validated the same way). */
+size_t json_write_str(struct buf *b, const char *s, size_t len);
+/* Append the compact form of already-valid JSON text. */
+void json_write_compact(struct buf *b, const char *raw, size_t len);
+
+/* Shortest text that reads back as exactly d, in Python's repr() style
+ * (0.1, 2.0, 1e-05, 1e+16), independent of the locale.  Non-finite values
+ * give "NaN", "Infinity", "-Infinity".  out needs 32 bytes; returns length. */
+size_t fmt_double(double d, char out[32]);
+
+/* Is s valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF)?  Returns the
+ * length of the valid prefix in *good when it is not. */
+int utf8_valid(const char *s, size_t len, size_t *good);
+/* Length of the longest prefix of s, at most max bytes, that does not end
+ * inside a UTF-8 sequence. */
+size_t utf8_cut(const char *s, size_t len, size_t max);
+
+#endif

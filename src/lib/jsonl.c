@@ -1,0 +1,113 @@
+/* jsonl.c - the record reader and writer shared by every filter. */
+#include "jsonl.h"
+#include "err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int jsonl_open(struct jsonl_in *in, const char *path, const char *const *want, int lenient)
+{
+	memset(in, 0, sizeof(*in));
+	in->want = want;
+	in->lenient = lenient;
+	return lines_open(&in->l, path);
+}
+
+static int bad_line(struct jsonl_in *in, const char *fmt, va_list ap)
+{
+	vwarn_at(in->l.name, in->l.lineno, fmt, ap);
+	if (in->lenient) {
+		in->skipped++;
+		return 0;
+	}
+	fail();
+	in->stopped = 1;
+	return -1;
+}
+
+int jsonl_bad(struct jsonl_in *in, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = bad_line(in, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int jsonl_next(struct jsonl_in *in, jv **rec)
+{
+	char err[256];
+	jv *v;
+	int r;
+
+	for (;;) {
+		arena_reset(&in->a);
+		r = lines_next(&in->l);
+		if (r == 0)
+			return 0;
+		if (r == -1) {
+			in->stopped = 1;
+			return -1;
+		}
+		if (r == -2) {
+			if (jsonl_bad(in, "%s", LINES_NUL_MSG) < 0)
+				return -1;
+			continue;
+		}
+		if (line_blank(in->l.buf, in->l.len))
+			continue;
+		v = json_parse(&in->a, in->l.buf, in->l.len, in->want, err, sizeof(err));
+		if (v == NULL) {
+			if (jsonl_bad(in, "invalid JSON: %s", err) < 0)
+				return -1;
+			continue;
+		}
+		if (v->t != JOBJ) {
+			if (jsonl_bad(in, "record is %s, not a JSON object", jv_typename(v)) < 0)
+				return -1;
+			continue;
+		}
+		in->records++;
+		*rec = v;
+		return 1;
+	}
+}
+
+void jsonl_close(struct jsonl_in *in)
+{
+	if (in->skipped > 0)
+		warnx("%s: skipped %ld bad line%s", in->l.name, in->skipped,
+		      in->skipped == 1 ? "" : "s");
+	lines_close(&in->l);
+	arena_free(&in->a);
+}
+
+/* The output buffer is reused for every record and freed at exit. */
+static struct buf out;
+
+static void free_out(void)
+{
+	buf_free(&out);
+}
+
+int jsonl_write(const jv *rec, const char *name, long line)
+{
+	size_t bad;
+
+	if (out.s == NULL)
+		atexit(free_out);
+	buf_reset(&out);
+	bad = json_write(&out, rec);
+	buf_addc(&out, '\n');
+	fwrite(out.s, 1, out.len, stdout);
+	if (bad > 0) {
+		fail_at(name, line, "invalid UTF-8 in the output record (%zu sequence%s replaced by U+FFFD)",
+			bad, bad == 1 ? "" : "s");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* jsonl.h - JSON Lines in and out: one object per line, with the line
+ * numbers and the strict/lenient policy every tool shares. */
+#ifndef PUMA_JSONL_H
+#define PUMA_JSONL_H
+
+#include "json.h"
+#include "lineio.h"
+
+/* An input stream of records.  The reader owns the arena the records live
+ * in; each call to jsonl_next() frees the previous record. */
+struct jsonl_in {
+	struct lines l;
+	struct arena a;
+	const char *const *want;	/* see json_parse(); NULL: everything */
+	int lenient;		/* skip and count bad lines instead of stopping */
+	long skipped;		/* bad lines skipped (lenient) */
+	long records;		/* records returned */
+	int stopped;		/* a bad line ended the input (strict) */
+};
+
+/* Open path ("-" for stdin).  Returns -1 (reported) if it cannot. */
+int jsonl_open(struct jsonl_in *in, const char *path, const char *const *want, int lenient);
+/* Next record (always a JSON object).  Returns 1, 0 at the end, -1 when a
+ * bad line stops a strict reader or reading fails (reported, failure set).
+ * Blank lines are not records and are passed over. */
+int jsonl_next(struct jsonl_in *in, jv **rec);
+/* A bad record found by the tool itself: reported with the current line;
+ * lenient readers count it and go on (return 0), strict ones set the
+ * failure and return -1 so the caller stops. */
+int jsonl_bad(struct jsonl_in *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Report the number of skipped lines, if any, on stderr. */
+void jsonl_close(struct jsonl_in *in);
+
+/* Write rec as one compact line on stdout.  Returns -1 when invalid UTF-8
+ * had to be replaced (reported with name:line; the failure is set). */
+int jsonl_write(const jv *rec, const char *name, long line);
+
+#endif
