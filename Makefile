@@ -32,7 +32,7 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs libcurl yajl 2>/dev/null || echo -lcurl
 LIBS := $(PKG_LIBS) -lcsv -lm -lpthread -ldl
 # _XOPEN_SOURCE/_DEFAULT_SOURCE for glibc, _DARWIN_C_SOURCE for macOS.
 DEFS := -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -D_DARWIN_C_SOURCE \
-	-DPUMA_VERSION='"$(VERSION)"'
+	-DPUMA_VERSION='"$(VERSION)"' -DPUMA_DATADIR='"$(PREFIX)/share/puma"'
 
 ifeq ($(SAN),1)
 BUILD := build/san
@@ -128,10 +128,13 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(TOOL_BIN) $(DESTDIR)$(PREFIX)/bin/
 	$(if $(MANS),install -m 644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man1/)
+	install -d $(DESTDIR)$(PREFIX)/share/puma
+	cp -R config $(DESTDIR)$(PREFIX)/share/puma/
 
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(PREFIX)/bin/%) \
 		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(MANS)))
+	rm -rf $(DESTDIR)$(PREFIX)/share/puma
 
 clean:
 	rm -rf build bin
