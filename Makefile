@@ -81,7 +81,7 @@ $(BUILD)/helpers/%: tests/helpers/%.c $(BUILD)/libpuma.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libpuma.a $(LIBS)
 
--include $(LIB_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/%.d)
+-include $(LIB_OBJ:.o=.d) $(TOOLS:%=$(BUILD)/%.d) $(UNIT_BIN:=.d) $(HELP_BIN:=.d)
 
 # Tests: every tests/*.t is a TAP script; prove counts them all.
 PROVE ?= prove
