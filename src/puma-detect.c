@@ -1,0 +1,619 @@
+/* puma-detect - describe this machine and choose its PUMA hardware profile.
+ *
+ * Prints one JSON object: OS, CPU, memory, disk, GPUs, Apple chip, the
+ * probes that ran and what each gave, the inference server when asked,
+ * the chosen profile with what it can run, and the problems found.
+ * --format text prints the same as a report for people.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "err.h"
+#include "http.h"
+#include "hw.h"
+#include "json.h"
+#include "profile.h"
+#include "sysroot.h"
+#include "xalloc.h"
+
+static void usage(void)
+{
+	printf("Usage: %s [-f json|text] [-p NAME] [-s URL [--require-server]] [-d DIR]\n"
+	       "                   [-t SECONDS] [--sysroot DIR] [--config-dir DIR]\n", progname);
+	fputs("Describe this machine (OS, CPU, memory, disk, GPUs, Apple chip), choose its\n"
+	      "PUMA hardware profile, and print both as one JSON object.\n"
+	      "\n"
+	      "  -f, --format FMT        json (the default) or text, a report for people\n"
+	      "  -p, --profile NAME      use this profile instead of choosing one\n"
+	      "  -s, --server URL        also ask this inference server (default: $OLLAMA_HOST\n"
+	      "                          when set) for its version and models\n"
+	      "      --require-server    exit 1 when the server does not answer\n"
+	      "  -d, --dir DIR           report the free disk where the run writes (default: .)\n"
+	      "  -t, --timeout SECONDS   longest wait for each probe program and each request\n"
+	      "                          (default: 10)\n"
+	      "      --sysroot DIR       read /proc, /sys, /etc under DIR (default: $PUMA_SYSROOT)\n"
+	      "      --config-dir DIR    where profiles.json is (default: $PUMA_CONFIG_DIR, else\n"
+	      "                          the config directory next to the program or installed)\n"
+	      "  -h, --help              show this help and exit\n"
+	      "      --version           show the version and exit\n"
+	      "\n"
+	      "Exit status: 0 a profile was chosen; 1 insufficient hardware (under 8 GB of\n"
+	      "RAM), RAM unknown, an unreadable profiles.json, a required server that does not\n"
+	      "answer, or a write error; 2 a usage error.\n", stdout);
+}
+
+/* ---- the inference server ---- */
+
+/* A URL from OLLAMA_HOST as Ollama reads it: "host", "host:port",
+ * ":port" or a full URL; http and port 11434 unless told otherwise. */
+static char *ollama_host_url(const char *v)
+{
+	const char *scheme = "http", *hp = v, *sep = strstr(v, "://"), *port = "11434";
+	char *host, *slash, *out, *path = NULL;
+	const char *colon;
+
+	while (*hp == ' ')
+		hp++;
+	if (sep != NULL) {
+		scheme = strncmp(hp, "https", 5) == 0 ? "https" : "http";
+		port = strcmp(scheme, "https") == 0 ? "443" : "80";
+		hp = sep + 3;
+	}
+	host = xstrdup(hp);
+	slash = strchr(host, '/');
+	if (slash != NULL) {
+		path = xstrdup(slash);
+		*slash = '\0';
+	}
+	colon = strrchr(host, ':');
+	if (colon != NULL && strchr(colon, ']') == NULL) {
+		out = xasprintf("%s://%s%.*s%s%s", scheme, colon == host ? "127.0.0.1" : "",
+				(int)(colon - host), host, colon, path ? path : "");
+	} else {
+		out = xasprintf("%s://%s:%s%s", scheme, *host ? host : "127.0.0.1", port, path ? path : "");
+	}
+	free(path);
+	free(host);
+	/* A trailing '/' would double the one each request path starts with. */
+	if (out[strlen(out) - 1] == '/')
+		out[strlen(out) - 1] = '\0';
+	return out;
+}
+
+/* A URL from --server: http:// when no scheme is given; no trailing '/'. */
+static char *server_url(const char *v)
+{
+	char *out = strstr(v, "://") ? xstrdup(v) : xasprintf("http://%s", v);
+	size_t n = strlen(out);
+
+	while (n > 0 && out[n - 1] == '/')
+		out[--n] = '\0';
+	return out;
+}
+
+/* GET base+path; the JSON object it answers, or NULL with why in err
+ * ("HTTP 404", "not JSON", or the transport error with *transport set). */
+static jv *get_json(struct arena *a, const char *base, const char *path, long timeout_ms,
+		    char *err, size_t errlen, int *transport)
+{
+	char *url = xasprintf("%s%s", base, path);
+	struct http_resp r;
+	char perr[200];
+	jv *v = NULL;
+
+	*transport = 0;
+	if (http_request(url, NULL, 0, timeout_ms, NULL, &r) != 0) {
+		snprintf(err, errlen, "%s", r.err);
+		*transport = 1;
+	} else if (r.status != 200) {
+		snprintf(err, errlen, "GET %s: HTTP %ld", path, r.status);
+	} else {
+		v = json_parse(a, r.body.s, r.body.len, NULL, perr, sizeof(perr));
+		if (v == NULL || v->t != JOBJ) {
+			snprintf(err, errlen, "GET %s: the answer is not a JSON object", path);
+			v = NULL;
+		}
+	}
+	http_resp_free(&r);
+	free(url);
+	return v;
+}
+
+static jv *str_or_null(struct arena *a, const char *s)
+{
+	return s ? jv_cstr(a, s) : JV_NULL;
+}
+
+/* Ask the server at url what it is and which models it has: Ollama's
+ * /api/version and /api/tags first, else an OpenAI-compatible /v1/models
+ * (llama-server, vLLM).  Returns the "server" object; *reachable says
+ * whether anything answered and *why holds the error when one is set. */
+static jv *query_server(struct arena *a, const char *url, const char *source, long timeout_ms,
+			int *reachable, const char **why)
+{
+	jv *o = jv_obj(a), *models = jv_arr(a), *v, *list;
+	char err[300] = "", err2[300] = "";
+	const char *backend = NULL, *version = NULL;
+	int transport;
+	size_t i;
+
+	*reachable = 0;
+	*why = NULL;
+	v = get_json(a, url, "/api/version", timeout_ms, err, sizeof(err), &transport);
+	if (!transport) {
+		*reachable = 1;
+		if (v != NULL && jv_getstr(v, "version", NULL) != NULL) {
+			backend = "ollama";
+			version = jv_getstr(v, "version", NULL);
+			v = get_json(a, url, "/api/tags", timeout_ms, err2, sizeof(err2), &transport);
+			list = v ? jv_get(v, "models") : NULL;
+			if (list == NULL || list->t != JARR) {
+				*why = v ? "GET /api/tags: the answer has no models list"
+					 : arena_strndup(a, err2, strlen(err2));
+				models = JV_NULL;
+			}
+			for (i = 0; list != NULL && list->t == JARR && i < list->n; i++) {
+				jv *m = jv_obj(a);
+				const char *name = jv_getstr(list->u.items[i], "name", NULL);
+
+				if (name == NULL)
+					continue;
+				jv_set(a, m, "name", jv_cstr(a, name));
+				jv_set(a, m, "digest", str_or_null(a, jv_getstr(list->u.items[i], "digest", NULL)));
+				jv_push(a, models, m);
+			}
+		} else {
+			if (v != NULL)
+				snprintf(err, sizeof(err), "GET /api/version: the answer has no version");
+			v = get_json(a, url, "/v1/models", timeout_ms, err2, sizeof(err2), &transport);
+			list = v ? jv_get(v, "data") : NULL;
+			if (v != NULL && (list == NULL || list->t != JARR))
+				snprintf(err2, sizeof(err2), "GET /v1/models: the answer has no data list");
+			if (list != NULL && list->t == JARR) {
+				backend = "openai";
+				v = get_json(a, url, "/version", timeout_ms, err2, sizeof(err2), &transport);
+				version = v ? jv_getstr(v, "version", NULL) : NULL;
+				if (version == NULL) {
+					v = get_json(a, url, "/props", timeout_ms, err2, sizeof(err2), &transport);
+					version = v ? jv_getstr(v, "build_info", NULL) : NULL;
+				}
+				for (i = 0; i < list->n; i++) {
+					jv *m = jv_obj(a);
+					const char *id = jv_getstr(list->u.items[i], "id", NULL);
+
+					if (id == NULL)
+						continue;
+					jv_set(a, m, "name", jv_cstr(a, id));
+					jv_set(a, m, "digest", JV_NULL);
+					jv_push(a, models, m);
+				}
+			} else {
+				char tmp[700];
+
+				snprintf(tmp, sizeof(tmp), "no Ollama or OpenAI-compatible API answered (%s; %s)",
+					 err, err2);
+				*why = arena_strndup(a, tmp, strlen(tmp));
+				models = JV_NULL;
+			}
+		}
+	} else {
+		*why = arena_strndup(a, err, strlen(err));
+		models = JV_NULL;
+	}
+	jv_set(a, o, "url", jv_cstr(a, url));
+	jv_set(a, o, "source", jv_cstr(a, source));
+	jv_set(a, o, "reachable", jv_bool(*reachable));
+	jv_set(a, o, "backend", str_or_null(a, backend));
+	jv_set(a, o, "version", str_or_null(a, version));
+	jv_set(a, o, "models", models);
+	jv_set(a, o, "error", str_or_null(a, *why));
+	return o;
+}
+
+/* ---- the record ---- */
+
+static jv *count_or_null(struct arena *a, long long n)
+{
+	return n >= 0 ? jv_int(a, n) : JV_NULL;
+}
+
+static jv *gib2_or_null(struct arena *a, long long bytes)
+{
+	return bytes >= 0 ? jv_num(a, hw_gib2(bytes)) : JV_NULL;
+}
+
+/* Everything learned, as one JSON object (text output is drawn from it,
+ * so the two never disagree). */
+static jv *build(struct arena *a, const struct hw *h, const struct pick *pk, jv *server)
+{
+	jv *o = jv_obj(a), *x, *arr;
+	size_t i;
+
+	x = jv_obj(a);
+	jv_set(a, x, "name", str_or_null(a, h->os_name));
+	jv_set(a, x, "release", str_or_null(a, h->os_release));
+	jv_set(a, x, "version", str_or_null(a, h->os_version));
+	jv_set(a, x, "arch", str_or_null(a, h->arch));
+	jv_set(a, o, "os", x);
+
+	x = jv_obj(a);
+	jv_set(a, x, "model", str_or_null(a, h->cpu_model));
+	jv_set(a, x, "cores", count_or_null(a, h->cores));
+	jv_set(a, x, "threads", count_or_null(a, h->threads));
+	jv_set(a, o, "cpu", x);
+
+	x = jv_obj(a);
+	jv_set(a, x, "total_bytes", count_or_null(a, h->ram_total));
+	jv_set(a, x, "total_gib", gib2_or_null(a, h->ram_total));
+	jv_set(a, x, "available_bytes", count_or_null(a, h->ram_avail));
+	jv_set(a, x, "available_gib", gib2_or_null(a, h->ram_avail));
+	jv_set(a, x, "source", str_or_null(a, h->ram_source));
+	jv_set(a, o, "ram", x);
+
+	x = jv_obj(a);
+	jv_set(a, x, "dir", str_or_null(a, h->dir));
+	jv_set(a, x, "free_bytes", count_or_null(a, h->disk_free));
+	jv_set(a, x, "free_gib", gib2_or_null(a, h->disk_free));
+	jv_set(a, x, "total_bytes", count_or_null(a, h->disk_total));
+	jv_set(a, o, "disk", x);
+
+	arr = jv_arr(a);
+	for (i = 0; i < h->ngpus; i++) {
+		const struct hw_gpu *g = &h->gpus[i];
+
+		x = jv_obj(a);
+		jv_set(a, x, "vendor", str_or_null(a, g->vendor));
+		jv_set(a, x, "name", str_or_null(a, g->name));
+		jv_set(a, x, "vram_bytes", count_or_null(a, g->vram_bytes));
+		jv_set(a, x, "vram_gib", g->vram_bytes >= 0 ? jv_num(a, hw_gib1(g->vram_bytes)) : JV_NULL);
+		jv_set(a, x, "driver", str_or_null(a, g->driver));
+		jv_set(a, x, "unified_memory", jv_bool(g->unified));
+		jv_set(a, x, "counts_for_profile", jv_bool(g->counts && g->vram_bytes >= 0));
+		jv_set(a, x, "source", jv_cstr(a, g->source));
+		jv_push(a, arr, x);
+	}
+	jv_set(a, o, "gpus", arr);
+
+	if (h->apple_silicon) {
+		x = jv_obj(a);
+		jv_set(a, x, "chip", str_or_null(a, h->apple_chip));
+		jv_set(a, x, "unified_memory_bytes", count_or_null(a, h->apple_memsize));
+		jv_set(a, x, "unified_memory_gib", gib2_or_null(a, h->apple_memsize));
+		jv_set(a, x, "profile", str_or_null(a, pk->apple ? pk->apple->name : NULL));
+		jv_set(a, o, "apple", x);
+	} else {
+		jv_set(a, o, "apple", JV_NULL);
+	}
+
+	arr = jv_arr(a);
+	for (i = 0; i < h->nprobes; i++) {
+		const struct hw_probe *p = &h->probes[i];
+
+		x = jv_obj(a);
+		jv_set(a, x, "name", jv_cstr(a, p->name));
+		jv_set(a, x, "command", str_or_null(a, p->command));
+		jv_set(a, x, "status", jv_cstr(a, p->status));
+		jv_set(a, x, "detail", str_or_null(a, p->detail));
+		jv_push(a, arr, x);
+	}
+	jv_set(a, o, "probes", arr);
+	if (server != NULL)
+		jv_set(a, o, "server", server);
+
+	jv_set(a, o, "profile", str_or_null(a, pk->p ? pk->p->name : NULL));
+	jv_set(a, o, "empirical_validation", str_or_null(a, pk->p ? pk->p->validation : NULL));
+	jv_set(a, o, "profile_selected_by", str_or_null(a, pk->by));
+	jv_set(a, o, "profile_reason", jv_cstr(a, pk->reason));
+	jv_set(a, o, "scenarios", pk->p ? (jv *)pk->p->scenarios : jv_arr(a));
+	jv_set(a, o, "models", pk->p ? (jv *)pk->p->models : jv_arr(a));
+	jv_set(a, o, "requirements", pk->p ? (jv *)pk->p->requirements : JV_NULL);
+
+	arr = jv_arr(a);
+	for (i = 0; i < h->nproblems; i++) {
+		x = jv_obj(a);
+		jv_set(a, x, "severity", jv_cstr(a, h->problems[i].severity));
+		jv_set(a, x, "message", jv_cstr(a, h->problems[i].message));
+		jv_push(a, arr, x);
+	}
+	jv_set(a, o, "problems", arr);
+	return o;
+}
+
+/* ---- the text report, drawn from the record ---- */
+
+/* A member as text: strings as they are, numbers as written in JSON. */
+static const char *txt(const jv *obj, const char *key, char tmp[48])
+{
+	const jv *v = jv_get(obj, key);
+
+	if (v == NULL || v->t == JNULL)
+		return "unknown";
+	if (v->t == JSTR)
+		return v->u.s;
+	if (v->t == JNUM) {
+		if (v->raw != NULL)
+			return v->raw;
+		fmt_double(v->d, tmp);
+		return tmp;
+	}
+	return v->t == JTRUE ? "yes" : "no";
+}
+
+/* A GiB figure with its unit, or "unknown". */
+static const char *gib(const jv *obj, const char *key, char tmp[48])
+{
+	const jv *v = jv_get(obj, key);
+
+	if (v == NULL || v->t != JNUM)
+		return "unknown";
+	{
+		char num[32];
+
+		fmt_double(v->d, num);
+		snprintf(tmp, 48, "%s GiB", num);
+	}
+	return tmp;
+}
+
+static void join_strings(struct buf *b, const jv *arr)
+{
+	size_t i;
+
+	if (arr == NULL || arr->t != JARR || arr->n == 0) {
+		buf_adds(b, "none");
+		return;
+	}
+	for (i = 0; i < arr->n; i++) {
+		if (i)
+			buf_adds(b, ", ");
+		buf_adds(b, arr->u.items[i]->u.s);
+	}
+}
+
+static void report(struct buf *b, const jv *o)
+{
+	const jv *os = jv_get(o, "os"), *cpu = jv_get(o, "cpu"), *ram = jv_get(o, "ram");
+	const jv *disk = jv_get(o, "disk"), *gpus = jv_get(o, "gpus"), *apple = jv_get(o, "apple");
+	const jv *probes = jv_get(o, "probes"), *srv = jv_get(o, "server"), *probs = jv_get(o, "problems");
+	char t1[48], t2[48], t3[48];
+	size_t i;
+
+	buf_printf(b, "PUMA preflight (%s %s)\n\nHardware\n", progname, PUMA_VERSION);
+	buf_printf(b, "  OS          %s %s, %s, %s\n", txt(os, "name", t1), txt(os, "release", t2),
+		   txt(os, "version", t3), txt(os, "arch", t1));
+	buf_printf(b, "  CPU         %s (%s cores, ", txt(cpu, "model", t1), txt(cpu, "cores", t2));
+	buf_printf(b, "%s threads)\n", txt(cpu, "threads", t3));
+	buf_printf(b, "  RAM         %s total, ", gib(ram, "total_gib", t1));
+	buf_printf(b, "%s available\n", gib(ram, "available_gib", t2));
+	buf_printf(b, "  Disk        %s free in %s\n", gib(disk, "free_gib", t1), txt(disk, "dir", t2));
+	if (gpus->n == 0)
+		buf_adds(b, "  GPUs        none found\n");
+	for (i = 0; i < gpus->n; i++) {
+		const jv *g = gpus->u.items[i];
+
+		buf_printf(b, "  GPU %-7zu %s, ", i, txt(g, "name", t1));
+		if (jv_get(g, "unified_memory")->t == JTRUE)
+			buf_adds(b, "unified memory");
+		else
+			buf_printf(b, "%s VRAM", gib(g, "vram_gib", t2));
+		buf_printf(b, ", driver %s (%s)\n", txt(g, "driver", t1), txt(g, "source", t2));
+	}
+	if (!jv_isnull(apple)) {
+		buf_printf(b, "  Apple chip  %s, ", txt(apple, "chip", t1));
+		buf_printf(b, "%s unified memory\n", gib(apple, "unified_memory_gib", t2));
+	}
+	buf_adds(b, "\nProbes\n");
+	for (i = 0; i < probes->n; i++) {
+		const jv *p = probes->u.items[i];
+		const char *d = jv_getstr(p, "detail", NULL);
+
+		buf_printf(b, "  %-16s %-10s%s%s\n", txt(p, "name", t1), txt(p, "status", t2),
+			   d ? "  " : "", d ? d : "");
+	}
+	if (srv != NULL) {
+		const jv *models = jv_get(srv, "models");
+
+		buf_printf(b, "\nServer\n  URL         %s (from %s)\n", txt(srv, "url", t1), txt(srv, "source", t2));
+		if (jv_get(srv, "reachable")->t == JTRUE)
+			buf_printf(b, "  Answers     yes: %s, version %s\n", txt(srv, "backend", t1),
+				   txt(srv, "version", t2));
+		else
+			buf_adds(b, "  Answers     no\n");
+		if (!jv_isnull(jv_get(srv, "error")))
+			buf_printf(b, "  Error       %s\n", txt(srv, "error", t1));
+		for (i = 0; models != NULL && models->t == JARR && i < models->n; i++)
+			buf_printf(b, "  %-11s %s  %s\n", i == 0 ? "Models" : "",
+				   txt(models->u.items[i], "name", t1), txt(models->u.items[i], "digest", t2));
+	}
+	buf_adds(b, "\nProfile\n");
+	if (jv_isnull(jv_get(o, "profile"))) {
+		buf_adds(b, "  Chosen      none\n");
+	} else {
+		buf_printf(b, "  Chosen      %s (empirical validation: %s)\n", txt(o, "profile", t1),
+			   txt(o, "empirical_validation", t2));
+	}
+	buf_printf(b, "  Why         %s\n", txt(o, "profile_reason", t1));
+	buf_adds(b, "  Can run     ");
+	join_strings(b, jv_get(o, "scenarios"));
+	buf_adds(b, "\n  Models      ");
+	join_strings(b, jv_get(o, "models"));
+	buf_adds(b, "\n\nProblems\n");
+	if (probs->n == 0)
+		buf_adds(b, "  none\n");
+	for (i = 0; i < probs->n; i++)
+		buf_printf(b, "  %-8s %s\n", txt(probs->u.items[i], "severity", t1),
+			   txt(probs->u.items[i], "message", t2));
+}
+
+/* ---- main ---- */
+
+int main(int argc, char **argv)
+{
+	enum { OPT_REQUIRE = 256, OPT_SYSROOT, OPT_CONFIG, OPT_VERSION };
+	static const struct option opts[] = {
+		{"config-dir", required_argument, NULL, OPT_CONFIG},
+		{"dir", required_argument, NULL, 'd'},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{"profile", required_argument, NULL, 'p'},
+		{"require-server", no_argument, NULL, OPT_REQUIRE},
+		{"server", required_argument, NULL, 's'},
+		{"sysroot", required_argument, NULL, OPT_SYSROOT},
+		{"timeout", required_argument, NULL, 't'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	const char *format = "json", *override = NULL, *server_arg = NULL, *dir = NULL;
+	const char *server_src = NULL, *why = NULL;
+	int require_server = 0, text, c, reachable = 0;
+	double timeout = 10;
+	/* a owns profiles.json's tree, the server's answers and the output
+	 * tree; h owns the machine's facts; out the bytes written. */
+	struct arena a = {0};
+	struct profiles ps;
+	struct hw_opts ho;
+	struct hw h;
+	struct pick pk;
+	struct buf out = {0};
+	char *path, *url = NULL;
+	jv *server = NULL;
+
+	err_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "d:f:hp:s:t:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			usage();
+			return finish();
+		case 'p':
+			override = optarg;
+			break;
+		case 's':
+			server_arg = optarg;
+			break;
+		case 't': {
+			char *end;
+
+			errno = 0;
+			timeout = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(timeout > 0 && timeout <= 3600))
+				usage_error("--timeout wants seconds between 0 and 3600, not '%s'", optarg);
+			break;
+		}
+		case OPT_REQUIRE:
+			require_server = 1;
+			break;
+		case OPT_SYSROOT:
+			sysroot_set(optarg);
+			break;
+		case OPT_CONFIG:
+			config_set_dir(optarg);
+			break;
+		case OPT_VERSION:
+			print_version();
+			return finish();
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (strcmp(format, "json") != 0 && strcmp(format, "text") != 0)
+		usage_error("--format must be json or text, not '%s'", format);
+	text = strcmp(format, "text") == 0;
+	if (dir != NULL) {
+		struct stat st;
+
+		if (stat(dir, &st) != 0)
+			usage_error("--dir %s: %s", dir, strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			usage_error("--dir %s: not a directory", dir);
+	}
+	if (server_arg != NULL) {
+		if (*server_arg == '\0')
+			usage_error("--server wants a URL such as http://127.0.0.1:11434");
+		url = server_url(server_arg);
+		server_src = "--server";
+	} else if (getenv("OLLAMA_HOST") != NULL && *getenv("OLLAMA_HOST") != '\0') {
+		url = ollama_host_url(getenv("OLLAMA_HOST"));
+		server_src = "OLLAMA_HOST";
+	} else if (require_server) {
+		usage_error("--require-server needs --server URL (or OLLAMA_HOST)");
+	}
+
+	/* The profiles first: a bad --profile is a usage error before any probing. */
+	path = config_path("profiles.json");
+	if (profiles_load(&a, path, &ps) != 0) {
+		free(path);
+		free(url);
+		arena_free(&a);
+		warnx("cannot go on without the profiles (set --config-dir or PUMA_CONFIG_DIR)");
+		return EXIT_FAIL;
+	}
+	free(path);
+	if (override != NULL && profiles_find(&ps, override) == NULL) {
+		char *names = profiles_names(&ps);
+
+		warnx("unknown profile '%s'; valid profiles: %s", override, names);
+		fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+		free(names);
+		free(url);
+		profiles_free(&ps);
+		arena_free(&a);
+		return EXIT_USAGE;
+	}
+
+	ho.dir = dir;
+	ho.timeout_ms = (long)(timeout * 1000);
+	if (ho.timeout_ms < 1)
+		ho.timeout_ms = 1;
+	hw_detect(&h, &ho);
+	if (url != NULL) {
+		server = query_server(&a, url, server_src, ho.timeout_ms, &reachable, &why);
+		if (!reachable)
+			hw_problem(&h, require_server ? "error" : "warning", "the server at %s does not answer: %s",
+				   url, why);
+		else if (why != NULL)
+			hw_problem(&h, "warning", "the server at %s answers, but: %s", url, why);
+	}
+	profile_pick(&ps, &h, override, &pk);
+	if (pk.status == PICK_INSUFFICIENT) {
+		hw_problem(&h, "error", "%s", pk.reason);
+		warnx("%s (use --profile NAME to choose one anyway)", pk.reason);
+		fail();
+	} else if (pk.status == PICK_UNKNOWN) {
+		hw_problem(&h, "error", "no profile chosen: RAM unknown (use --profile NAME to choose one)");
+		warnx("no profile chosen: RAM unknown (use --profile NAME to choose one)");
+		fail();
+	}
+	if (require_server && !reachable) {
+		warnx("the server at %s does not answer: %s", url, why);
+		fail();
+	}
+
+	if (text) {
+		report(&out, build(&a, &h, &pk, server));
+	} else {
+		json_write(&out, build(&a, &h, &pk, server));
+		buf_addc(&out, '\n');
+	}
+	fwrite(out.s, 1, out.len, stdout);
+
+	buf_free(&out);
+	free(url);
+	hw_free(&h);
+	profiles_free(&ps);
+	arena_free(&a);
+	return finish();
+}
