@@ -2,6 +2,7 @@
  * compact JSON.  See json.h for the raw-member pass-through. */
 #include "json.h"
 #include "err.h"
+#include "jfast.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,7 @@ static void add_member(struct arena *a, jv *obj, const char *key, size_t klen)
 	obj->u.mem[obj->n].val = NULL;
 	obj->u.mem[obj->n].raw = NULL;
 	obj->u.mem[obj->n].rawlen = 0;
+	obj->u.mem[obj->n].compact = 0;
 	obj->n++;
 }
 
@@ -239,8 +241,11 @@ jv *json_parse(struct arena *a, const char *text, size_t len,
 {
 	struct pctx c;
 	yajl_status st;
-	jv *root = NULL;
+	jv *root = json_fast_off ? NULL : json_parse_fast(a, text, len, want);
 
+	/* Well-formed input takes the fast path; yajl judges the rest. */
+	if (root != NULL)
+		return root;
 	memset(&c, 0, sizeof(c));
 	c.a = a;
 	c.text = text;
@@ -369,6 +374,7 @@ void jv_set(struct arena *a, jv *obj, const char *key, jv *v)
 	m->val = v;
 	m->raw = NULL;
 	m->rawlen = 0;
+	m->compact = 0;
 }
 
 jv *jv_get(const jv *obj, const char *key)
@@ -537,25 +543,41 @@ size_t json_write_str(struct buf *b, const char *s, size_t len)
 	return bad;
 }
 
+/* Strings are skipped with memchr (most of a record is string bytes); only
+ * the text between strings is looked at byte by byte. */
 void json_write_compact(struct buf *b, const char *raw, size_t len)
 {
-	size_t i, start = 0;
-	int instr = 0;
+	size_t i = 0, start = 0;
 
-	for (i = 0; i < len; i++) {
+	while (i < len) {
 		char c = raw[i];
 
-		if (instr) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				instr = 0;
-		} else if (c == '"') {
-			instr = 1;
-		} else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+		if (c == '"') {
+			const char *q;
+			size_t j = i + 1, k;
+
+			for (;;) {
+				q = memchr(raw + j, '"', len - j);
+				if (q == NULL) {
+					j = len;
+					break;
+				}
+				/* A quote ends the string unless an odd run of
+				 * backslashes escapes it. */
+				for (k = (size_t)(q - raw); k > j && raw[k - 1] == '\\'; k--)
+					;
+				j = (size_t)(q - raw) + 1;
+				if (((size_t)(q - raw) - k) % 2 == 0)
+					break;
+			}
+			i = j;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
 			buf_add(b, raw + start, i - start);
 			start = i + 1;
 		}
+		i++;
 	}
 	buf_add(b, raw + start, len - start);
 }
@@ -607,6 +629,18 @@ size_t json_write(struct buf *b, const jv *v)
 
 			if (i)
 				buf_addc(b, ',');
+			if (m->raw != NULL && m->compact) {
+				/* Members that lay side by side in compact input
+				 * go out in one copy, commas included. */
+				size_t j = i;
+
+				while (j + 1 < v->n && v->u.mem[j + 1].raw != NULL && v->u.mem[j + 1].compact &&
+				       v->u.mem[j + 1].raw == v->u.mem[j].raw + v->u.mem[j].rawlen + 1)
+					j++;
+				buf_add(b, m->raw, (size_t)(v->u.mem[j].raw + v->u.mem[j].rawlen - m->raw));
+				i = j;
+				continue;
+			}
 			if (m->raw != NULL) {
 				json_write_compact(b, m->raw, m->rawlen);
 				continue;

@@ -22,6 +22,7 @@ struct jmember {
 	jv *val;		/* NULL when the parser was told to skip it */
 	const char *raw;	/* the member's input text ("key":value), or NULL */
 	size_t rawlen;
+	int compact;		/* raw holds no whitespace outside strings */
 };
 
 struct jv {

@@ -1,0 +1,303 @@
+/* parse.c - the response parsers and the first-token confidence. */
+#include "parse.h"
+#include "xalloc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int is_word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
+static unsigned char lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* Does s (n bytes available) start with the ASCII word w, ignoring case? */
+static int starts_ci(const char *s, size_t n, const char *w, size_t wlen)
+{
+	size_t i;
+
+	if (n < wlen)
+		return 0;
+	for (i = 0; i < wlen; i++)
+		if (lower((unsigned char)s[i]) != lower((unsigned char)w[i]))
+			return 0;
+	return 1;
+}
+
+/* Offset of the first "<think>"/"</think>" (tag) at or after from, or len. */
+static size_t find_tag(const char *s, size_t len, size_t from, const char *tag, size_t tlen)
+{
+	const char *p;
+
+	while (from + tlen <= len) {
+		p = memchr(s + from, '<', len - from - tlen + 1);
+		if (p == NULL)
+			break;
+		from = (size_t)(p - s);
+		if (starts_ci(p, len - from, tag, tlen))
+			return from;
+		from++;
+	}
+	return len;
+}
+
+/* Three passes, each over the previous pass's output, each scanning left to
+ * right and never rescanning text it has produced (re.sub semantics). */
+size_t strip_think(const char *s, size_t len, char *out)
+{
+	static const char open[] = "<think>", close[] = "</think>";
+	const size_t olen = sizeof(open) - 1, clen = sizeof(close) - 1;
+	size_t i = 0, n = 0, a, b, k;
+
+	/* 1. Closed blocks, shortest match. */
+	for (;;) {
+		a = find_tag(s, len, i, open, olen);
+		if (a == len)
+			break;
+		b = find_tag(s, len, a + olen, close, clen);
+		if (b == len)
+			break;	/* no later <think> can close either */
+		memmove(out + n, s + i, a - i);
+		n += a - i;
+		i = b + clen;
+	}
+	memmove(out + n, s + i, len - i);
+	n += len - i;
+	/* 2. An unclosed block runs to the end. */
+	a = find_tag(out, n, 0, open, olen);
+	n = a;
+	/* 3. Stray closing tags. */
+	i = 0;
+	k = 0;
+	for (;;) {
+		b = find_tag(out, n, i, close, clen);
+		memmove(out + k, out + i, b - i);
+		k += b - i;
+		if (b == n)
+			break;
+		i = b + clen;
+	}
+	out[k] = '\0';
+	return k;
+}
+
+int parse_label(const struct labelset *ls, const char *s, size_t len)
+{
+	unsigned char first[256] = {0};
+	size_t pos, j;
+
+	for (j = 0; j < ls->n; j++)
+		if (ls->len[j] > 0)
+			first[lower((unsigned char)ls->label[j][0])] = 1;
+	for (pos = 0; pos < len; pos++) {
+		unsigned char c = (unsigned char)s[pos];
+
+		if (!first[lower(c)])
+			continue;
+		if (pos > 0 && is_word_byte((unsigned char)s[pos - 1]))
+			continue;
+		for (j = 0; j < ls->n; j++) {
+			size_t l = ls->len[j];
+
+			if (l == 0 || !starts_ci(s + pos, len - pos, ls->label[j], l))
+				continue;
+			if (pos + l < len && is_word_byte((unsigned char)s[pos + l]))
+				continue;
+			return (int)j;
+		}
+	}
+	return -1;
+}
+
+int parse_points(const struct scale *sc, const char *s, size_t len, double *out)
+{
+	char small[64], *text;
+	size_t a, b;
+	double v, best = 0, d, bestd = INFINITY;
+	size_t i;
+
+	for (a = 0; a < len && !(s[a] >= '0' && s[a] <= '9'); a++)
+		;
+	if (a == len)
+		return 0;
+	for (b = a; b < len && s[b] >= '0' && s[b] <= '9'; b++)
+		;
+	if (b < len && s[b] == '.')
+		for (b++; b < len && s[b] >= '0' && s[b] <= '9'; b++)
+			;
+	/* strtod must see exactly the match: "5e3" or "0x1" read further. */
+	text = b - a < sizeof(small) ? small : xmalloc(b - a + 1);
+	memcpy(text, s + a, b - a);
+	text[b - a] = '\0';
+	v = strtod(text, NULL);
+	if (text != small)
+		free(text);
+	if (!isfinite(v))
+		return 0;
+	for (i = 0; i < sc->n; i++)
+		if (sc->v[i] == v) {
+			*out = v;
+			return 1;
+		}
+	/* Python's min(scale, key=|x - v|): the first of equal distances. */
+	for (i = 0; i < sc->n; i++) {
+		d = fabs(sc->v[i] - v);
+		if (d < bestd) {
+			bestd = d;
+			best = sc->v[i];
+		}
+	}
+	*out = sc->n > 0 && bestd <= sc->within ? best : v;
+	return 1;
+}
+
+static int same_tok(const struct cand *c, const char *t, size_t tlen)
+{
+	return c->len == tlen && memcmp(c->tok, t, tlen) == 0;
+}
+
+/* PUMA's class_confidence_from_logprobs: a softmax over every candidate
+ * (a repeated token counts twice in the total), a dict of token ->
+ * probability (a repeated token keeps its last value), each label the sum
+ * over its spellings left to right, then renormalised over the labels
+ * unless that sum is 0. */
+static int conf_puma(const struct labelset *ls, const struct cand *c, size_t nc,
+		     int pred, double *out)
+{
+	double max, total = 0, s = 0, mass = 0, m, small[32], *e;
+	size_t i, j, k, last;
+
+	e = nc <= 32 ? small : xmalloc(nc * sizeof(double));
+	max = c[0].lp;
+	for (i = 1; i < nc; i++)
+		if (c[i].lp > max)
+			max = c[i].lp;
+	for (i = 0; i < nc; i++) {
+		e[i] = exp(c[i].lp - max);
+		total += e[i];
+	}
+	for (j = 0; j < ls->n; j++) {
+		m = 0;
+		for (k = 0; k < ls->nspell[j]; k++) {
+			const char *t = ls->spell[j][k];
+			size_t tl = ls->spell_len[j][k];
+
+			last = nc;
+			for (i = 0; i < nc; i++)
+				if (c[i].len == tl && c[i].tok[0] == t[0] && memcmp(c[i].tok, t, tl) == 0)
+					last = i;
+			m += last < nc ? e[last] / total : 0.0;
+		}
+		if ((int)j == pred)
+			mass = m;
+		s += m;
+	}
+	if (e != small)
+		free(e);
+	*out = s > 0 ? mass / s : mass;
+	return 1;
+}
+
+/* Is spelling t (of label j) also a spelling of another label? */
+static int shared(const struct labelset *ls, size_t j, const char *t, size_t tlen)
+{
+	size_t o, k;
+
+	for (o = 0; o < ls->n; o++) {
+		if (o == j)
+			continue;
+		for (k = 0; k < ls->nspell[o]; k++)
+			if (ls->spell_len[o][k] == tlen && memcmp(ls->spell[o][k], t, tlen) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* Has label j's spelling k already appeared earlier in its own list? */
+static int repeated(const struct labelset *ls, size_t j, size_t k)
+{
+	size_t e;
+
+	for (e = 0; e < k; e++)
+		if (ls->spell_len[j][e] == ls->spell_len[j][k] &&
+		    memcmp(ls->spell[j][e], ls->spell[j][k], ls->spell_len[j][k]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Index of the first candidate with the token of candidate i. */
+static size_t first_of(const struct cand *c, size_t i)
+{
+	size_t e;
+
+	for (e = 0; e < i; e++)
+		if (same_tok(&c[e], c[i].tok, c[i].len))
+			return e;
+	return i;
+}
+
+/* The fixed rule: each distinct token once (its first logprob), spellings
+ * shared by two labels ignored, and unknown unless the generated token is
+ * one of the remaining spellings. */
+static int conf_fixed(const struct labelset *ls, const struct cand *c, size_t nc,
+		      int pred, double *out)
+{
+	double max, total = 0, s = 0, mass = 0, m;
+	size_t i, j, k;
+	int first_ok = 0;
+
+	for (j = 0; j < ls->n && !first_ok; j++)
+		for (k = 0; k < ls->nspell[j]; k++)
+			if (same_tok(&c[0], ls->spell[j][k], ls->spell_len[j][k]) &&
+			    !shared(ls, j, c[0].tok, c[0].len)) {
+				first_ok = 1;
+				break;
+			}
+	if (!first_ok)
+		return 0;
+	max = c[0].lp;
+	for (i = 1; i < nc; i++)
+		if (first_of(c, i) == i && c[i].lp > max)
+			max = c[i].lp;
+	for (i = 0; i < nc; i++)
+		if (first_of(c, i) == i)
+			total += exp(c[i].lp - max);
+	for (j = 0; j < ls->n; j++) {
+		m = 0;
+		for (k = 0; k < ls->nspell[j]; k++) {
+			const char *t = ls->spell[j][k];
+			size_t tl = ls->spell_len[j][k];
+
+			if (repeated(ls, j, k) || shared(ls, j, t, tl))
+				continue;
+			for (i = 0; i < nc; i++)
+				if (same_tok(&c[i], t, tl)) {
+					m += exp(c[i].lp - max) / total;
+					break;
+				}
+		}
+		if ((int)j == pred)
+			mass = m;
+		s += m;
+	}
+	if (!(s > 0))
+		return 0;
+	*out = mass / s;
+	return 1;
+}
+
+int label_confidence(const struct labelset *ls, enum conf_mode mode,
+		     const struct cand *c, size_t nc, int pred, double *out)
+{
+	if (mode == CONF_OFF || nc == 0 || pred < 0 || (size_t)pred >= ls->n)
+		return 0;
+	if (mode == CONF_PUMA)
+		return conf_puma(ls, c, nc, pred, out);
+	return conf_fixed(ls, c, nc, pred, out);
+}

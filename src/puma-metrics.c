@@ -1,0 +1,1038 @@
+/* puma-metrics - read prediction records and write the run's metrics as one
+ * JSON object (one per group with --group-by): F1, accuracy and confusion
+ * for classification, MAE/MdAE/RMSE for story points, parse failures,
+ * latency and throughput; optionally bootstrap intervals and a baseline
+ * check with PASS/FAIL on stderr. */
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "err.h"
+#include "jout.h"
+#include "jsonl.h"
+#include "mt.h"
+#include "scenario.h"
+#include "score.h"
+#include "stats.h"
+#include "xalloc.h"
+
+static const char usage_text[] =
+	"Usage: puma-metrics [--scenario NAME] [--labels LIST|SET] [--group-by FIELD[,FIELD...]]\n"
+	"                    [--pretty | --format json|table] [--ci LEVEL [--bootstrap B] [--seed S]]\n"
+	"                    [--expected-f1 X | --expected-mae Y | --baseline NAME] [--tolerance T]\n"
+	"                    [--config-dir DIR] [--lenient] [FILE...]\n"
+	"Compute a run's metrics from prediction records (JSON Lines).\n"
+	"\n"
+	"  -s, --scenario NAME      scenario for records without a \"scenario\" member\n"
+	"  -l, --labels LIST|SET    labels for classification (Critical,Major,... or a set)\n"
+	"  -g, --group-by FIELDS    one object per distinct value of these members\n"
+	"  -p, --pretty             indent the JSON output\n"
+	"  -f, --format FORMAT      json (default) or table\n"
+	"      --ci LEVEL           add percentile bootstrap intervals at LEVEL (0.95)\n"
+	"      --bootstrap B        resamples for --ci (default 1000)\n"
+	"      --seed S             seed of the resampling generator (default 42)\n"
+	"      --expected-f1 X      check f1_macro against X (PASS/FAIL on stderr)\n"
+	"      --expected-mae Y     check mae against Y\n"
+	"      --baseline NAME      check against a reference in config/baselines.json\n"
+	"      --tolerance T        allowed |actual - expected| (0.01 for F1, 0.05 for MAE)\n"
+	"      --config-dir DIR     where scenarios/*.json and baselines.json live\n"
+	"      --lenient            skip bad records (counted) instead of stopping\n"
+	"  -h, --help               show this help\n"
+	"      --version            show the version\n";
+
+enum format { FMT_JSON, FMT_PRETTY, FMT_TABLE };
+
+/* What the command line asked for. */
+struct opts {
+	const char *scenario;
+	const struct labelset *labels;	/* --labels; owned by the scenario cache */
+	char **group;			/* --group-by fields (owned) */
+	size_t ngroup;
+	enum format format;
+	double ci;			/* 0: no intervals */
+	long bootstrap;
+	uint32_t seed;
+	const char *check_metric;	/* "f1_macro" or "mae", or NULL */
+	double expected, tolerance;
+	int have_tolerance;
+	const char *baseline;
+	int lenient;
+};
+
+/* Whether a member had the same JSON text in every record of a group. */
+struct constant {
+	int seen, varies;
+	struct buf text;	/* the first record's JSON text; "" when absent */
+	struct buf bytes;	/* ... and its bytes when it is a string */
+	int absent, is_str;
+};
+
+/* A record as the bootstrap needs it.  Classification: gold and pred as
+ * label indices (-1 outside the labels, pred -2 unparsed), and whether they
+ * agree as strings.  Regression: the absolute error, NaN when unparsed. */
+struct brec {
+	int32_t g, p;
+	int correct;
+	double err;
+};
+
+/* Everything one group accumulates; memory is constant for classification
+ * (the label counts) apart from the latencies, and the regression errors
+ * the median needs. */
+struct acc {
+	char *key;			/* group key: the members' JSON texts */
+	char **gtext;			/* each group member's JSON text */
+	struct acc *next_hash, *next;
+	char *scenario;
+	struct scenario *sc;
+	const struct labelset *ls;
+	long first_line;
+	long n, n_parsed, n_errors;
+	long *cm, *ngold, *npred, correct, gold_outside, pred_outside;
+	double *err, *gold;		/* regression, parsed records in order */
+	size_t nerr, caperr;
+	double *lat;
+	size_t nlat, caplat;
+	struct brec *bs;
+	size_t nbs, capbs;
+	struct constant model, digest, strategy;
+};
+
+#define NHASH 1024
+static struct acc *hash[NHASH];
+static struct acc *groups, **groups_tail = &groups;
+/* Scratch text reused for every record, freed by free_groups(). */
+static struct buf key_buf, text_buf;
+
+/* FNV-1a over the group key. */
+static unsigned hash_key(const char *s)
+{
+	uint32_t h = 2166136261U;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619U;
+	return h % NHASH;
+}
+
+static void free_groups(size_t ngroup)
+{
+	struct acc *g, *next;
+	size_t i;
+
+	for (g = groups; g != NULL; g = next) {
+		next = g->next;
+		free(g->key);
+		for (i = 0; i < ngroup; i++)
+			free(g->gtext[i]);
+		free(g->gtext);
+		free(g->scenario);
+		free(g->cm);
+		free(g->ngold);
+		free(g->npred);
+		free(g->err);
+		free(g->gold);
+		free(g->lat);
+		free(g->bs);
+		buf_free(&g->model.text);
+		buf_free(&g->digest.text);
+		buf_free(&g->strategy.text);
+		buf_free(&g->model.bytes);
+		buf_free(&g->digest.bytes);
+		buf_free(&g->strategy.bytes);
+		free(g);
+	}
+	groups = NULL;
+	buf_free(&key_buf);
+	buf_free(&text_buf);
+}
+
+/* Compact JSON text of a member (absent and null both "null"). */
+static void member_text(struct buf *b, const jv *rec, const char *key)
+{
+	const jv *v = jv_get(rec, key);
+
+	buf_reset(b);
+	json_write(b, v ? v : JV_NULL);
+}
+
+/* Find or make the group of this record (hashed on its members' texts). */
+static struct acc *group_of(const struct opts *o, const jv *rec)
+{
+	struct acc *g;
+	size_t i;
+	unsigned h;
+
+	buf_reset(&key_buf);
+	buf_add(&key_buf, "", 0);
+	for (i = 0; i < o->ngroup; i++) {
+		member_text(&text_buf, rec, o->group[i]);
+		buf_add(&key_buf, text_buf.s, text_buf.len);
+		buf_addc(&key_buf, '\x1e');	/* escaped inside JSON strings */
+	}
+	h = hash_key(key_buf.s);
+	for (g = hash[h]; g != NULL; g = g->next_hash)
+		if (strcmp(g->key, key_buf.s) == 0)
+			return g;
+	g = xcalloc(1, sizeof(*g));
+	g->key = xstrdup(key_buf.s);
+	g->gtext = xcalloc(o->ngroup ? o->ngroup : 1, sizeof(char *));
+	for (i = 0; i < o->ngroup; i++) {
+		member_text(&text_buf, rec, o->group[i]);
+		g->gtext[i] = xstrdup(text_buf.s);
+	}
+	g->next_hash = hash[h];
+	hash[h] = g;
+	*groups_tail = g;
+	groups_tail = &g->next;
+	return g;
+}
+
+/* Track a member's constancy (m is the member or NULL when absent); returns
+ * 1 when it just changed.  Strings, the usual case, compare as bytes. */
+static int track(struct constant *c, const struct jmember *m)
+{
+	const jv *v = m ? (m->val ? m->val : JV_NULL) : NULL;
+
+	if (!c->seen) {
+		c->seen = 1;
+		c->absent = v == NULL;
+		buf_reset(&c->text);
+		buf_reset(&c->bytes);
+		if (v != NULL)
+			json_write(&c->text, v);
+		c->is_str = v != NULL && v->t == JSTR;
+		if (c->is_str)
+			buf_add(&c->bytes, v->u.s, v->n);
+		return 0;
+	}
+	if (c->varies)
+		return 0;
+	if (v == NULL || c->absent) {
+		c->varies = (v == NULL) != c->absent;
+		return c->varies;
+	}
+	if (v->t == JSTR && c->is_str) {
+		c->varies = v->n != c->bytes.len || (v->n && memcmp(v->u.s, c->bytes.s, v->n) != 0);
+		return c->varies;
+	}
+	buf_reset(&text_buf);
+	json_write(&text_buf, v);
+	c->varies = text_buf.len != c->text.len || memcmp(text_buf.s, c->text.s, text_buf.len) != 0;
+	return c->varies;
+}
+
+static void push_double(double **a, size_t *n, size_t *cap, double v)
+{
+	if (*n == *cap)
+		*a = xgrow(*a, cap, *n + 1, sizeof(**a));
+	(*a)[(*n)++] = v;
+}
+
+/* Set up a new group's counters for its scenario. */
+static void group_init(struct acc *g, const struct opts *o, const char *name,
+		       struct scenario *sc, long line)
+{
+	size_t L;
+
+	g->scenario = xstrdup(name);
+	g->sc = sc;
+	g->first_line = line;
+	if (sc->task == TASK_CLASSIFICATION) {
+		g->ls = o->labels ? o->labels : &sc->labels;
+		L = g->ls->n;
+		g->cm = xcalloc(L * L, sizeof(long));
+		g->ngold = xcalloc(L, sizeof(long));
+		g->npred = xcalloc(L, sizeof(long));
+	}
+}
+
+/* Report a bad record the reader's way; returns -1 to stop, 1 to skip. */
+#define BAD(in, ...) (jsonl_bad((in), __VA_ARGS__) < 0 ? -1 : 1)
+
+/* Read one record into its group.  Returns 0, 1 (skipped) or -1 (stop). */
+static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
+{
+	const char *name = NULL;
+	const jv *scen = NULL, *gold = NULL, *pred = NULL, *lat = NULL, *err = NULL;
+	const struct jmember *mpred = NULL, *mmodel = NULL, *mstrat = NULL, *mdigest = NULL;
+	struct scenario *sc;
+	struct acc *g;
+	size_t i;
+
+	/* One pass over the members; the first of a repeated key counts, as
+	 * jv_get() would find it. */
+	for (i = 0; i < rec->n; i++) {
+		const struct jmember *m = &rec->u.mem[i];
+
+#define TAKE(var, k, v) if (var == NULL && m->klen == sizeof(k) - 1 && memcmp(m->key, k, m->klen) == 0) var = v
+		TAKE(scen, "scenario", m->val);
+		else TAKE(gold, "gold", m->val);
+		else TAKE(mpred, "pred", m);
+		else TAKE(lat, "latency_ms", m->val);
+		else TAKE(err, "error", m->val);
+		else TAKE(mmodel, "model", m);
+		else TAKE(mstrat, "strategy", m);
+		else TAKE(mdigest, "model_digest", m);
+#undef TAKE
+	}
+	if (scen != NULL && scen->t != JSTR)
+		return BAD(in, "\"scenario\" is %s, not a string", jv_typename(scen));
+	if (scen != NULL)
+		name = scen->u.s;
+	if (name == NULL && o->scenario == NULL)
+		return BAD(in, "no \"scenario\" member (give --scenario NAME)");
+	if (name != NULL && o->scenario != NULL && strcmp(name, o->scenario) != 0)
+		return BAD(in, "scenario \"%s\" differs from --scenario %s", name, o->scenario);
+	if (name == NULL)
+		name = o->scenario;
+	sc = scenario_get(name);
+	if (sc == NULL)
+		return BAD(in, "unknown scenario \"%s\": no readable config/scenarios/%s.json (see --config-dir)", name, name);
+	if (gold == NULL)
+		return BAD(in, "no \"gold\" member");
+	if (mpred == NULL)
+		return BAD(in, "no \"pred\" member (run puma-parse first)");
+	pred = mpred->val;
+	if (sc->task == TASK_REGRESSION) {
+		if (gold->t != JNUM)
+			return BAD(in, "\"gold\" is %s, not a number (story points)", jv_typename(gold));
+		if (pred->t != JNUM && pred->t != JNULL)
+			return BAD(in, "\"pred\" is %s, not a number or null", jv_typename(pred));
+	} else {
+		if (gold->t != JSTR)
+			return BAD(in, "\"gold\" is %s, not a label string", jv_typename(gold));
+		if (pred->t != JSTR && pred->t != JNULL)
+			return BAD(in, "\"pred\" is %s, not a label string or null", jv_typename(pred));
+	}
+	if (lat != NULL && lat->t != JNUM && lat->t != JNULL)
+		return BAD(in, "\"latency_ms\" is %s, not a number", jv_typename(lat));
+	if (lat != NULL && lat->t == JNUM && !isfinite(lat->d))
+		return BAD(in, "\"latency_ms\" %s is out of range", lat->raw);
+
+	g = group_of(o, rec);
+	if (g->sc == NULL) {
+		group_init(g, o, name, sc, in->l.lineno);
+	} else if (strcmp(g->scenario, name) != 0) {
+		fail_at(in->l.name, in->l.lineno,
+			"input mixes scenarios \"%s\" and \"%s\": give --group-by scenario or split the input",
+			g->scenario, name);
+		return -1;
+	}
+	if (track(&g->model, mmodel) || track(&g->strategy, mstrat)) {
+		const char *what = g->model.varies ? "models" : "strategies";
+
+		fail_at(in->l.name, in->l.lineno,
+			"input mixes %s (first seen at line %ld): give --group-by %s or split the input",
+			what, g->first_line, g->model.varies ? "model" : "strategy");
+		return -1;
+	}
+	track(&g->digest, mdigest);
+
+	g->n++;
+	if (!jv_isnull(err))
+		g->n_errors++;
+	if (lat != NULL && lat->t == JNUM)
+		push_double(&g->lat, &g->nlat, &g->caplat, lat->d);
+	if (g->sc->task == TASK_CLASSIFICATION) {
+		struct brec b = {-1, -2, 0, 0};
+
+		b.g = label_index(g->ls, gold->u.s, gold->n);
+		if (pred->t == JSTR) {
+			b.p = label_index(g->ls, pred->u.s, pred->n);
+			b.correct = pred->n == gold->n && memcmp(pred->u.s, gold->u.s, gold->n) == 0;
+			g->n_parsed++;
+			g->correct += b.correct;
+			if (b.g >= 0)
+				g->ngold[b.g]++;
+			else
+				g->gold_outside++;
+			if (b.p >= 0)
+				g->npred[b.p]++;
+			else
+				g->pred_outside++;
+			if (b.g >= 0 && b.p >= 0)
+				g->cm[(size_t)b.g * g->ls->n + (size_t)b.p]++;
+		}
+		if (o->ci > 0) {
+			if (g->nbs == g->capbs)
+				g->bs = xgrow(g->bs, &g->capbs, g->nbs + 1, sizeof(*g->bs));
+			g->bs[g->nbs++] = b;
+		}
+	} else {
+		struct brec b = {0, 0, 0, NAN};
+
+		if (pred->t == JNUM) {
+			b.err = fabs(gold->d - pred->d);
+			g->n_parsed++;
+			if (g->nerr == g->caperr) {
+				size_t cap = g->caperr;
+
+				g->err = xgrow(g->err, &g->caperr, g->nerr + 1, sizeof(double));
+				g->gold = xgrow(g->gold, &cap, g->nerr + 1, sizeof(double));
+			}
+			g->err[g->nerr] = b.err;
+			g->gold[g->nerr++] = gold->d;
+		}
+		if (o->ci > 0) {
+			if (g->nbs == g->capbs)
+				g->bs = xgrow(g->bs, &g->capbs, g->nbs + 1, sizeof(*g->bs));
+			g->bs[g->nbs++] = b;
+		}
+	}
+	return 0;
+}
+
+/* Percentile bootstrap: B resamples of all records (parse failures
+ * included) drawn with MT19937 seeded by --seed, each index as NumPy's
+ * RandomState(seed).randint(0, n, size=n) draws it; a resample's metric is
+ * left out when nothing in it parsed.  lo/hi get NaN when no resample had
+ * the metric. */
+static void bootstrap(const struct opts *o, const struct acc *g, double lo[3], double hi[3])
+{
+	size_t n = g->nbs, L = g->ls ? g->ls->n : 0, i, k, nv[3] = {0, 0, 0};
+	double *vals[3], *scratch, h[3], *f1 = NULL;
+	long *tp = NULL, *ng = NULL, *np = NULL, correct, nparsed;
+	double qlo = (1.0 - o->ci) / 2.0 * 100.0, qhi = (1.0 + o->ci) / 2.0 * 100.0;
+	struct mt m;
+	long b;
+	int j;
+
+	mt_seed(&m, o->seed);
+	for (j = 0; j < 3; j++)
+		vals[j] = xcalloc((size_t)o->bootstrap, sizeof(double));
+	if (g->sc->task == TASK_CLASSIFICATION) {
+		tp = xcalloc(L, sizeof(long));
+		ng = xcalloc(L, sizeof(long));
+		np = xcalloc(L, sizeof(long));
+		f1 = xcalloc(L, sizeof(double));
+		scratch = xcalloc(2 * L, sizeof(double));
+	} else {
+		scratch = xcalloc(2 * n + 1, sizeof(double));
+	}
+	for (b = 0; b < o->bootstrap; b++) {
+		if (g->sc->task == TASK_CLASSIFICATION) {
+			memset(tp, 0, L * sizeof(long));
+			memset(ng, 0, L * sizeof(long));
+			memset(np, 0, L * sizeof(long));
+			correct = nparsed = 0;
+			for (i = 0; i < n; i++) {
+				const struct brec *r = &g->bs[mt_interval(&m, (uint32_t)(n - 1))];
+
+				if (r->p == -2)
+					continue;
+				nparsed++;
+				correct += r->correct;
+				if (r->g >= 0)
+					ng[r->g]++;
+				if (r->p >= 0)
+					np[r->p]++;
+				if (r->g >= 0 && r->g == r->p)
+					tp[r->g]++;
+			}
+			score_classes(L, tp, ng, np, NULL, NULL, f1);
+			score_class_headline(L, ng, f1, correct, nparsed, scratch, h);
+		} else {
+			double *e = scratch + n + 1;
+
+			for (i = k = 0; i < n; i++) {
+				const struct brec *r = &g->bs[mt_interval(&m, (uint32_t)(n - 1))];
+
+				if (!isnan(r->err))
+					e[k++] = r->err;
+			}
+			score_regression(e, k, scratch, h);
+		}
+		for (j = 0; j < 3; j++)
+			if (!isnan(h[j]))
+				vals[j][nv[j]++] = h[j];
+	}
+	for (j = 0; j < 3; j++) {
+		lo[j] = hi[j] = NAN;
+		if (nv[j] > 0) {
+			np_sort(vals[j], nv[j]);
+			lo[j] = np_percentile_sorted(vals[j], nv[j], qlo);
+			hi[j] = np_percentile_sorted(vals[j], nv[j], qhi);
+		}
+		free(vals[j]);
+	}
+	free(tp);
+	free(ng);
+	free(np);
+	free(f1);
+	free(scratch);
+}
+
+static jv *num_or_null(struct arena *a, double v)
+{
+	return isnan(v) ? JV_NULL : jv_num(a, v);
+}
+
+/* A JSON text kept by the tracker, back as a value. */
+static jv *from_text(struct arena *a, const char *s, size_t len)
+{
+	jv *v = json_parse(a, arena_strndup(a, s, len), len, NULL, NULL, 0);
+
+	return v ? v : JV_NULL;
+}
+
+/* The headline metrics' names, in output order, per task. */
+static const char *const class_names[3] = {"f1_macro", "f1_weighted", "accuracy"};
+static const char *const reg_names[3] = {"mae", "mdae", "rmse"};
+
+/* Build the output object of one group in a.  Members are appended in a
+ * fixed order; a later option adds its own member with jv_set(). */
+static jv *metrics_object(struct arena *a, const struct opts *o, const struct acc *g,
+			  double headline[3])
+{
+	jv *out = jv_obj(a), *x, *y;
+	size_t i, j, L;
+
+	if (o->ngroup > 0) {
+		x = jv_obj(a);
+		for (i = 0; i < o->ngroup; i++)
+			jv_set(a, x, o->group[i], from_text(a, g->gtext[i], strlen(g->gtext[i])));
+		jv_set(a, out, "group", x);
+	}
+	jv_set(a, out, "scenario", jv_cstr(a, g->scenario));
+	if (!g->model.absent && !g->model.varies)
+		jv_set(a, out, "model", from_text(a, g->model.text.s, g->model.text.len));
+	if (!g->digest.absent && !g->digest.varies)
+		jv_set(a, out, "model_digest", from_text(a, g->digest.text.s, g->digest.text.len));
+	if (!g->strategy.absent && !g->strategy.varies)
+		jv_set(a, out, "strategy", from_text(a, g->strategy.text.s, g->strategy.text.len));
+	jv_set(a, out, "n", jv_int(a, g->n));
+	jv_set(a, out, "n_parsed", jv_int(a, g->n_parsed));
+	jv_set(a, out, "n_errors", jv_int(a, g->n_errors));
+	jv_set(a, out, "parse_failure_rate", jv_num(a, (double)(g->n - g->n_parsed) / (double)g->n));
+
+	if (g->sc->task == TASK_CLASSIFICATION) {
+		double *prec, *rec, *f1, *scratch;
+		long *tp;
+
+		L = g->ls->n;
+		prec = arena_alloc(a, 5 * L * sizeof(double));
+		rec = prec + L;
+		f1 = rec + L;
+		scratch = f1 + L;
+		tp = arena_alloc(a, L * sizeof(long));
+		for (i = 0; i < L; i++)
+			tp[i] = g->cm[i * L + i];
+		score_classes(L, tp, g->ngold, g->npred, prec, rec, f1);
+		score_class_headline(L, g->ngold, f1, g->correct, g->n_parsed, scratch, headline);
+		for (j = 0; j < 3; j++)
+			jv_set(a, out, class_names[j], num_or_null(a, headline[j]));
+		x = jv_arr(a);
+		for (i = 0; i < L; i++)
+			jv_push(a, x, jv_str(a, g->ls->label[i], g->ls->len[i]));
+		jv_set(a, out, "labels", x);
+		x = jv_obj(a);
+		for (i = 0; i < L; i++) {
+			y = jv_obj(a);
+			jv_set(a, y, "precision", jv_num(a, prec[i]));
+			jv_set(a, y, "recall", jv_num(a, rec[i]));
+			jv_set(a, y, "f1", jv_num(a, f1[i]));
+			jv_set(a, y, "support", jv_int(a, g->ngold[i]));
+			jv_set(a, x, g->ls->label[i], y);
+		}
+		jv_set(a, out, "per_class", x);
+		x = jv_arr(a);
+		for (i = 0; i < L; i++) {
+			y = jv_arr(a);
+			for (j = 0; j < L; j++)
+				jv_push(a, y, jv_int(a, g->cm[i * L + j]));
+			jv_push(a, x, y);
+		}
+		jv_set(a, out, "confusion_matrix", x);
+	} else {
+		double *scratch = arena_alloc(a, (g->nerr + 1) * sizeof(double));
+
+		score_regression(g->err, g->nerr, scratch, headline);
+		for (j = 0; j < 3; j++)
+			jv_set(a, out, reg_names[j], num_or_null(a, headline[j]));
+		x = jv_obj(a);
+		for (i = 0; i < g->sc->nbins; i++) {
+			const struct vbin *b = &g->sc->bins[i];
+			size_t k = 0;
+
+			for (j = 0; j < g->nerr; j++)
+				if (g->gold[j] >= b->lo && g->gold[j] <= b->hi)
+					scratch[k++] = g->err[j];
+			jv_set(a, x, b->name, k ? jv_num(a, np_mean(scratch, k)) : JV_NULL);
+		}
+		jv_set(a, out, "mae_by_bin", x);
+	}
+
+	if (g->nlat > 0) {
+		double *s = arena_alloc(a, g->nlat * sizeof(double)), total;
+
+		memcpy(s, g->lat, g->nlat * sizeof(double));
+		np_sort(s, g->nlat);
+		x = jv_obj(a);
+		jv_set(a, x, "p50", jv_num(a, np_percentile_sorted(s, g->nlat, 50)));
+		jv_set(a, x, "p95", jv_num(a, np_percentile_sorted(s, g->nlat, 95)));
+		jv_set(a, x, "p99", jv_num(a, np_percentile_sorted(s, g->nlat, 99)));
+		jv_set(a, x, "mean", jv_num(a, np_mean(g->lat, g->nlat)));
+		jv_set(a, x, "min", jv_num(a, s[0]));
+		jv_set(a, x, "max", jv_num(a, s[g->nlat - 1]));
+		jv_set(a, out, "latency", x);
+		total = np_sum(g->lat, g->nlat) / 1000.0;
+		jv_set(a, out, "throughput_per_min",
+		       total > 0 ? jv_num(a, ((double)g->nlat / total) * 60.0) : JV_NULL);
+	} else {
+		jv_set(a, out, "latency", JV_NULL);
+		jv_set(a, out, "throughput_per_min", JV_NULL);
+	}
+
+	if (o->ci > 0) {
+		const char *const *names = g->sc->task == TASK_CLASSIFICATION ? class_names : reg_names;
+		double lo[3], hi[3];
+
+		bootstrap(o, g, lo, hi);
+		x = jv_obj(a);
+		jv_set(a, x, "level", jv_num(a, o->ci));
+		jv_set(a, x, "bootstrap", jv_int(a, o->bootstrap));
+		jv_set(a, x, "seed", jv_int(a, o->seed));
+		for (j = 0; j < 3; j++) {
+			if (isnan(lo[j])) {
+				jv_set(a, x, names[j], JV_NULL);
+				continue;
+			}
+			y = jv_arr(a);
+			jv_push(a, y, jv_num(a, lo[j]));
+			jv_push(a, y, jv_num(a, hi[j]));
+			jv_set(a, x, names[j], y);
+		}
+		jv_set(a, out, "ci", x);
+	}
+	return out;
+}
+
+/* A scalar as people read it: strings without quotes, numbers as printed. */
+static void scalar_text(struct buf *b, const jv *v)
+{
+	if (v->t == JSTR)
+		buf_add(b, v->u.s, v->n);
+	else
+		json_write(b, v);
+}
+
+/* The per-class table, four decimals. */
+static void table_classes(struct buf *b, const jv *pc)
+{
+	static const char *const cols[] = {"precision", "recall", "f1"};
+	size_t i, j, w = 5;
+
+	for (i = 0; i < pc->n; i++)
+		if (pc->u.mem[i].klen > w)
+			w = pc->u.mem[i].klen;
+	buf_printf(b, "\n%-*s  %9s  %9s  %9s  %7s\n", (int)w, "label", "precision", "recall", "f1", "support");
+	for (i = 0; i < pc->n; i++) {
+		const jv *c = pc->u.mem[i].val;
+
+		buf_printf(b, "%-*s", (int)w, pc->u.mem[i].key);
+		for (j = 0; j < 3; j++)
+			buf_printf(b, "  %9.4f", jv_get(c, cols[j])->d);
+		buf_printf(b, "  %7.0f\n", jv_get(c, "support")->d);
+	}
+}
+
+/* The confusion matrix with the labels along both edges. */
+static void table_confusion(struct buf *b, const jv *cm, const jv *labels)
+{
+	size_t i, j, w = 4, cw = 5;
+
+	for (i = 0; i < labels->n; i++) {
+		if (labels->u.items[i]->n > w)
+			w = labels->u.items[i]->n;
+		if (labels->u.items[i]->n > cw)
+			cw = labels->u.items[i]->n;
+	}
+	buf_printf(b, "\nconfusion matrix (rows: gold, columns: predicted)\n%-*s", (int)w, "");
+	for (j = 0; j < labels->n; j++)
+		buf_printf(b, "  %*s", (int)cw, labels->u.items[j]->u.s);
+	buf_addc(b, '\n');
+	for (i = 0; i < cm->n; i++) {
+		buf_printf(b, "%-*s", (int)w, labels->u.items[i]->u.s);
+		for (j = 0; j < cm->u.items[i]->n; j++)
+			buf_printf(b, "  %*.0f", (int)cw, cm->u.items[i]->u.items[j]->d);
+		buf_addc(b, '\n');
+	}
+}
+
+/* The whole object as aligned "name  value" lines; nested objects (latency,
+ * bins, intervals, anything added later) as indented blocks. */
+static void table(struct buf *b, const jv *out)
+{
+	size_t i, j;
+
+	for (i = 0; i < out->n; i++) {
+		const struct jmember *m = &out->u.mem[i];
+		const jv *v = m->val;
+
+		if (strcmp(m->key, "per_class") == 0) {
+			table_classes(b, v);
+		} else if (strcmp(m->key, "confusion_matrix") == 0) {
+			table_confusion(b, v, jv_get(out, "labels"));
+		} else if (strcmp(m->key, "labels") == 0) {
+			continue;
+		} else if (v->t == JOBJ) {
+			buf_printf(b, "\n%s\n", m->key);
+			for (j = 0; j < v->n; j++) {
+				buf_printf(b, "  %-18s  ", v->u.mem[j].key);
+				scalar_text(b, v->u.mem[j].val);
+				buf_addc(b, '\n');
+			}
+		} else {
+			buf_printf(b, "%-20s  ", m->key);
+			scalar_text(b, v);
+			buf_addc(b, '\n');
+		}
+	}
+}
+
+static void emit(const struct opts *o, const jv *out)
+{
+	struct buf b = {0};
+
+	if (o->format == FMT_TABLE)
+		table(&b, out);
+	else if (o->format == FMT_PRETTY)
+		json_write_pretty(&b, out, 2);
+	else
+		json_write(&b, out);
+	if (o->format != FMT_TABLE)
+		buf_addc(&b, '\n');
+	fwrite(b.s, 1, b.len, stdout);
+	buf_free(&b);
+}
+
+/* Fill the check from config/baselines.json; warn where the input's
+ * configuration differs from the reference's.  Returns -1 after a message. */
+static int load_baseline(struct opts *o, struct arena *a)
+{
+	char *path = config_path("baselines.json");
+	jv *root = json_load(a, path), *b;
+	const char *metric;
+	const jv *exp, *tol;
+
+	if (root == NULL) {
+		free(path);
+		return -1;
+	}
+	b = jv_get(jv_get(root, "baselines"), o->baseline);
+	if (b == NULL) {
+		warn_at(path, 0, "no baseline named \"%s\"", o->baseline);
+		free(path);
+		return -1;
+	}
+	metric = jv_getstr(b, "metric", NULL);
+	exp = jv_get(b, "expected");
+	tol = jv_get(b, "tolerance");
+	if (metric == NULL || (strcmp(metric, "f1_macro") != 0 && strcmp(metric, "mae") != 0) ||
+	    exp == NULL || exp->t != JNUM || tol == NULL || tol->t != JNUM) {
+		warn_at(path, 0, "baseline \"%s\" needs \"metric\" (f1_macro or mae), \"expected\" and \"tolerance\"",
+			o->baseline);
+		free(path);
+		return -1;
+	}
+	free(path);
+	o->check_metric = strcmp(metric, "f1_macro") == 0 ? "f1_macro" : "mae";
+	o->expected = exp->d;
+	if (!o->have_tolerance)
+		o->tolerance = tol->d;
+	return 0;
+}
+
+/* Compare the input's scenario, model, strategy and size with the
+ * baseline's configuration; differences are worth a warning, not a FAIL. */
+static void baseline_config(const struct opts *o, struct arena *a, const struct acc *g)
+{
+	char *path = config_path("baselines.json");
+	jv *b = jv_get(jv_get(json_load(a, path), "baselines"), o->baseline);
+	const char *s;
+	const jv *n;
+	struct buf t = {0};
+
+	free(path);
+	if ((s = jv_getstr(b, "scenario", NULL)) != NULL && strcmp(s, g->scenario) != 0)
+		warnx("note: baseline %s is for scenario %s, the input is %s", o->baseline, s, g->scenario);
+	if ((s = jv_getstr(b, "model", NULL)) != NULL) {
+		json_write_str(&t, s, strlen(s));
+		if (g->model.absent || g->model.varies || strcmp(t.s, g->model.text.s) != 0)
+			warnx("note: baseline %s was measured with model %s, the input has %s", o->baseline, t.s,
+			      g->model.absent ? "none" : g->model.text.s);
+	}
+	if ((s = jv_getstr(b, "strategy", NULL)) != NULL) {
+		buf_reset(&t);
+		json_write_str(&t, s, strlen(s));
+		if (g->strategy.absent || g->strategy.varies || strcmp(t.s, g->strategy.text.s) != 0)
+			warnx("note: baseline %s was measured with strategy %s, the input has %s", o->baseline,
+			      t.s, g->strategy.absent ? "none" : g->strategy.text.s);
+	}
+	if ((n = jv_get(b, "n")) != NULL && n->t == JNUM && n->d != (double)g->n)
+		warnx("note: baseline %s was measured on %s records, the input has %ld", o->baseline, n->raw, g->n);
+	buf_free(&t);
+}
+
+/* The PASS/FAIL line; returns the exit status the check asks for. */
+static int check(const struct opts *o, const struct acc *g, const double headline[3])
+{
+	int is_f1 = strcmp(o->check_metric, "f1_macro") == 0;
+	int right_task = (g->sc->task == TASK_CLASSIFICATION) == is_f1;
+	double actual = headline[0], delta;
+	char av[32], ev[32], dv[32], tv[32];
+	const char *who = o->baseline ? o->baseline : NULL;
+
+	if (!right_task) {
+		warnx("%s is not computed for scenario %s (a %s task)", o->check_metric, g->scenario,
+		      g->sc->task == TASK_CLASSIFICATION ? "classification" : "regression");
+		return EXIT_USAGE;
+	}
+	if (isnan(actual)) {
+		warnx("%s is missing: no record parsed (%ld records)", o->check_metric, g->n);
+		return EXIT_USAGE;
+	}
+	delta = actual - o->expected;
+	fmt_double(actual, av);
+	fmt_double(o->expected, ev);
+	fmt_double(delta, dv);
+	fmt_double(o->tolerance, tv);
+	fflush(stdout);
+	fprintf(stderr, "%s: %s%s%s%s %s %s, expected %s, delta %s%s, tolerance %s\n", progname,
+		who ? "baseline " : "", who ? who : "", who ? ": " : "",
+		fabs(delta) <= o->tolerance ? "PASS" : "FAIL", o->check_metric, av, ev,
+		delta >= 0 ? "+" : "", dv, tv);
+	return fabs(delta) <= o->tolerance ? EXIT_OK : EXIT_FAIL;
+}
+
+/* A number option in range, or a usage error. */
+static double num_arg(const char *name, const char *s, double lo, double hi)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end != '\0' || !(v >= lo && v <= hi))
+		usage_error("%s: '%s' is not a number in [%g, %g]", name, s, lo, hi);
+	return v;
+}
+
+static long long int_arg(const char *name, const char *s, long long lo, long long hi)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (end == s || *end != '\0' || v < lo || v > hi)
+		usage_error("%s: '%s' is not a whole number in [%lld, %lld]", name, s, lo, hi);
+	return v;
+}
+
+/* Split --group-by into its fields (owned by o). */
+static void group_fields(struct opts *o, const char *arg)
+{
+	const char *p = arg, *q;
+
+	for (;;) {
+		q = strchr(p, ',');
+		if ((q ? (size_t)(q - p) : strlen(p)) == 0)
+			usage_error("--group-by: empty field name in '%s'", arg);
+		o->group = xrealloc(o->group, (o->ngroup + 1) * sizeof(char *));
+		o->group[o->ngroup++] = q ? xstrndup(p, (size_t)(q - p)) : xstrdup(p);
+		if (q == NULL)
+			break;
+		p = q + 1;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_CI = 256, O_BOOT, O_SEED, O_EF1, O_EMAE, O_BASE, O_TOL, O_CONF, O_LEN, O_VER };
+	static const struct option longopts[] = {
+		{"baseline", required_argument, NULL, O_BASE},
+		{"bootstrap", required_argument, NULL, O_BOOT},
+		{"ci", required_argument, NULL, O_CI},
+		{"config-dir", required_argument, NULL, O_CONF},
+		{"expected-f1", required_argument, NULL, O_EF1},
+		{"expected-mae", required_argument, NULL, O_EMAE},
+		{"format", required_argument, NULL, 'f'},
+		{"group-by", required_argument, NULL, 'g'},
+		{"help", no_argument, NULL, 'h'},
+		{"labels", required_argument, NULL, 'l'},
+		{"lenient", no_argument, NULL, O_LEN},
+		{"pretty", no_argument, NULL, 'p'},
+		{"scenario", required_argument, NULL, 's'},
+		{"seed", required_argument, NULL, O_SEED},
+		{"tolerance", required_argument, NULL, O_TOL},
+		{"version", no_argument, NULL, O_VER},
+		{NULL, 0, NULL, 0},
+	};
+	static const char *const base_want[] = {"scenario", "gold", "pred", "error", "latency_ms",
+						"model", "model_digest", "strategy"};
+	struct opts o;
+	const char *labels_arg = NULL, *why = NULL, **want;
+	const char *ef1 = NULL, *emae = NULL;
+	struct jsonl_in in;
+	struct arena a = {0};
+	int c, i, r, stopped = 0, status = EXIT_OK;
+	size_t k, nw;
+	jv *rec;
+
+	memset(&o, 0, sizeof(o));
+	o.bootstrap = 1000;
+	o.seed = 42;
+	err_init(argv[0]);
+	/* Pipes move megabytes of records: fewer, larger reads and writes. */
+	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	while ((c = getopt_long(argc, argv, "f:g:hl:ps:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				o.format = o.format == FMT_PRETTY ? FMT_PRETTY : FMT_JSON;
+			else if (strcmp(optarg, "table") == 0)
+				o.format = FMT_TABLE;
+			else
+				usage_error("--format: '%s' is not json or table", optarg);
+			break;
+		case 'g':
+			group_fields(&o, optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return finish();
+		case 'l':
+			labels_arg = optarg;
+			break;
+		case 'p':
+			o.format = FMT_PRETTY;
+			break;
+		case 's':
+			o.scenario = optarg;
+			break;
+		case O_BASE:
+			o.baseline = optarg;
+			break;
+		case O_BOOT:
+			o.bootstrap = (long)int_arg("--bootstrap", optarg, 1, 100000000);
+			break;
+		case O_CI:
+			o.ci = num_arg("--ci", optarg, 0, 1);
+			if (!(o.ci > 0 && o.ci < 1))
+				usage_error("--ci: the level must lie strictly between 0 and 1 (0.95)");
+			break;
+		case O_CONF:
+			config_set_dir(optarg);
+			break;
+		case O_EF1:
+			ef1 = optarg;
+			break;
+		case O_EMAE:
+			emae = optarg;
+			break;
+		case O_LEN:
+			o.lenient = 1;
+			break;
+		case O_SEED:
+			o.seed = (uint32_t)int_arg("--seed", optarg, 0, 4294967295LL);
+			break;
+		case O_TOL:
+			o.tolerance = num_arg("--tolerance", optarg, 0, INFINITY);
+			o.have_tolerance = 1;
+			break;
+		case O_VER:
+			print_version();
+			return finish();
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+			return EXIT_USAGE;
+		}
+	}
+	if (ef1 && emae)
+		usage_error("--expected-f1 and --expected-mae exclude each other: check one metric at a time");
+	if (o.baseline && (ef1 || emae))
+		usage_error("--baseline already sets the expected value: drop --expected-f1/--expected-mae");
+	if ((ef1 || emae || o.baseline) && o.ngroup > 0)
+		usage_error("baseline checks take one run: drop --group-by or split the input");
+	if (ef1) {
+		o.check_metric = "f1_macro";
+		o.expected = num_arg("--expected-f1", ef1, -INFINITY, INFINITY);
+		if (!o.have_tolerance)
+			o.tolerance = 0.01;
+	} else if (emae) {
+		o.check_metric = "mae";
+		o.expected = num_arg("--expected-mae", emae, -INFINITY, INFINITY);
+		if (!o.have_tolerance)
+			o.tolerance = 0.05;
+	}
+	if (labels_arg != NULL && (o.labels = labels_from_arg(labels_arg, &why)) == NULL)
+		usage_error("--labels: '%s' %s", labels_arg, why);
+	if (o.baseline && load_baseline(&o, &a) < 0) {
+		arena_free(&a);
+		scenario_free_all();
+		return EXIT_USAGE;
+	}
+
+	nw = sizeof(base_want) / sizeof(base_want[0]);
+	want = xcalloc(nw + o.ngroup + 1, sizeof(char *));
+	memcpy(want, base_want, sizeof(base_want));
+	for (k = 0; k < o.ngroup; k++)
+		want[nw + k] = o.group[k];
+	for (i = optind; (i < argc || i == optind) && !stopped; i++) {
+		if (jsonl_open(&in, i < argc ? argv[i] : "-", want, o.lenient) < 0) {
+			stopped = 1;
+			break;
+		}
+		while ((r = jsonl_next(&in, &rec)) > 0)
+			if (add_record(&in, &o, rec) < 0) {
+				stopped = 1;
+				break;
+			}
+		if (in.stopped)
+			stopped = 1;
+		jsonl_close(&in);
+	}
+	if (!stopped && groups == NULL) {
+		fail_at(i - 1 < argc && i - 1 >= optind ? argv[i - 1] : "<stdin>", 0,
+			"no records: nothing to score");
+	} else if (!stopped) {
+		struct acc *g;
+		double headline[3];
+
+		for (g = groups; g != NULL; g = g->next) {
+			struct buf who = {0};
+
+			arena_reset(&a);
+			emit(&o, metrics_object(&a, &o, g, headline));
+			buf_adds(&who, o.ngroup ? "group" : "the input");
+			for (k = 0; k < o.ngroup; k++)
+				buf_printf(&who, "%s %s=%s", k ? "," : "", o.group[k], g->gtext[k]);
+			if (g->digest.varies)
+				warnx("note: model_digest differs between records of %s (the model changed during the run?)",
+				      who.s);
+			if (g->gold_outside > 0)
+				warnx("note: %s: %ld parsed record%s with a gold label outside the label list (they count only in accuracy)",
+				      who.s, g->gold_outside, g->gold_outside == 1 ? "" : "s");
+			if (g->pred_outside > 0)
+				warnx("note: %s: %ld prediction%s outside the label list (parsed with other labels?)",
+				      who.s, g->pred_outside, g->pred_outside == 1 ? "" : "s");
+			buf_free(&who);
+			if (o.check_metric) {
+				if (o.baseline)
+					baseline_config(&o, &a, g);
+				status = check(&o, g, headline);
+			}
+		}
+	}
+	free(want);
+	free_groups(o.ngroup);
+	for (k = 0; k < o.ngroup; k++)
+		free(o.group[k]);
+	free(o.group);
+	arena_free(&a);
+	scenario_free_all();
+	r = finish();
+	return r != EXIT_OK ? r : status;
+}

@@ -1,0 +1,501 @@
+/* puma-parse - read response records, add "pred" (a label or story points,
+ * null on a parse failure) and "confidence" (from the first generated
+ * token's logprobs), pass every other field through. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "jfast.h"
+#include "err.h"
+#include "jsonl.h"
+#include "parse.h"
+#include "scenario.h"
+#include "xalloc.h"
+
+static const char usage_text[] =
+	"Usage: puma-parse [--scenario NAME] [--labels LIST|SET] [--confidence puma|fixed|off]\n"
+	"                  [--config-dir DIR] [--lenient] [FILE...]\n"
+	"Add \"pred\" and \"confidence\" to each response record (JSON Lines).\n"
+	"\n"
+	"  -s, --scenario NAME     scenario for records without a \"scenario\" member\n"
+	"  -l, --labels LIST|SET   labels for classification: Critical,Major,... or a\n"
+	"                          label set under config/scenarios (triage_jira_5)\n"
+	"  -c, --confidence MODE   puma (default), fixed or off; see puma-parse(1)\n"
+	"      --config-dir DIR    where scenarios/*.json live\n"
+	"      --lenient           skip bad records (counted) instead of stopping\n"
+	"  -h, --help              show this help\n"
+	"      --version           show the version\n";
+
+/* Options, fixed after parsing the command line. */
+struct opts {
+	const char *scenario;
+	struct labelset *labels;	/* owned by the scenario cache */
+	enum conf_mode mode;
+	int lenient;
+};
+
+/* The members this tool reads; everything else passes through raw. */
+static const char *const want[] = {"scenario", "gold", "response", "error", NULL};
+
+/* Length of the JSON string literal starting at p (valid JSON assumed). */
+static size_t skip_string(const char *p, const char *end)
+{
+	const char *q = p + 1;
+
+	while (q < end && *q != '"')
+		q += *q == '\\' ? 2 : 1;
+	return (size_t)(q + 1 - p);
+}
+
+/* A cursor over text already known to be valid JSON. */
+struct cur {
+	const char *p, *end;
+};
+
+/* Whitespace as either JSON reader accepts it. */
+static void cur_ws(struct cur *c)
+{
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r' ||
+				 *c->p == '\f' || *c->p == '\v'))
+		c->p++;
+}
+
+/* Step over one value. */
+static void cur_skip(struct cur *c)
+{
+	int depth = 0;
+
+	if (c->p < c->end && *c->p == '"') {
+		c->p += skip_string(c->p, c->end);
+		return;
+	}
+	if (c->p < c->end && (*c->p == '{' || *c->p == '[')) {
+		for (; c->p < c->end; c->p++) {
+			if (*c->p == '"')
+				c->p += skip_string(c->p, c->end) - 1;
+			else if (*c->p == '{' || *c->p == '[')
+				depth++;
+			else if ((*c->p == '}' || *c->p == ']') && --depth == 0) {
+				c->p++;
+				return;
+			}
+		}
+		return;
+	}
+	while (c->p < c->end && *c->p != ',' && *c->p != '}' && *c->p != ']' && *c->p != ' ' &&
+	       *c->p != '\t' && *c->p != '\n' && *c->p != '\r' && *c->p != '\f' && *c->p != '\v')
+		c->p++;
+}
+
+/* Only the first entry of "logprobs" matters, and the array can be long:
+ * the line is already known to be valid JSON, so find the first element's
+ * extent in the member's raw text and build a tree for that alone.
+ * Returns 0 with *first NULL for null or an empty array, -1 when the
+ * member is not an array. */
+static int first_logprob(struct arena *a, const struct jmember *m, jv **first)
+{
+	struct cur c;
+	const char *start;
+	char err[128];
+	int depth = 0;
+
+	*first = NULL;
+	if (m->raw == NULL)
+		return m->val == NULL || m->val->t == JNULL ? 0 : -1;
+	c.end = m->raw + m->rawlen;
+	c.p = m->raw + skip_string(m->raw, c.end);
+	cur_ws(&c);
+	c.p++;	/* ':' */
+	cur_ws(&c);
+	if (c.p < c.end && *c.p == 'n')
+		return 0;
+	if (c.p >= c.end || *c.p != '[')
+		return -1;
+	c.p++;
+	cur_ws(&c);
+	if (c.p >= c.end || *c.p == ']')
+		return 0;
+	for (start = c.p; c.p < c.end; c.p++) {
+		if (*c.p == '"') {
+			c.p += skip_string(c.p, c.end) - 1;
+		} else if (*c.p == '[' || *c.p == '{') {
+			depth++;
+		} else if (*c.p == ']' || *c.p == '}') {
+			if (depth == 0)
+				break;
+			depth--;
+		} else if (*c.p == ',' && depth == 0) {
+			break;
+		}
+	}
+	*first = json_parse(a, arena_strndup(a, start, (size_t)(c.p - start)), (size_t)(c.p - start),
+			    NULL, err, sizeof(err));
+	return *first != NULL ? 0 : -1;
+}
+
+/* One candidate from {"token": string, "logprob": number}. */
+static int get_cand(const jv *e, struct cand *c)
+{
+	const jv *lp = jv_get(e, "logprob");
+
+	c->tok = jv_getstr(e, "token", &c->len);
+	if (c->tok == NULL || lp == NULL || lp->t != JNUM)
+		return -1;
+	c->lp = lp->d;
+	return 0;
+}
+
+/* The candidates from a tree of the first entry (the slow way, for what
+ * the raw reader below leaves to the tree: surrogate escapes). */
+static long candidates_tree(struct arena *a, const struct jmember *m, struct cand **out)
+{
+	const jv *first, *top;
+	jv *f;
+	struct cand *c;
+	size_t i, n;
+
+	if (first_logprob(a, m, &f) < 0)
+		return -1;
+	first = f;
+	if (first == NULL)
+		return 0;
+	if (first->t != JOBJ)
+		return -1;
+	top = jv_get(first, "top_logprobs");
+	if (top != NULL && top->t != JARR && top->t != JNULL)
+		return -1;
+	n = 1 + (top != NULL && top->t == JARR ? top->n : 0);
+	c = arena_alloc(a, n * sizeof(*c));
+	if (get_cand(first, &c[0]) < 0)
+		return -1;
+	for (i = 1; i < n; i++)
+		if (top->u.items[i - 1]->t != JOBJ || get_cand(top->u.items[i - 1], &c[i]) < 0)
+			return -1;
+	*out = c;
+	return (long)n;
+}
+
+/* A string literal at the cursor, as bytes: in place when it has no
+ * escapes, else decoded into the arena.  -2 leaves it to the tree path. */
+static int cur_string(struct arena *a, struct cur *c, const char **out, size_t *len)
+{
+	const char *q = c->p + 1, *next;
+
+	while (q < c->end && *q != '"' && *q != '\\')
+		q++;
+	if (q < c->end && *q == '"') {
+		*out = c->p + 1;
+		*len = (size_t)(q - c->p - 1);
+		c->p = q + 1;
+		return 0;
+	}
+	if (json_string_decode(a, c->p, c->end, out, len, &next) < 0)
+		return -2;
+	c->p = next;
+	return 0;
+}
+
+/* A growing list of candidates in the arena. */
+struct cands {
+	struct cand *v;
+	size_t n, cap;
+};
+
+static struct cand *cand_push(struct arena *a, struct cands *l)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct cand *w = arena_alloc(a, cap * sizeof(*w));
+
+		if (l->n)
+			memcpy(w, l->v, l->n * sizeof(*w));
+		l->v = w;
+		l->cap = cap;
+	}
+	memset(&l->v[l->n], 0, sizeof(l->v[0]));
+	return &l->v[l->n++];
+}
+
+/* Read an entry {"token": s, "logprob": x, ...} at the cursor into
+ * l->v[at], as the tree path reads it (the first of repeated keys counts).
+ * With tops, the entry's "top_logprobs" are read into l after it.
+ * 0, -1 when malformed, -2 to leave it to the tree path. */
+static int read_entry(struct arena *a, struct cur *c, struct cands *l, size_t at, int tops)
+{
+	int have_tok = 0, have_lp = 0, have_top = 0, r;
+	const char *k;
+	size_t kl;
+
+	if (c->p >= c->end || *c->p != '{')
+		return -1;
+	c->p++;
+	cur_ws(c);
+	if (c->p < c->end && *c->p == '}')
+		return -1;
+	for (;;) {
+		if (c->p >= c->end || *c->p != '"')
+			return -1;
+		if ((r = cur_string(a, c, &k, &kl)) < 0)
+			return r;
+		cur_ws(c);
+		c->p++;	/* ':' */
+		cur_ws(c);
+		if (c->p >= c->end)
+			return -1;
+		if (kl == 5 && memcmp(k, "token", 5) == 0 && !have_tok) {
+			have_tok = 1;
+			if (*c->p != '"')
+				return -1;
+			if ((r = cur_string(a, c, &l->v[at].tok, &l->v[at].len)) < 0)
+				return r;
+		} else if (kl == 7 && memcmp(k, "logprob", 7) == 0 && !have_lp) {
+			const char *s = c->p;
+
+			have_lp = 1;
+			if (*s != '-' && !(*s >= '0' && *s <= '9'))
+				return -1;
+			cur_skip(c);
+			l->v[at].lp = json_number_value(s, (size_t)(c->p - s));
+		} else if (tops && kl == 12 && memcmp(k, "top_logprobs", 12) == 0 && !have_top) {
+			have_top = 1;
+			if (*c->p == 'n') {
+				cur_skip(c);
+			} else if (*c->p == '[') {
+				c->p++;
+				cur_ws(c);
+				while (c->p < c->end && *c->p != ']') {
+					cand_push(a, l);
+					if ((r = read_entry(a, c, l, l->n - 1, 0)) < 0)
+						return r;
+					cur_ws(c);
+					if (c->p < c->end && *c->p == ',') {
+						c->p++;
+						cur_ws(c);
+					}
+				}
+				c->p++;
+			} else {
+				return -1;
+			}
+		} else {
+			cur_skip(c);
+		}
+		cur_ws(c);
+		if (c->p < c->end && *c->p == ',') {
+			c->p++;
+			cur_ws(c);
+			continue;
+		}
+		if (c->p < c->end && *c->p == '}') {
+			c->p++;
+			break;
+		}
+		return -1;
+	}
+	return have_tok && have_lp ? 0 : -1;
+}
+
+/* The candidates for the first token: it, then its top_logprobs.  Only
+ * the first entry of the "logprobs" member m matters and the array can be
+ * long, so the member's raw text (already checked as JSON) is read in
+ * place, without a tree.  Returns the count (0: no logprobs) or -1 when
+ * malformed. */
+static long candidates(struct arena *a, const struct jmember *m, struct cand **out)
+{
+	struct cands l = {NULL, 0, 0};
+	struct cur c;
+	int r;
+
+	if (m->raw == NULL)
+		return candidates_tree(a, m, out);
+	c.end = m->raw + m->rawlen;
+	c.p = m->raw + skip_string(m->raw, c.end);
+	cur_ws(&c);
+	c.p++;	/* ':' */
+	cur_ws(&c);
+	if (c.p < c.end && *c.p == 'n')
+		return 0;
+	if (c.p >= c.end || *c.p != '[')
+		return -1;
+	c.p++;
+	cur_ws(&c);
+	if (c.p < c.end && *c.p == ']')
+		return 0;
+	cand_push(a, &l);
+	r = read_entry(a, &c, &l, 0, 1);
+	if (r == -2)
+		return candidates_tree(a, m, out);
+	if (r < 0)
+		return -1;
+	*out = l.v;
+	return (long)l.n;
+}
+
+/* Story points print as integers when they are whole. */
+static jv *points_value(struct arena *a, double v)
+{
+	if (v == (double)(long long)v && v < 9007199254740992.0 && v > -9007199254740992.0)
+		return jv_int(a, (long long)v);
+	return jv_num(a, v);
+}
+
+/* Check one record and add pred and confidence; returns 0 to write it,
+ * 1 to skip it (lenient), -1 to stop. */
+static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
+{
+	struct arena *a = &in->a;
+	const char *name = NULL;
+	const jv *scen = NULL, *gold = NULL, *response = NULL, *error = NULL;
+	const struct jmember *logprobs = NULL;
+	struct scenario *sc;
+	size_t i;
+	jv *pred = JV_NULL, *conf = JV_NULL;
+
+	/* One pass over the members; the first of a repeated key counts, as
+	 * jv_get() would find it. */
+	for (i = 0; i < rec->n; i++) {
+		const struct jmember *m = &rec->u.mem[i];
+
+#define TAKE(var, k, v) if (var == NULL && m->klen == sizeof(k) - 1 && memcmp(m->key, k, m->klen) == 0) var = v
+		TAKE(scen, "scenario", m->val);
+		else TAKE(gold, "gold", m->val);
+		else TAKE(response, "response", m->val);
+		else TAKE(error, "error", m->val);
+		else TAKE(logprobs, "logprobs", m);
+#undef TAKE
+	}
+	if (scen != NULL && scen->t != JSTR)
+		return jsonl_bad(in, "\"scenario\" is %s, not a string", jv_typename(scen)) < 0 ? -1 : 1;
+	if (scen != NULL)
+		name = scen->u.s;
+	if (name == NULL && o->scenario == NULL)
+		return jsonl_bad(in, "no \"scenario\" member (give --scenario NAME)") < 0 ? -1 : 1;
+	if (name != NULL && o->scenario != NULL && strcmp(name, o->scenario) != 0)
+		return jsonl_bad(in, "scenario \"%s\" differs from --scenario %s", name, o->scenario) < 0 ? -1 : 1;
+	if (name == NULL)
+		name = o->scenario;
+	sc = scenario_get(name);
+	if (sc == NULL)
+		return jsonl_bad(in, "unknown scenario \"%s\": no readable config/scenarios/%s.json (see --config-dir)", name, name) < 0 ? -1 : 1;
+	if (gold == NULL)
+		return jsonl_bad(in, "no \"gold\" member") < 0 ? -1 : 1;
+	if (sc->task == TASK_REGRESSION && gold->t != JNUM)
+		return jsonl_bad(in, "\"gold\" is %s, not a number (story points)", jv_typename(gold)) < 0 ? -1 : 1;
+	if (sc->task == TASK_CLASSIFICATION && gold->t != JSTR)
+		return jsonl_bad(in, "\"gold\" is %s, not a label string", jv_typename(gold)) < 0 ? -1 : 1;
+	if (response == NULL)
+		return jsonl_bad(in, "no \"response\" member") < 0 ? -1 : 1;
+	if (response->t != JSTR && response->t != JNULL)
+		return jsonl_bad(in, "\"response\" is %s, not a string or null", jv_typename(response)) < 0 ? -1 : 1;
+	if (response->t == JSTR && jv_isnull(error)) {
+		char *text = arena_alloc(a, response->n + 1);
+		size_t rlen = strip_think(response->u.s, response->n, text);
+
+		if (sc->task == TASK_REGRESSION) {
+			double v;
+
+			if (parse_points(&sc->scale, text, rlen, &v))
+				pred = points_value(a, v);
+		} else {
+			const struct labelset *ls = o->labels ? o->labels : &sc->labels;
+			int k = parse_label(ls, text, rlen);
+
+			if (k >= 0) {
+				struct cand *c = NULL;
+				long nc = 0;
+				double p;
+
+				pred = jv_str(a, ls->label[k], ls->len[k]);
+				if (o->mode != CONF_OFF && logprobs != NULL &&
+				    (nc = candidates(a, logprobs, &c)) < 0)
+					return jsonl_bad(in, "\"logprobs\" does not start with {\"token\": string, \"logprob\": number, \"top_logprobs\": [...]}") < 0 ? -1 : 1;
+				if (nc > 0 && label_confidence(ls, o->mode, c, (size_t)nc, k, &p))
+					conf = jv_num(a, p);
+			}
+		}
+	}
+	jv_set(a, rec, "pred", pred);
+	jv_set(a, rec, "confidence", conf);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"confidence", required_argument, NULL, 'c'},
+		{"config-dir", required_argument, NULL, 'D'},
+		{"help", no_argument, NULL, 'h'},
+		{"labels", required_argument, NULL, 'l'},
+		{"lenient", no_argument, NULL, 'L'},
+		{"scenario", required_argument, NULL, 's'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct opts o = {NULL, NULL, CONF_PUMA, 0};
+	const char *labels_arg = NULL, *why = NULL;
+	struct jsonl_in in;
+	int c, i, r;
+	jv *rec;
+
+	err_init(argv[0]);
+	/* Pipes move megabytes of records: fewer, larger reads and writes. */
+	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	while ((c = getopt_long(argc, argv, "c:hl:s:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			if (strcmp(optarg, "puma") == 0)
+				o.mode = CONF_PUMA;
+			else if (strcmp(optarg, "fixed") == 0)
+				o.mode = CONF_FIXED;
+			else if (strcmp(optarg, "off") == 0)
+				o.mode = CONF_OFF;
+			else
+				usage_error("--confidence: '%s' is not puma, fixed or off", optarg);
+			break;
+		case 'D':
+			config_set_dir(optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return finish();
+		case 'l':
+			labels_arg = optarg;
+			break;
+		case 'L':
+			o.lenient = 1;
+			break;
+		case 's':
+			o.scenario = optarg;
+			break;
+		case 'V':
+			print_version();
+			return finish();
+		default:
+			usage_error("unknown option");
+		}
+	}
+	if (labels_arg != NULL && (o.labels = labels_from_arg(labels_arg, &why)) == NULL) {
+		scenario_free_all();
+		usage_error("--labels: '%s' %s", labels_arg, why);
+	}
+
+	for (i = optind; i < argc || i == optind; i++) {
+		if (jsonl_open(&in, i < argc ? argv[i] : "-", want, o.lenient) < 0)
+			continue;
+		while ((r = jsonl_next(&in, &rec)) > 0) {
+			r = parse_record(&in, &o, rec);
+			if (r < 0)
+				break;
+			if (r == 0)
+				jsonl_write(rec, in.l.name, in.l.lineno);
+		}
+		jsonl_close(&in);
+		if (in.stopped)
+			break;
+	}
+	scenario_free_all();
+	return finish();
+}

@@ -1,0 +1,110 @@
+/* libFuzzer target for the fast JSON path: whenever json_parse_fast()
+ * accepts the bytes, yajl must accept them too and build the same tree,
+ * with the same skipped members and the same raw member texts. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jfast.h"
+#include "json.h"
+
+/* Serialise a tree completely (json_write() would use the raw texts). */
+static void describe(struct buf *b, const jv *v, int top)
+{
+	size_t i;
+
+	if (v == NULL) {
+		buf_adds(b, "<skipped>");
+		return;
+	}
+	if (v->t == JOBJ) {
+		buf_addc(b, '{');
+		for (i = 0; i < v->n; i++) {
+			const struct jmember *m = &v->u.mem[i];
+
+			json_write_str(b, m->key, m->klen);
+			buf_addc(b, '=');
+			describe(b, m->val, 0);
+			if (top)
+				buf_printf(b, "@%zu:%.*s", m->rawlen, (int)m->rawlen, m->raw ? m->raw : "");
+			buf_addc(b, ',');
+		}
+		buf_addc(b, '}');
+	} else if (v->t == JARR) {
+		buf_addc(b, '[');
+		for (i = 0; i < v->n; i++) {
+			describe(b, v->u.items[i], 0);
+			buf_addc(b, ',');
+		}
+		buf_addc(b, ']');
+	} else if (v->t == JNUM) {
+		buf_printf(b, "%.*s=%a", (int)v->n, v->raw, v->d);
+	} else if (v->t == JSTR) {
+		buf_printf(b, "%zu:", v->n);
+		buf_add(b, v->u.s, v->n);
+	} else {
+		json_write(b, v);
+	}
+}
+
+/* A member marked compact must read the same after compaction. */
+static int compact_ok(const jv *v)
+{
+	struct buf c = {0};
+	size_t i;
+	int ok = 1;
+
+	if (v == NULL || v->t != JOBJ)
+		return 1;
+	for (i = 0; i < v->n && ok; i++) {
+		const struct jmember *m = &v->u.mem[i];
+
+		if (m->raw == NULL || !m->compact)
+			continue;
+		buf_reset(&c);
+		json_write_compact(&c, m->raw, m->rawlen);
+		ok = c.len == m->rawlen && memcmp(c.s, m->raw, m->rawlen) == 0;
+	}
+	buf_free(&c);
+	return ok;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const want[] = {"id", "logprobs", NULL};
+	struct arena a1 = {0}, a2 = {0};
+	struct buf d1 = {0}, d2 = {0};
+	char *text = malloc(size + 1);
+	int pass;
+
+	memcpy(text, data, size);
+	text[size] = '\0';
+	for (pass = 0; pass < 2; pass++) {
+		const char *const *w = pass ? want : NULL;
+		jv *fast = json_parse_fast(&a1, text, size, w), *slow;
+
+		json_fast_off = 1;
+		slow = json_parse(&a2, text, size, w, NULL, 0);
+		json_fast_off = 0;
+		if (fast != NULL && !compact_ok(fast))
+			abort();	/* a member marked compact is not */
+		if (fast != NULL) {
+			if (slow == NULL)
+				abort();	/* the fast path took what yajl rejects */
+			buf_reset(&d1);
+			buf_reset(&d2);
+			describe(&d1, fast, 1);
+			describe(&d2, slow, 1);
+			if (d1.len != d2.len || memcmp(d1.s, d2.s, d1.len) != 0)
+				abort();	/* different trees */
+		}
+		arena_reset(&a1);
+		arena_reset(&a2);
+	}
+	arena_free(&a1);
+	arena_free(&a2);
+	buf_free(&d1);
+	buf_free(&d2);
+	free(text);
+	return 0;
+}

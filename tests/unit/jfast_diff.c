@@ -1,0 +1,253 @@
+/* jfast_diff - the fast JSON path against yajl: on 200,000 random documents
+ * (valid ones with every kind of escape, number and whitespace, and mutated
+ * ones), whenever json_parse_fast() accepts a text, yajl must accept it too
+ * and build the same tree, the same skipped members and the same raw member
+ * texts.  The fast path must also take most valid documents (else it is no
+ * fast path at all). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jfast.h"
+#include "json.h"
+#include "xalloc.h"
+
+static uint64_t rs = 88172645463325252ULL;
+
+static unsigned rnd(unsigned n)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return (unsigned)(rs % n);
+}
+
+/* Plain documents use only what the fast path must take itself. */
+static int plain;
+
+static void ws(struct buf *b)
+{
+	static const char *const w[] = {"", "", "", " ", "\t", "\n", "\r\n", "  ", "\f", "\v"};
+
+	buf_adds(b, w[rnd(plain ? 8 : 10)]);
+}
+
+static void str(struct buf *b)
+{
+	static const char *const parts[] = {
+		"a", "key", "logprobs", "token", " ", "\\n", "\\\"", "\\\\", "\\/", "\\t", "\\b", "\\f",
+		"\\r", "\\u00e9", "\\u0000", "\\u4e2d", "\xc3\xa9", "\xe4\xb8\xad", "\xf0\x9f\x98\x80",
+		"\x7f", "'",
+		/* from here on, only in documents that are not plain */
+		"\\ud83d\\ude00", "\\udc00", "\\ud800x",
+		"\\uD834\\uDD1E", "\xc0\x80", "\xed\xa0\x80",
+		"\xf5\x80\x80\x80", "\xe0\x80\x80", "\xff", "\x01", "\\x", "\\u12",
+	};
+	int n = (int)rnd(5), i;
+
+	buf_addc(b, '"');
+	for (i = 0; i < n; i++)
+		buf_adds(b, parts[rnd(plain ? 21 : sizeof(parts) / sizeof(parts[0]))]);
+	buf_addc(b, '"');
+}
+
+static void num(struct buf *b)
+{
+	static const char *const nums[] = {
+		"0", "-0", "1", "-1", "42", "0.5", "-0.215473", "1e5", "1E-3", "2.5e+10", "123456789012345678901234",
+		"1.7976931348623157e308", "1e400", "5e-324", "0.1", "3.14159", "-3.00794", "100", "01", "1.",
+		"-", ".5", "1e", "1e+", "--1", "0x10", "9007199254740993", "12345678901234567890",
+		"0.000001234", "1234567.891", "1e22", "1e23", "4.35e-7", "-1000.0",
+	};
+	buf_adds(b, nums[rnd(sizeof(nums) / sizeof(nums[0]))]);
+}
+
+static void value(struct buf *b, int depth)
+{
+	unsigned k = rnd(depth > 4 ? 6 : 9), i, n;
+
+	ws(b);
+	switch (k) {
+	case 0: buf_adds(b, "null"); break;
+	case 1: buf_adds(b, rnd(2) ? "true" : "false"); break;
+	case 2:
+	case 3: num(b); break;
+	case 4:
+	case 5: str(b); break;
+	case 6:
+	case 7:
+		buf_addc(b, '{');
+		n = rnd(5);
+		for (i = 0; i < n; i++) {
+			if (i)
+				buf_addc(b, ',');
+			ws(b);
+			str(b);
+			ws(b);
+			buf_addc(b, ':');
+			value(b, depth + 1);
+		}
+		ws(b);
+		buf_addc(b, '}');
+		break;
+	default:
+		buf_addc(b, '[');
+		n = rnd(5);
+		for (i = 0; i < n; i++) {
+			if (i)
+				buf_addc(b, ',');
+			value(b, depth + 1);
+		}
+		ws(b);
+		buf_addc(b, ']');
+	}
+	ws(b);
+}
+
+/* A full description of a tree: values, skipped members, raw texts. */
+static void describe(struct buf *b, const jv *v, int top)
+{
+	size_t i;
+
+	if (v == NULL) {
+		buf_adds(b, "<skipped>");
+		return;
+	}
+	switch (v->t) {
+	case JNULL: buf_adds(b, "null"); break;
+	case JTRUE: buf_adds(b, "true"); break;
+	case JFALSE: buf_adds(b, "false"); break;
+	case JNUM: buf_printf(b, "num(%.*s=%a)", (int)v->n, v->raw, v->d); break;
+	case JSTR:
+		buf_printf(b, "str(%zu:", v->n);
+		buf_add(b, v->u.s, v->n);
+		buf_adds(b, ")");
+		if (v->u.s[v->n] != '\0')
+			buf_adds(b, "<not NUL-ended>");
+		break;
+	case JARR:
+		buf_addc(b, '[');
+		for (i = 0; i < v->n; i++) {
+			describe(b, v->u.items[i], 0);
+			buf_addc(b, ',');
+		}
+		buf_addc(b, ']');
+		break;
+	case JOBJ:
+		buf_addc(b, '{');
+		for (i = 0; i < v->n; i++) {
+			const struct jmember *m = &v->u.mem[i];
+
+			buf_printf(b, "key(%zu:", m->klen);
+			buf_add(b, m->key, m->klen);
+			buf_adds(b, ")=");
+			describe(b, m->val, 0);
+			if (top && m->raw) {
+				buf_adds(b, " raw(");
+				buf_add(b, m->raw, m->rawlen);
+				buf_adds(b, ")");
+			} else if (top) {
+				buf_adds(b, " noraw");
+			}
+			buf_addc(b, ',');
+		}
+		buf_addc(b, '}');
+		break;
+	}
+}
+
+/* A member marked compact must read the same after compaction. */
+static int compact_ok(const jv *v)
+{
+	struct buf c = {0};
+	size_t i;
+	int ok = 1;
+
+	if (v == NULL || v->t != JOBJ)
+		return 1;
+	for (i = 0; i < v->n && ok; i++) {
+		const struct jmember *m = &v->u.mem[i];
+
+		if (m->raw == NULL || !m->compact)
+			continue;
+		buf_reset(&c);
+		json_write_compact(&c, m->raw, m->rawlen);
+		ok = c.len == m->rawlen && memcmp(c.s, m->raw, m->rawlen) == 0;
+	}
+	buf_free(&c);
+	return ok;
+}
+
+int main(void)
+{
+	static const char *const want[] = {"a", "token", "", NULL};
+	struct arena a1 = {0}, a2 = {0};
+	struct buf doc = {0}, d1 = {0}, d2 = {0};
+	long valid_taken = 0, valid = 0, plain_valid = 0, plain_missed = 0, bad = 0, i;
+	char err[256];
+
+	for (i = 0; i < 200000 && bad < 5; i++) {
+		const char *const *w = rnd(2) ? want : NULL;
+		jv *fast, *slow;
+
+		buf_reset(&doc);
+		plain = rnd(2);
+		if (rnd(3) == 0) {
+			buf_addc(&doc, '{');
+			ws(&doc);
+			str(&doc);
+			buf_addc(&doc, ':');
+			value(&doc, 1);
+			buf_adds(&doc, ",\"a\":");
+			value(&doc, 1);
+			buf_addc(&doc, '}');
+		} else {
+			value(&doc, 0);
+		}
+		if (!plain && rnd(2) == 0 && doc.len > 0) {	/* mutate one byte */
+			size_t at = rnd((unsigned)doc.len);
+
+			doc.s[at] = "{}[]\",:x0\\ \x80"[rnd(12)];
+		}
+		arena_reset(&a1);
+		arena_reset(&a2);
+		fast = json_parse_fast(&a1, doc.s, doc.len, w);
+		json_fast_off = 1;
+		slow = json_parse(&a2, doc.s, doc.len, w, err, sizeof(err));
+		json_fast_off = 0;
+		if (slow != NULL)
+			valid++;
+		if (slow != NULL && plain)
+			plain_valid++;
+		if (fast != NULL && !compact_ok(fast)) {
+			printf("a member marked compact is not: %s\n", doc.s);
+			bad++;
+		}
+		if (fast == NULL) {
+			if (slow != NULL && plain && plain_missed++ < 3)
+				printf("fast path declined a plain valid document: %s\n", doc.s);
+			continue;
+		}
+		if (slow != NULL)
+			valid_taken++;
+		buf_reset(&d1);
+		buf_reset(&d2);
+		describe(&d1, fast, 1);
+		if (slow != NULL)
+			describe(&d2, slow, 1);
+		if (slow == NULL || d1.len != d2.len || memcmp(d1.s, d2.s, d1.len) != 0) {
+			printf("mismatch on %s\n  fast: %s\n  yajl: %s\n", doc.s, d1.s,
+			       slow ? d2.s : err);
+			bad++;
+		}
+	}
+	printf("%ld documents, %ld valid, %ld of them on the fast path (plain: %ld of %ld), %ld mismatches\n",
+	       i, valid, valid_taken, plain_valid - plain_missed, plain_valid, bad);
+	arena_free(&a1);
+	arena_free(&a2);
+	buf_free(&doc);
+	buf_free(&d1);
+	buf_free(&d2);
+	return bad == 0 && plain_missed == 0 && plain_valid > 50000 ? 0 : 1;
+}
