@@ -1,0 +1,1409 @@
+/* puma-infer - send each instance record's prompt to an LLM server and
+ * write the record back with the answer.  See puma-infer(1).
+ *
+ * The loop keeps a window of records in input order: each is read, its
+ * prompt rendered, its answer looked up in the cache, and, when not there,
+ * sent through the multi-transfer engine with up to -j requests in flight.
+ * Finished records leave the window from the front only, so the output
+ * order is the input order whatever the order answers come back in.  A
+ * failed request is retried (with backoff) while the policy allows, and
+ * otherwise becomes a record with "response": null and "error".
+ *
+ * Memory: each record in the window owns an arena (the record and what is
+ * added to it) and its request and response buffers; the window holds at
+ * most a fixed number of records, so memory does not grow with the input.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "cache.h"
+#include "config.h"
+#include "err.h"
+#include "http.h"
+#include "jsonl.h"
+#include "prompt.h"
+#include "sha256.h"
+
+static const char usage_text[] =
+	"Usage: puma-infer -m MODEL [-b ollama|openai] [-u URL] [-s SCENARIO] [-S STRATEGY]\n"
+	"                  [-j N] [OPTION]... [FILE]\n"
+	"Send each instance record of FILE (or standard input) to an LLM server and\n"
+	"write it back with the answer, in input order.\n"
+	"\n"
+	"Server:\n"
+	"  -b, --backend NAME     ollama (default: /api/generate) or openai\n"
+	"                         (/v1/chat/completions: llama-server, vLLM, LM Studio)\n"
+	"  -u, --url URL          server address (default: $OLLAMA_HOST or\n"
+	"                         http://127.0.0.1:11434 for ollama, http://127.0.0.1:8080 for openai)\n"
+	"  -m, --model NAME       the model to ask (required)\n"
+	"      --api-key-env VAR  send the key in environment variable VAR as a bearer token\n"
+	"                         (openai default: OPENAI_API_KEY, when set)\n"
+	"Prompt:\n"
+	"  -s, --scenario NAME    triage_jira, estimation_tawos, ... (default: each record's\n"
+	"                         \"scenario\")\n"
+	"  -S, --strategy NAME    template config/prompts/SCENARIO/NAME.txt (default zero-shot)\n"
+	"  -t, --template FILE    use this template instead\n"
+	"      --labels LIST      comma-separated labels (default: the scenario's config)\n"
+	"      --examples FILE    solved examples (instance records with gold) for few-shot\n"
+	"  -k, --k K              examples per prompt (default: from the strategy)\n"
+	"      --max-chars N      cut each description to N characters\n"
+	"      --keep-prompt      put the prompt itself into each record\n"
+	"      --constrain        restrict the answer to the labels\n"
+	"Generation:\n"
+	"      --temperature X    sampling temperature (default 0)\n"
+	"      --seed N           sampling seed, also for picking examples (default 42)\n"
+	"  -n, --num-predict N    most tokens to generate (default 256)\n"
+	"      --num-ctx N        Ollama's context window (default: the server's)\n"
+	"      --logprobs         ask for each generated token's log-probability\n"
+	"      --top-logprobs K   and the K most likely alternatives, 0 to 20 (default 5)\n"
+	"Running:\n"
+	"  -j, --jobs N           requests in flight (default 1; more changes results on\n"
+	"                         Ollama and llama.cpp)\n"
+	"      --timeout SECS     per request (default 120)\n"
+	"      --retries N        retries of a failed request (default 3)\n"
+	"      --backoff SECS     first retry delay, doubled each time (default 1)\n"
+	"      --max-failures N   stop after N failed records in a row (default 10; 0: never)\n"
+	"      --cache DIR        answer cache (default ~/.cache/puma/infer)\n"
+	"      --no-cache         neither read nor write the cache\n"
+	"      --summary FILE     write a summary of the run (JSON) to FILE\n"
+	"      --config-dir DIR   configuration directory (default: $PUMA_CONFIG_DIR, ../config)\n"
+	"  -l, --lenient          skip (and count) bad input lines instead of stopping\n"
+	"  -q, --quiet            no progress line\n"
+	"  -h, --help             show this help\n"
+	"      --version          show the version\n"
+	"\n"
+	"Exit status: 0 success, 1 a failed request, bad input, an unreachable server or\n"
+	"a missing model, 2 usage error.\n";
+
+enum {
+	OPT_API_KEY_ENV = 0x100, OPT_BACKOFF, OPT_CACHE, OPT_CONFIG_DIR, OPT_CONSTRAIN,
+	OPT_EXAMPLES, OPT_KEEP_PROMPT, OPT_LABELS, OPT_LOGPROBS, OPT_MAX_CHARS,
+	OPT_MAX_FAILURES, OPT_NO_CACHE, OPT_NUM_CTX, OPT_RETRIES, OPT_SEED, OPT_SUMMARY,
+	OPT_TEMPERATURE, OPT_TIMEOUT, OPT_TOP_LOGPROBS, OPT_VERSION
+};
+
+static const struct option longopts[] = {
+	{"api-key-env", required_argument, NULL, OPT_API_KEY_ENV},
+	{"backend", required_argument, NULL, 'b'},
+	{"backoff", required_argument, NULL, OPT_BACKOFF},
+	{"cache", required_argument, NULL, OPT_CACHE},
+	{"config-dir", required_argument, NULL, OPT_CONFIG_DIR},
+	{"constrain", no_argument, NULL, OPT_CONSTRAIN},
+	{"examples", required_argument, NULL, OPT_EXAMPLES},
+	{"help", no_argument, NULL, 'h'},
+	{"jobs", required_argument, NULL, 'j'},
+	{"k", required_argument, NULL, 'k'},
+	{"keep-prompt", no_argument, NULL, OPT_KEEP_PROMPT},
+	{"labels", required_argument, NULL, OPT_LABELS},
+	{"lenient", no_argument, NULL, 'l'},
+	{"logprobs", no_argument, NULL, OPT_LOGPROBS},
+	{"max-chars", required_argument, NULL, OPT_MAX_CHARS},
+	{"max-failures", required_argument, NULL, OPT_MAX_FAILURES},
+	{"model", required_argument, NULL, 'm'},
+	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+	{"num-ctx", required_argument, NULL, OPT_NUM_CTX},
+	{"num-predict", required_argument, NULL, 'n'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"retries", required_argument, NULL, OPT_RETRIES},
+	{"scenario", required_argument, NULL, 's'},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"strategy", required_argument, NULL, 'S'},
+	{"summary", required_argument, NULL, OPT_SUMMARY},
+	{"temperature", required_argument, NULL, OPT_TEMPERATURE},
+	{"template", required_argument, NULL, 't'},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"top-logprobs", required_argument, NULL, OPT_TOP_LOGPROBS},
+	{"url", required_argument, NULL, 'u'},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0}
+};
+
+/* Options as given; strings borrowed from argv or the environment. */
+struct opts {
+	const char *model, *url, *key_env, *scenario, *strategy, *template, *labels;
+	const char *examples, *cache, *summary, *input;
+	long k;			/* -1: from the strategy */
+	long max_chars;		/* -1: no cut */
+	int keep_prompt, constrain, lenient, quiet, no_cache;
+	int jobs, retries;
+	long max_failures;
+	double timeout, backoff;
+};
+
+/* One scenario's prompting material, loaded on first use; owned here. */
+struct scen {
+	char *name;
+	struct tmpl t;		/* the prompt template */
+	struct tmpl ex;		/* how one example is written; empty when unused */
+	struct labels labels;	/* n == 0: none known */
+	char *labels_text;	/* labels joined, or NULL */
+	struct pool pool;	/* few-shot examples; n == 0: none */
+	long k;
+};
+
+enum jstate { J_QUEUED, J_RUNNING, J_DONE };
+
+/* A record on its way through: it owns its arena, which holds the record
+ * and everything added to it, and its request and response buffers. */
+struct job {
+	struct arena a;
+	jv *rec;
+	long line;
+	enum jstate st;
+	double not_before;	/* monotonic seconds: a retry waits until then */
+	int attempts;
+	int failed;
+	struct buf body;
+	char key[65];
+	struct http_xfer x;
+};
+
+/* The whole run: settings, server, engine, window and counters. */
+struct run {
+	struct opts o;
+	struct gen g;
+	struct server srv;
+	struct retry rt;
+	enum backend kind;
+	char *base;		/* the server's base URL, no trailing slash */
+	char *endpoint;		/* base + the generate path */
+	const char *key;	/* the API key (environment), or NULL */
+	const char *strategy;	/* for the record */
+	struct http_multi *m;
+	struct cache cache;
+	int use_cache;
+	struct scen *scens;
+	size_t nscens, capscens;
+	struct jsonl_in in;
+	int eof;
+
+	struct job **win;	/* ring buffer of records in input order */
+	size_t whead, wlen, wcap;
+
+	char *stop_reason;	/* set once the run gives up on the server */
+	long consec;		/* failed records in a row */
+	long total;		/* records in the input, when known; -1 otherwise */
+	long done, ok, failed, requests, retried, hits, not_sent;
+	double t0, t_end, last_progress;
+	int progress;
+	int warned_logprobs;
+	char started[32];
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- Options ---- */
+
+/* A whole-number option value in [lo, hi], or a usage error. */
+static long num_arg(const char *name, const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		usage_error("%s: '%s' is not a whole number from %ld to %ld", name, s, lo, hi);
+	return v;
+}
+
+/* A number option value in [lo, hi], or a usage error. */
+static double real_arg(const char *name, const char *s, double lo, double hi)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v >= lo && v <= hi))
+		usage_error("%s: '%s' is not a number from %g to %g", name, s, lo, hi);
+	return v;
+}
+
+/* A name used as a path component must not climb out of config/. */
+static void check_name(const char *what, const char *s)
+{
+	if (*s == '\0' || *s == '.' || strchr(s, '/') != NULL)
+		usage_error("%s '%s' is not a plain name", what, s);
+}
+
+/* The base URL from --url, OLLAMA_HOST or the default, in the form
+ * "scheme://host:port[/path]" without a trailing slash. */
+static char *base_url(const struct run *r)
+{
+	const char *u = r->o.url;
+	char *s;
+	size_t n;
+
+	if (u == NULL && r->kind == BACKEND_OLLAMA)
+		u = getenv("OLLAMA_HOST");
+	if (u == NULL || *u == '\0')
+		u = r->kind == BACKEND_OLLAMA ? "http://127.0.0.1:11434" : "http://127.0.0.1:8080";
+	if (strstr(u, "://") != NULL) {
+		s = xstrdup(u);
+	} else {
+		/* OLLAMA_HOST may be "host", "host:port" or "0.0.0.0:port". */
+		const char *host = u;
+		const char *colon = strrchr(host, ':');
+
+		if (strncmp(host, "0.0.0.0", 7) == 0)
+			s = xasprintf("http://127.0.0.1%s", host + 7);
+		else
+			s = xasprintf("http://%s", host);
+		if (colon == NULL && r->kind == BACKEND_OLLAMA) {
+			char *t = xasprintf("%s:11434", s);
+
+			free(s);
+			s = t;
+		}
+	}
+	n = strlen(s);
+	while (n > 0 && s[n - 1] == '/')
+		s[--n] = '\0';
+	/* The OpenAI paths already start with /v1. */
+	if (r->kind == BACKEND_OPENAI && n >= 3 && strcmp(s + n - 3, "/v1") == 0)
+		s[n - 3] = '\0';
+	return s;
+}
+
+/* Examples per prompt that a strategy implies. */
+static long strategy_k(const char *s)
+{
+	if (strcmp(s, "one-shot") == 0)
+		return 1;
+	if (strcmp(s, "cot-few-shot") == 0)
+		return 3;
+	if (strncmp(s, "few-shot-", 9) == 0) {
+		char *end;
+		long k = strtol(s + 9, &end, 10);
+
+		if (*end == '\0' && k > 0)
+			return k;
+	}
+	return 0;
+}
+
+/* Read the options into r over PUMA's canonical settings (temperature 0,
+ * seed 42, 256 tokens), and check that they fit together. */
+static void parse_opts(struct run *r, int argc, char **argv)
+{
+	struct opts *o = &r->o;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->k = -1;
+	o->max_chars = -1;
+	o->jobs = 1;
+	o->retries = 3;
+	o->max_failures = 10;
+	o->timeout = 120;
+	o->backoff = 1;
+	r->kind = BACKEND_OLLAMA;
+	r->g.temperature = 0;
+	r->g.seed = 42;
+	r->g.num_predict = 256;
+	r->g.top_logprobs = 5;
+	while ((c = getopt_long(argc, argv, "b:hj:k:lm:n:qS:s:t:u:", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_API_KEY_ENV:
+			o->key_env = optarg;
+			break;
+		case 'b':
+			if (strcmp(optarg, "ollama") == 0)
+				r->kind = BACKEND_OLLAMA;
+			else if (strcmp(optarg, "openai") == 0)
+				r->kind = BACKEND_OPENAI;
+			else
+				usage_error("--backend: '%s' is neither ollama nor openai", optarg);
+			break;
+		case OPT_BACKOFF:
+			o->backoff = real_arg("--backoff", optarg, 0, 3600);
+			break;
+		case OPT_CACHE:
+			o->cache = optarg;
+			break;
+		case OPT_CONFIG_DIR:
+			config_set_dir(optarg);
+			break;
+		case OPT_CONSTRAIN:
+			o->constrain = 1;
+			break;
+		case OPT_EXAMPLES:
+			o->examples = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(finish());
+		case 'j':
+			o->jobs = (int)num_arg("--jobs", optarg, 1, 256);
+			break;
+		case 'k':
+			o->k = num_arg("--k", optarg, 0, 1000);
+			break;
+		case OPT_KEEP_PROMPT:
+			o->keep_prompt = 1;
+			break;
+		case OPT_LABELS:
+			o->labels = optarg;
+			break;
+		case 'l':
+			o->lenient = 1;
+			break;
+		case OPT_LOGPROBS:
+			r->g.logprobs = 1;
+			break;
+		case OPT_MAX_CHARS:
+			o->max_chars = num_arg("--max-chars", optarg, 0, LONG_MAX);
+			break;
+		case OPT_MAX_FAILURES:
+			o->max_failures = num_arg("--max-failures", optarg, 0, LONG_MAX);
+			break;
+		case 'm':
+			o->model = optarg;
+			break;
+		case OPT_NO_CACHE:
+			o->no_cache = 1;
+			break;
+		case OPT_NUM_CTX:
+			r->g.num_ctx = num_arg("--num-ctx", optarg, 1, LONG_MAX);
+			break;
+		case 'n':
+			r->g.num_predict = num_arg("--num-predict", optarg, 1, LONG_MAX);
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case OPT_RETRIES:
+			o->retries = (int)num_arg("--retries", optarg, 0, 100);
+			break;
+		case 's':
+			check_name("--scenario", optarg);
+			o->scenario = optarg;
+			break;
+		case OPT_SEED:
+			r->g.seed = num_arg("--seed", optarg, 0, 4294967295L);
+			break;
+		case 'S':
+			check_name("--strategy", optarg);
+			o->strategy = optarg;
+			break;
+		case OPT_SUMMARY:
+			o->summary = optarg;
+			break;
+		case OPT_TEMPERATURE:
+			r->g.temperature = real_arg("--temperature", optarg, 0, 100);
+			break;
+		case 't':
+			o->template = optarg;
+			break;
+		case OPT_TIMEOUT:
+			o->timeout = real_arg("--timeout", optarg, 0.001, 86400);
+			break;
+		case OPT_TOP_LOGPROBS:
+			r->g.top_logprobs = (int)num_arg("--top-logprobs", optarg, 0, 20);
+			r->g.logprobs = 1;
+			break;
+		case 'u':
+			o->url = optarg;
+			break;
+		case OPT_VERSION:
+			print_version();
+			exit(finish());
+		default:
+			usage_error("unknown option");
+		}
+	}
+	if (optind < argc)
+		o->input = argv[optind++];
+	if (optind < argc)
+		usage_error("one input file at most ('%s' is one too many)", argv[optind]);
+	if (o->model == NULL)
+		usage_error("no model: name one with -m MODEL (e.g. -m qwen2.5:3b)");
+	if (o->no_cache && o->cache != NULL)
+		usage_error("--cache and --no-cache contradict each other");
+	if (o->strategy == NULL && o->template == NULL)
+		o->strategy = "zero-shot";
+	if (o->strategy != NULL && strcmp(o->strategy, "self-consistency") == 0 && o->template == NULL)
+		usage_error("self-consistency is a way of sampling, not a prompt: run a strategy "
+			    "several times with --temperature above 0 and different --seed values, "
+			    "then vote");
+	if (o->k < 0)
+		o->k = o->strategy != NULL ? strategy_k(o->strategy) : 0;
+	if (o->k > 0 && o->examples == NULL)
+		usage_error("%s places %ld solved example%s in each prompt: give them with "
+			    "--examples FILE (instance records with \"gold\"), or set --k 0",
+			    o->strategy != NULL ? o->strategy : "--k", o->k, o->k == 1 ? "" : "s");
+}
+
+/* The strategy's name for the record: --strategy, else the template's
+ * file name without ".txt". */
+static const char *strategy_name(struct run *r, char **owned)
+{
+	const char *b, *dot;
+
+	*owned = NULL;
+	if (r->o.strategy != NULL)
+		return r->o.strategy;
+	b = strrchr(r->o.template, '/');
+	b = b ? b + 1 : r->o.template;
+	dot = strrchr(b, '.');
+	*owned = dot != NULL && strcmp(dot, ".txt") == 0 ? xstrndup(b, (size_t)(dot - b)) : xstrdup(b);
+	return *owned;
+}
+
+/* ---- Scenarios ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The strategies that have a template for scenario, for a message; the
+ * caller frees the list. */
+static char *strategies_of(const char *scenario)
+{
+	char *dir = xasprintf("prompts/%s", scenario), *path = config_path(dir);
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	struct buf b = {0};
+	struct dirent *e;
+	DIR *d = opendir(path);
+
+	buf_add(&b, "", 0);
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 4 && strcmp(e->d_name + len - 4, ".txt") == 0 &&
+		    strcmp(e->d_name, "example.txt") != 0) {
+			names = xgrow(names, &cap, n + 1, sizeof(*names));
+			names[n++] = xstrndup(e->d_name, len - 4);
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+	free(path);
+	return b.s;
+}
+
+/* The config file the labels come from: --labels naming a file (a path
+ * ending in .json or holding a '/') or a config (config/scenarios/ARG.json),
+ * else the scenario's own; NULL when --labels is a list of labels.  The
+ * caller frees it. */
+static char *label_config(const char *arg, const char *scenario)
+{
+	char *rel, *path;
+	size_t n;
+
+	if (arg == NULL) {
+		rel = xasprintf("scenarios/%s.json", scenario);
+		path = config_path(rel);
+		free(rel);
+		return path;
+	}
+	n = strlen(arg);
+	if (strchr(arg, '/') != NULL || (n > 5 && strcmp(arg + n - 5, ".json") == 0))
+		return xstrdup(arg);
+	if (strchr(arg, ',') != NULL || *arg == '.')
+		return NULL;
+	rel = xasprintf("scenarios/%s.json", arg);
+	path = config_path(rel);
+	free(rel);
+	if (access(path, R_OK) == 0)
+		return path;
+	free(path);
+	return NULL;
+}
+
+/* Load what scenario name needs; NULL with a reason in err when it cannot
+ * (no template for the strategy, no labels where the template asks). */
+static struct scen *load_scen(struct run *r, const char *name, char *err, size_t errlen)
+{
+	struct scen *s;
+	char *rel, *path;
+	char why[256];
+	int need_labels;
+
+	r->scens = xgrow(r->scens, &r->capscens, r->nscens + 1, sizeof(*r->scens));
+	s = &r->scens[r->nscens];
+	memset(s, 0, sizeof(*s));
+	s->k = r->o.k;
+	if (r->o.template != NULL) {
+		if (tmpl_load(&s->t, r->o.template) < 0) {
+			snprintf(err, errlen, "%s: %s", r->o.template, strerror(errno));
+			return NULL;
+		}
+	} else {
+		rel = xasprintf("prompts/%s/%s.txt", name, r->o.strategy);
+		path = config_path(rel);
+		free(rel);
+		if (tmpl_load(&s->t, path) < 0 && strncmp(r->o.strategy, "few-shot-", 9) == 0) {
+			/* few-shot-N shares one template; N is the example count. */
+			free(path);
+			rel = xasprintf("prompts/%s/few-shot.txt", name);
+			path = config_path(rel);
+			free(rel);
+			tmpl_load(&s->t, path);
+		}
+		if (s->t.text == NULL) {
+			char *list = strategies_of(name);
+
+			if (*list == '\0')
+				snprintf(err, errlen, "no prompts for scenario '%s' (%s: %s); "
+					 "give one with --template FILE", name, path, strerror(errno));
+			else
+				snprintf(err, errlen, "no template for strategy '%s' of scenario '%s' "
+					 "(%s); its strategies: %s", r->o.strategy, name, path, list);
+			free(list);
+			free(path);
+			return NULL;
+		}
+		free(path);
+	}
+	if (tmpl_check(&s->t, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s: %s", s->t.path, why);
+		tmpl_free(&s->t);
+		return NULL;
+	}
+	need_labels = r->o.constrain || tmpl_uses(&s->t, "labels");
+	if (*name == '\0' && r->o.labels == NULL && need_labels) {
+		snprintf(err, errlen, "%s needs a label list: give --labels or --scenario",
+			 r->o.constrain ? "--constrain" : s->t.path);
+		goto bad;
+	}
+	path = label_config(r->o.labels, name);
+	if (path == NULL) {
+		if (labels_from_list(&s->labels, r->o.labels) < 0) {
+			snprintf(err, errlen, "--labels '%s' names no label", r->o.labels);
+			goto bad;
+		}
+	} else if (need_labels) {
+		struct arena a = {0};
+		const jv *cfg = json_load(&a, path);
+
+		if (cfg == NULL || labels_from_config(&s->labels, cfg, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "no label list in %s%s%s; give one with --labels", path,
+				 cfg ? ": " : "", cfg ? why : "");
+			free(path);
+			arena_free(&a);
+			goto bad;
+		}
+		arena_free(&a);
+	}
+	free(path);
+	if (s->labels.n > 0)
+		s->labels_text = labels_join(&s->labels);
+	if ((s->k > 0 || tmpl_uses(&s->t, "examples")) && *name == '\0') {
+		snprintf(err, errlen, "examples are written with a scenario's example template: "
+			 "give --scenario");
+		goto bad;
+	}
+	if (s->k > 0 || tmpl_uses(&s->t, "examples")) {
+		rel = xasprintf("prompts/%s/example.txt", name);
+		path = config_path(rel);
+		free(rel);
+		if (tmpl_load(&s->ex, path) < 0) {
+			snprintf(err, errlen, "scenario '%s' has no example template (%s: %s)", name, path,
+				 strerror(errno));
+			free(path);
+			goto bad;
+		}
+		free(path);
+		if (r->o.examples != NULL &&
+		    pool_load(&s->pool, r->o.examples, name, -1, (uint32_t)r->g.seed) < 0)
+			die(EXIT_FAIL, "cannot use the examples in %s", r->o.examples);
+		if (s->k > 0 && s->pool.n == 0) {
+			snprintf(err, errlen, "%s holds no examples for scenario '%s'", r->o.examples, name);
+			goto bad;
+		}
+	}
+	s->name = xstrdup(name);
+	r->nscens++;
+	return s;
+bad:
+	tmpl_free(&s->t);
+	tmpl_free(&s->ex);
+	labels_free(&s->labels);
+	free(s->labels_text);
+	pool_free(&s->pool);
+	return NULL;
+}
+
+/* A scenario's material, loaded once. */
+static struct scen *get_scen(struct run *r, const char *name, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < r->nscens; i++)
+		if (strcmp(r->scens[i].name, name) == 0)
+			return &r->scens[i];
+	return load_scen(r, name, err, errlen);
+}
+
+static void free_scens(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nscens; i++) {
+		struct scen *s = &r->scens[i];
+
+		free(s->name);
+		tmpl_free(&s->t);
+		tmpl_free(&s->ex);
+		labels_free(&s->labels);
+		free(s->labels_text);
+		pool_free(&s->pool);
+	}
+	free(r->scens);
+}
+
+/* ---- Records ---- */
+
+/* Remove key from obj (a field of ours left over from an earlier run
+ * that this run does not write). */
+static void unset(jv *obj, const char *key)
+{
+	size_t i, kl = strlen(key);
+
+	for (i = 0; i < obj->n; i++) {
+		if (obj->u.mem[i].klen == kl && memcmp(obj->u.mem[i].key, key, kl) == 0) {
+			memmove(&obj->u.mem[i], &obj->u.mem[i + 1], (obj->n - i - 1) * sizeof(obj->u.mem[0]));
+			obj->n--;
+			return;
+		}
+	}
+}
+
+static jv *str_or_null(struct arena *a, const char *s)
+{
+	return s != NULL ? jv_cstr(a, s) : JV_NULL;
+}
+
+/* Replace every occurrence of the API key in s (a server's error text may
+ * quote it) so it never reaches a record or a message. */
+static void scrub_key(const struct run *r, char *s)
+{
+	size_t kl;
+	char *p;
+
+	if (r->key == NULL || (kl = strlen(r->key)) < 4)
+		return;
+	while ((p = strstr(s, r->key)) != NULL) {
+		memcpy(p, "[key]", 5);
+		memmove(p + 5, p + kl, strlen(p + kl) + 1);
+	}
+}
+
+/* The few-shot block for rec, and (*ids) the ids of the examples in it,
+ * or NULL when there are none. */
+static int render_examples(struct run *r, struct scen *s, struct job *j, struct buf *out,
+			   jv **ids, char *err, size_t errlen)
+{
+	const jv **pick;
+	size_t n, i;
+	struct render rd;
+	char why[300];
+
+	buf_add(out, "", 0);
+	*ids = NULL;
+	if (s->k <= 0 || s->pool.n == 0)
+		return 0;
+	*ids = jv_arr(&j->a);
+	pick = xmalloc((size_t)s->k * sizeof(*pick));
+	n = pool_pick(&s->pool, j->rec, (size_t)s->k, pick);
+	for (i = 0; i < n; i++) {
+		const jv *id = jv_get(pick[i], "id");
+
+		if (i)
+			buf_adds(out, "\n\n");
+		memset(&rd, 0, sizeof(rd));
+		rd.labels = s->labels_text;
+		rd.max_chars = r->o.max_chars;
+		if (tmpl_render(&s->ex, pick[i], &rd, out, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "example %zu of %s: %s", i + 1, r->o.examples, why);
+			free(pick);
+			return -1;
+		}
+		jv_push(&j->a, *ids, id != NULL && id->t == JSTR ? (jv *)id : JV_NULL);
+	}
+	free(pick);
+	return 0;
+}
+
+/* Render rec's prompt, fill in the fields known before the request and
+ * the request body and cache key.  -1 with a reason: a bad record. */
+static int prepare(struct run *r, struct job *j, char *err, size_t errlen)
+{
+	const char *sname = r->o.scenario;
+	struct scen *s;
+	struct buf prompt = {0}, exs = {0}, keym = {0};
+	struct render rd;
+	char sha[65];
+	struct gen g = r->g;
+	struct arena *a = &j->a;
+	jv *rec = j->rec, *ids;
+	int rc = -1;
+
+	if (sname == NULL)
+		sname = jv_getstr(rec, "scenario", NULL);
+	if (sname == NULL && r->o.template == NULL) {
+		snprintf(err, errlen, "no \"scenario\" string in the record; name it with --scenario");
+		return -1;
+	}
+	/* A template of one's own may do without a scenario ("" below). */
+	if (sname == NULL)
+		sname = "";
+	s = get_scen(r, sname, err, errlen);
+	if (s == NULL)
+		return -1;
+	if (render_examples(r, s, j, &exs, &ids, err, errlen) < 0)
+		goto out;
+	memset(&rd, 0, sizeof(rd));
+	rd.labels = s->labels_text;
+	rd.examples = exs.s;
+	rd.max_chars = r->o.max_chars;
+	if (tmpl_render(&s->t, rec, &rd, &prompt, err, errlen) < 0)
+		goto out;
+	sha256_hex(prompt.s, prompt.len, sha);
+	g.constrain = r->o.constrain ? &s->labels : NULL;
+	backend_body(&g, prompt.s, prompt.len, &j->body);
+	/* The key: everything that can change the answer, which is the body
+	 * (model, prompt, options, logprob settings, constraint) sent to
+	 * this kind of server, and the model's identity there. */
+	buf_printf(&keym, "puma-infer cache 1\n%s %s\n", backend_name(r->kind), backend_path(r->kind));
+	if (r->srv.digest != NULL)
+		buf_printf(&keym, "digest %s\n", r->srv.digest);
+	else
+		buf_printf(&keym, "server %s\n", r->base);
+	buf_add(&keym, j->body.s, j->body.len);
+	sha256_hex(keym.s, keym.len, j->key);
+
+	jv_set(a, rec, "model", jv_cstr(a, r->o.model));
+	jv_set(a, rec, "model_digest", str_or_null(a, r->srv.digest));
+	jv_set(a, rec, "quantization", str_or_null(a, r->srv.quant));
+	jv_set(a, rec, "backend", jv_cstr(a, backend_name(r->kind)));
+	jv_set(a, rec, "server_version", str_or_null(a, r->srv.version));
+	jv_set(a, rec, "strategy", jv_cstr(a, r->strategy));
+	jv_set(a, rec, "prompt_sha256", jv_cstr(a, sha));
+	if (r->o.keep_prompt)
+		jv_set(a, rec, "prompt", jv_str(a, prompt.s, prompt.len));
+	else
+		unset(rec, "prompt");
+	if (ids != NULL)
+		jv_set(a, rec, "examples", ids);
+	else
+		unset(rec, "examples");
+	if (rd.truncated)
+		jv_set(a, rec, "truncated", jv_bool(1));
+	else
+		unset(rec, "truncated");
+	jv_set(a, rec, "constrained", jv_bool(r->o.constrain));
+	jv_set(a, rec, "options", backend_options(a, &g));
+	rc = 0;
+out:
+	buf_free(&prompt);
+	buf_free(&exs);
+	buf_free(&keym);
+	return rc;
+}
+
+/* The answer fields, in the record's order. */
+static void set_answer(struct run *r, struct job *j, jv *response, jv *done_reason, jv *latency,
+		       jv *tin, jv *tout, jv *timings, jv *logprobs, jv *attempts, int cached,
+		       const char *error)
+{
+	struct arena *a = &j->a;
+	jv *rec = j->rec;
+
+	jv_set(a, rec, "response", response);
+	jv_set(a, rec, "done_reason", done_reason);
+	jv_set(a, rec, "latency_ms", latency);
+	jv_set(a, rec, "tokens_in", tin);
+	jv_set(a, rec, "tokens_out", tout);
+	if (timings != NULL)
+		jv_set(a, rec, "timings", timings);
+	else
+		unset(rec, "timings");
+	if (r->g.logprobs && logprobs != NULL)
+		jv_set(a, rec, "logprobs", logprobs);
+	else
+		unset(rec, "logprobs");
+	jv_set(a, rec, "attempts", attempts);
+	jv_set(a, rec, "cached", jv_bool(cached));
+	jv_set(a, rec, "error", str_or_null(a, error));
+}
+
+/* Fill the answer from a cache entry; 0, or -1 when the entry is not one
+ * we wrote (it is then fetched again). */
+static int from_cache(struct run *r, struct job *j)
+{
+	const jv *e;
+
+	if (!r->use_cache)
+		return -1;
+	e = cache_get(&r->cache, &j->a, j->key);
+	if (e == NULL || jv_getstr(e, "response", NULL) == NULL || jv_get(e, "attempts") == NULL)
+		return -1;
+	set_answer(r, j, jv_get(e, "response"), jv_get(e, "done_reason") ? jv_get(e, "done_reason") : JV_NULL,
+		   jv_get(e, "latency_ms") ? jv_get(e, "latency_ms") : JV_NULL,
+		   jv_get(e, "tokens_in") ? jv_get(e, "tokens_in") : JV_NULL,
+		   jv_get(e, "tokens_out") ? jv_get(e, "tokens_out") : JV_NULL,
+		   jv_get(e, "timings"), jv_get(e, "logprobs"), jv_get(e, "attempts"), 1, NULL);
+	r->hits++;
+	return 0;
+}
+
+/* A record whose request failed for good. */
+static void fail_job(struct run *r, struct job *j, const char *why, long long usec, int sent)
+{
+	char msg[600];
+
+	snprintf(msg, sizeof(msg), "%s", why);
+	scrub_key(r, msg);
+	set_answer(r, j, JV_NULL, JV_NULL, sent ? jv_num(&j->a, (double)usec / 1000.0) : JV_NULL, JV_NULL,
+		   JV_NULL, NULL, NULL, jv_int(&j->a, j->attempts), 0, msg);
+	j->failed = 1;
+	j->st = J_DONE;
+}
+
+/* Count a finished record toward the consecutive-failure limit. */
+static void tally(struct run *r, struct job *j, const char *why)
+{
+	if (!j->failed) {
+		r->consec = 0;
+		return;
+	}
+	r->consec++;
+	if (r->stop_reason == NULL && r->o.max_failures > 0 && r->consec >= r->o.max_failures)
+		r->stop_reason = xasprintf("%ld records failed in a row (the last: %s)", r->consec, why);
+}
+
+/* Keep a good answer in the cache: the answer fields as the record has
+ * them, so that a cached record is the same bytes as the original. */
+static void store(struct run *r, struct job *j)
+{
+	static const char *const keep[] = {"response", "done_reason", "latency_ms", "tokens_in",
+		"tokens_out", "timings", "logprobs", "attempts", NULL};
+	const char *const *k;
+	struct buf e = {0};
+
+	buf_adds(&e, "{\"key\":\"");
+	buf_adds(&e, j->key);
+	buf_addc(&e, '"');
+	for (k = keep; *k != NULL; k++) {
+		const jv *v = jv_get(j->rec, *k);
+
+		if (v == NULL)
+			continue;
+		buf_printf(&e, ",\"%s\":", *k);
+		json_write(&e, v);
+	}
+	buf_adds(&e, "}\n");
+	cache_put(&r->cache, j->key, e.s, e.len);
+	buf_free(&e);
+}
+
+/* A transfer ended: a good answer, a retry, or a failure. */
+static void completed(struct run *r, struct job *j)
+{
+	struct http_xfer *x = &j->x;
+	char why[600], err[400], msg[320];
+	struct answer ans;
+
+	j->st = J_QUEUED;
+	if (x->transport == 0 && x->status >= 200 && x->status < 300) {
+		if (backend_parse(&j->a, &r->g, x->resp.s, x->resp.len, &ans, err, sizeof(err)) < 0) {
+			snprintf(why, sizeof(why), "HTTP %ld: %s", x->status, err);
+			fail_job(r, j, why, x->usec, 1);
+			tally(r, j, why);
+			return;
+		}
+		if (ans.no_logprobs && r->g.logprobs && !r->warned_logprobs) {
+			warnx("the server sent no logprobs although asked (an older server, or "
+			      "--top-logprobs 0 on llama-server): records say \"logprobs\": null");
+			r->warned_logprobs = 1;
+		}
+		set_answer(r, j, ans.response, ans.done_reason, jv_num(&j->a, (double)x->usec / 1000.0),
+			   ans.tokens_in, ans.tokens_out, ans.timings, ans.logprobs,
+			   jv_int(&j->a, j->attempts), 0, NULL);
+		j->st = J_DONE;
+		r->consec = 0;
+		if (r->use_cache)
+			store(r, j);
+		return;
+	}
+	if (x->transport != 0) {
+		snprintf(why, sizeof(why), "%s", x->err);
+	} else {
+		backend_error(x->resp.s, x->resp.len, msg, sizeof(msg));
+		snprintf(why, sizeof(why), "HTTP %ld%s%s", x->status, msg[0] ? ": " : "", msg);
+	}
+	if (j->attempts <= r->o.retries && http_retryable(x->transport, x->status) &&
+	    r->stop_reason == NULL) {
+		j->not_before = now() + http_backoff(r->o.backoff, j->attempts, x->retry_after);
+		r->retried++;
+		return;
+	}
+	fail_job(r, j, why, x->usec, 1);
+	tally(r, j, why);
+}
+
+/* ---- The window ---- */
+
+static struct job *win_at(struct run *r, size_t i)
+{
+	return r->win[(r->whead + i) % r->wcap];
+}
+
+static void job_free(struct job *j)
+{
+	arena_free(&j->a);
+	buf_free(&j->body);
+	buf_free(&j->x.resp);
+	free(j);
+}
+
+/* Read the next good record into a new job at the back of the window.
+ * Returns 1, or 0 at the end of the input (a strict stop included). */
+static int read_job(struct run *r)
+{
+	char err[700];
+	jv *rec;
+	struct job *j;
+	size_t i;
+
+	for (;;) {
+		int rc = jsonl_next(&r->in, &rec);
+
+		if (rc <= 0)
+			return 0;
+		/* Take the record's arena from the reader, and a copy of the line
+		 * that raw member text points into. */
+		j = xcalloc(1, sizeof(*j));
+		j->a = r->in.a;
+		memset(&r->in.a, 0, sizeof(r->in.a));
+		j->rec = rec;
+		j->line = r->in.l.lineno;
+		{
+			char *keep = arena_strndup(&j->a, r->in.l.buf, r->in.l.len);
+
+			for (i = 0; i < rec->n; i++)
+				if (rec->u.mem[i].raw != NULL)
+					rec->u.mem[i].raw = keep + (rec->u.mem[i].raw - r->in.l.buf);
+		}
+		if (prepare(r, j, err, sizeof(err)) < 0) {
+			job_free(j);
+			if (jsonl_bad(&r->in, "%s", err) < 0)
+				return 0;
+			continue;
+		}
+		r->win[(r->whead + r->wlen) % r->wcap] = j;
+		r->wlen++;
+		if (from_cache(r, j) == 0) {
+			j->st = J_DONE;
+		} else if (r->stop_reason != NULL) {
+			char why[700];
+
+			snprintf(why, sizeof(why), "not sent: puma-infer stopped after %s", r->stop_reason);
+			fail_job(r, j, why, 0, 0);
+			r->not_sent++;
+		} else {
+			j->st = J_QUEUED;
+		}
+		return 1;
+	}
+}
+
+/* Give up on the server: every record not yet answered fails. */
+static void stop_all(struct run *r)
+{
+	size_t i;
+	char why[700];
+
+	for (i = 0; i < r->wlen; i++) {
+		struct job *j = win_at(r, i);
+
+		int measured = j->st == J_QUEUED && j->attempts > 0;
+
+		/* A running request is cut off: its time is unknown.  One waiting
+		 * to be retried keeps the time of its last attempt. */
+		if (j->st == J_RUNNING)
+			http_multi_abort(r->m, &j->x);
+		if (j->st == J_DONE)
+			continue;
+		snprintf(why, sizeof(why), "%s: puma-infer stopped after %s",
+			 j->attempts == 0 ? "not sent" : "not completed", r->stop_reason);
+		if (j->attempts == 0)
+			r->not_sent++;
+		fail_job(r, j, why, j->x.usec, measured);
+	}
+}
+
+/* The progress line on a terminal's stderr, redrawn at most four times a
+ * second; the last call ends it with a newline. */
+static void progress(struct run *r, int last)
+{
+	double t = now(), el = t - r->t0, rate;
+	char eta[48] = "";
+
+	if (!r->progress || (!last && t - r->last_progress < 0.25))
+		return;
+	r->last_progress = t;
+	rate = el > 0 ? (double)r->done / el : 0;
+	if (r->total > 0 && rate > 0 && r->done < r->total)
+		snprintf(eta, sizeof(eta), ", ETA %.0f s", (double)(r->total - r->done) / rate);
+	fprintf(stderr, "\r%s: %ld", progname, r->done);
+	if (r->total >= 0)
+		fprintf(stderr, "/%ld", r->total);
+	fprintf(stderr, " records, %.1f/s%s, %ld failed, %ld cached\033[K", rate, eta, r->failed,
+		r->hits);
+	if (last)
+		fputc('\n', stderr);
+}
+
+/* Write finished records from the front of the window. */
+static void flush_front(struct run *r)
+{
+	while (r->wlen > 0 && win_at(r, 0)->st == J_DONE) {
+		struct job *j = win_at(r, 0);
+
+		if (r->progress)
+			fputs("\r\033[K", stderr);
+		jsonl_write(j->rec, r->in.l.name, j->line);
+		if (j->failed) {
+			r->failed++;
+			fail();
+		} else {
+			r->ok++;
+		}
+		r->done++;
+		job_free(j);
+		r->whead = (r->whead + 1) % r->wcap;
+		r->wlen--;
+		r->last_progress = 0;
+	}
+}
+
+/* Start queued records whose time has come, in input order.  A record
+ * waiting to be retried keeps its slot: -j N bounds the records being
+ * worked on, so backing off really lightens the server's load. */
+static void start_ready(struct run *r)
+{
+	double t = now();
+	size_t i;
+	int active = 0;
+
+	for (i = 0; i < r->wlen; i++) {
+		struct job *j = win_at(r, i);
+
+		if (j->st == J_RUNNING || (j->st == J_QUEUED && j->attempts > 0))
+			active++;
+	}
+	for (i = 0; i < r->wlen; i++) {
+		struct job *j = win_at(r, i);
+
+		if (j->st != J_QUEUED || j->not_before > t)
+			continue;
+		if (j->attempts == 0) {
+			if (active >= r->o.jobs)
+				continue;
+			active++;
+		}
+		j->x.url = r->endpoint;
+		j->x.body = j->body.s;
+		j->x.len = j->body.len;
+		j->x.timeout_ms = (long)(r->o.timeout * 1000);
+		j->x.user = j;
+		j->attempts++;
+		r->requests++;
+		j->st = J_RUNNING;
+		http_multi_start(r->m, &j->x);
+	}
+}
+
+/* How long the loop may sleep: until the next retry is due, at most a
+ * quarter second (the progress line). */
+static long wait_ms(struct run *r)
+{
+	double t = now(), next = t + 0.25;
+	size_t i;
+
+	for (i = 0; i < r->wlen; i++) {
+		struct job *j = win_at(r, i);
+
+		/* New records wait for a slot, which only a finished transfer
+		 * frees: only retries have a time of their own. */
+		if (j->st == J_QUEUED && j->attempts > 0 && j->not_before < next)
+			next = j->not_before;
+	}
+	if (next <= t)
+		return 0;
+	return (long)((next - t) * 1000) + 1;
+}
+
+/* The loop: read ahead into the window, start requests, collect answers,
+ * write finished records in order. */
+static void run_loop(struct run *r)
+{
+	struct http_xfer *x;
+
+	for (;;) {
+		while (!r->eof && r->wlen < r->wcap)
+			if (!read_job(r))
+				r->eof = 1;
+		if (r->stop_reason == NULL)
+			start_ready(r);
+		flush_front(r);
+		if (r->eof && r->wlen == 0)
+			break;
+		if (r->wlen == 0)
+			continue;
+		http_multi_wait(r->m, wait_ms(r));
+		while ((x = http_multi_done(r->m)) != NULL)
+			completed(r, x->user);
+		if (r->stop_reason != NULL)
+			stop_all(r);
+		progress(r, 0);
+	}
+	progress(r, 1);
+}
+
+/* ---- Start, summary, end ---- */
+
+/* The number of records in the input, when it is a regular file we can
+ * count without moving its offset; -1 otherwise. */
+static long count_records(const char *path)
+{
+	int fd = path == NULL || strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY);
+	struct stat st;
+	char buf[65536];
+	off_t off = 0;
+	ssize_t n;
+	long count = 0;
+	int inside = 0;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (fd != 0)
+			close(fd);
+		return -1;
+	}
+	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+		ssize_t i;
+
+		for (i = 0; i < n; i++) {
+			if (buf[i] == '\n') {
+				count += inside;
+				inside = 0;
+			} else if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r') {
+				inside = 1;
+			}
+		}
+		off += n;
+	}
+	count += inside;
+	if (fd != 0)
+		close(fd);
+	return count;
+}
+
+/* Hooks around the requests, for whatever must see exactly the inference
+ * and nothing else (an energy meter): run_begin() comes just before the
+ * first request, run_end() just after the last answer, and
+ * summary_extras() adds such a meter's part to the run summary. */
+static void run_begin(struct run *r)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(r->started, sizeof(r->started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	r->t0 = now();
+}
+
+static void run_end(struct run *r)
+{
+	r->t_end = now();
+}
+
+static void summary_extras(struct run *r, struct arena *a, jv *s)
+{
+	(void)r;
+	(void)a;
+	(void)s;
+}
+
+/* The run's figures as one JSON object, allocated in a. */
+static jv *summary_new(struct run *r, struct arena *a)
+{
+	jv *s = jv_obj(a);
+
+	jv_set(a, s, "tool", jv_cstr(a, "puma-infer"));
+	jv_set(a, s, "version", jv_cstr(a, PUMA_VERSION));
+	jv_set(a, s, "backend", jv_cstr(a, backend_name(r->kind)));
+	jv_set(a, s, "url", jv_cstr(a, r->base));
+	jv_set(a, s, "model", jv_cstr(a, r->o.model));
+	jv_set(a, s, "model_digest", str_or_null(a, r->srv.digest));
+	jv_set(a, s, "quantization", str_or_null(a, r->srv.quant));
+	jv_set(a, s, "server_version", str_or_null(a, r->srv.version));
+	jv_set(a, s, "strategy", jv_cstr(a, r->strategy));
+	jv_set(a, s, "jobs", jv_int(a, r->o.jobs));
+	jv_set(a, s, "started", jv_cstr(a, r->started));
+	jv_set(a, s, "wall_s", jv_num(a, r->t_end - r->t0));
+	jv_set(a, s, "records", jv_int(a, r->done));
+	jv_set(a, s, "ok", jv_int(a, r->ok));
+	jv_set(a, s, "failed", jv_int(a, r->failed));
+	jv_set(a, s, "not_sent", jv_int(a, r->not_sent));
+	jv_set(a, s, "skipped", jv_int(a, r->in.skipped));
+	jv_set(a, s, "cache_hits", jv_int(a, r->hits));
+	jv_set(a, s, "requests", jv_int(a, r->requests));
+	jv_set(a, s, "retries", jv_int(a, r->retried));
+	jv_set(a, s, "stopped", str_or_null(a, r->stop_reason));
+	return s;
+}
+
+/* Write the summary to a temporary name and rename it, so that a reader
+ * never sees half of it. */
+static void write_summary(struct run *r, const jv *s)
+{
+	struct buf b = {0};
+	char *tmp;
+	FILE *fp;
+	int bad;
+
+	json_write(&b, s);
+	buf_addc(&b, '\n');
+	tmp = xasprintf("%s.tmp.%ld", r->o.summary, (long)getpid());
+	fp = fopen(tmp, "w");
+	if (fp == NULL) {
+		fail_at(r->o.summary, 0, "cannot write the summary: %s", strerror(errno));
+		free(tmp);
+		buf_free(&b);
+		return;
+	}
+	bad = fwrite(b.s, 1, b.len, fp) != b.len;
+	bad |= fclose(fp) != 0;
+	if (bad || rename(tmp, r->o.summary) != 0) {
+		fail_at(r->o.summary, 0, "cannot write the summary: %s", strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	buf_free(&b);
+}
+
+int main(int argc, char **argv)
+{
+	struct run r;
+	char *strat_owned, *cdir = NULL, err[700];
+	struct arena sa = {0};
+	jv *summary;
+	size_t i;
+
+	err_init(argv[0]);
+	memset(&r, 0, sizeof(r));
+	parse_opts(&r, argc, argv);
+	r.base = base_url(&r);
+	r.endpoint = xasprintf("%s%s", r.base, backend_path(r.kind));
+	r.strategy = strategy_name(&r, &strat_owned);
+	if (r.o.key_env != NULL || r.kind == BACKEND_OPENAI) {
+		const char *k = getenv(r.o.key_env != NULL ? r.o.key_env : "OPENAI_API_KEY");
+
+		if (k != NULL && *k != '\0')
+			r.key = k;
+		else if (r.o.key_env != NULL)
+			usage_error("--api-key-env: the environment variable %s is not set", r.o.key_env);
+	}
+	r.g.kind = r.kind;
+	r.g.model = r.o.model;
+	r.rt.retries = r.o.retries;
+	r.rt.backoff = r.o.backoff;
+	r.rt.timeout_ms = (long)(r.o.timeout * 1000);
+
+	/* A bad --scenario or --strategy is a usage error, found before any
+	 * request; a record's own scenario is checked when it comes. */
+	if (r.o.scenario != NULL && get_scen(&r, r.o.scenario, err, sizeof(err)) == NULL)
+		usage_error("%s", err);
+	if (jsonl_open(&r.in, r.o.input, NULL, r.o.lenient) < 0)
+		goto out;
+	if (!r.o.no_cache) {
+		cdir = r.o.cache != NULL ? xstrdup(r.o.cache) : cache_default_dir();
+		if (cdir == NULL) {
+			warnx("neither XDG_CACHE_HOME nor HOME is set: running without a cache");
+		} else if (cache_open(&r.cache, cdir) < 0) {
+			fail();
+			goto out;
+		} else {
+			r.use_cache = 1;
+		}
+	}
+	if (backend_probe(&r.g, r.base, r.key, &r.rt, &r.srv) < 0) {
+		fail();
+		goto out;
+	}
+	r.m = http_multi_new(r.o.jobs, r.key);
+	if (r.m == NULL)
+		die(EXIT_FAIL, "cannot start curl");
+	r.wcap = (size_t)r.o.jobs * 4 + 8;
+	r.win = xcalloc(r.wcap, sizeof(*r.win));
+	r.progress = !r.o.quiet && isatty(2);
+	r.total = r.progress ? count_records(r.o.input) : -1;
+
+	run_begin(&r);
+	run_loop(&r);
+	run_end(&r);
+
+	if (r.stop_reason != NULL)
+		warnx("stopped early: %s; %ld record%s not sent (they say so in \"error\"); "
+		      "check the server, then rerun: answers already received come from the cache",
+		      r.stop_reason, r.not_sent, r.not_sent == 1 ? " was" : "s were");
+	else if (r.failed > 0)
+		warnx("%ld of %ld record%s failed (see their \"error\" field)", r.failed, r.done,
+		      r.done == 1 ? "" : "s");
+	if (r.o.summary != NULL) {
+		summary = summary_new(&r, &sa);
+		summary_extras(&r, &sa, summary);
+		write_summary(&r, summary);
+	}
+	for (i = 0; i < r.wlen; i++)
+		job_free(win_at(&r, i));
+	free(r.win);
+	http_multi_free(r.m);
+out:
+	jsonl_close(&r.in);
+	if (r.use_cache)
+		cache_close(&r.cache);
+	free(cdir);
+	free_scens(&r);
+	server_free(&r.srv);
+	free(r.base);
+	free(r.endpoint);
+	free(strat_owned);
+	free(r.stop_reason);
+	arena_free(&sa);
+	return finish();
+}
