@@ -45,6 +45,11 @@ printf '{"a":"\xff"}\n' | "$E" >/dev/null 2>"$TMP/err"
 ok $(( $? == 1 ? 0 : 1 )) "invalid UTF-8 in input rejected"
 grep -q "<stdin>:1: invalid JSON:.*UTF8" "$TMP/err"
 ok $? "invalid UTF-8 message names the line"
+# yajl itself lets an overlong form and an encoded surrogate through.
+printf '{"a":"\xc0\xaf"}\n' | "$E" >/dev/null 2>"$TMP/err"
+is "$?:$(cat "$TMP/err")" "1:jsonecho: <stdin>:1: invalid JSON: invalid UTF-8 in a string (before byte 10)" "overlong UTF-8 rejected"
+printf '{"\xed\xa0\x80":1}\n' | "$E" -k none >/dev/null 2>&1
+ok $(( $? == 1 ? 0 : 1 )) "an encoded surrogate in a skipped member's key is rejected"
 "$E" <"$TMP/in" >/dev/full 2>"$TMP/err"
 st=$?
 is "$st:$(cat "$TMP/err")" "1:jsonecho: write error: No space left on device" "output to /dev/full fails with write error"

@@ -29,6 +29,7 @@ struct pctx {
 	size_t klen;
 	struct jmember *top;	/* the top-level member being read */
 	size_t prev_end;	/* offset after the last top-level token */
+	size_t bad_utf8;	/* 1 + offset of a string holding invalid UTF-8 */
 };
 
 static size_t consumed(struct pctx *c)
@@ -154,10 +155,22 @@ static int cb_number(void *ctx, const char *s, size_t len)
 	return 1;
 }
 
+/* yajl lets overlong forms and encoded surrogates through; refuse them
+ * here, so raw pass-through never copies invalid UTF-8. */
+static int utf8_ok(struct pctx *c, const unsigned char *s, size_t len)
+{
+	if (utf8_valid((const char *)s, len, NULL))
+		return 1;
+	c->bad_utf8 = consumed(c) + 1;
+	return 0;
+}
+
 static int cb_string(void *ctx, const unsigned char *s, size_t len)
 {
 	struct pctx *c = ctx;
 
+	if (!utf8_ok(c, s, len))
+		return 0;
 	scalar(c, c->skipping ? NULL : jv_str(c->a, (const char *)s, len));
 	return 1;
 }
@@ -211,6 +224,8 @@ static int cb_map_key(void *ctx, const unsigned char *k, size_t len)
 	char *key;
 	jv *obj;
 
+	if (!utf8_ok(c, k, len))
+		return 0;
 	if (c->skipping)
 		return 1;
 	obj = c->stack[c->depth - 1];
@@ -241,6 +256,7 @@ jv *json_parse(struct arena *a, const char *text, size_t len,
 {
 	struct pctx c;
 	yajl_status st;
+	int at_end = 0;
 	jv *root = json_fast_off ? NULL : json_parse_fast(a, text, len, want);
 
 	/* Well-formed input takes the fast path; yajl judges the rest. */
@@ -254,8 +270,6 @@ jv *json_parse(struct arena *a, const char *text, size_t len,
 	c.h = yajl_alloc(&callbacks, NULL, &c);
 	if (c.h == NULL)
 		die(EXIT_FAIL, "out of memory");
-	int at_end = 0;
-
 	st = yajl_parse(c.h, (const unsigned char *)text, len);
 	if (st == yajl_status_ok) {
 		at_end = 1;
@@ -266,6 +280,8 @@ jv *json_parse(struct arena *a, const char *text, size_t len,
 	} else if (err != NULL && errlen > 0) {
 		if (st == yajl_status_ok) {
 			snprintf(err, errlen, "no JSON value");
+		} else if (c.bad_utf8) {
+			snprintf(err, errlen, "invalid UTF-8 in a string (before byte %zu)", c.bad_utf8);
 		} else {
 			unsigned char *m = yajl_get_error(c.h, 0, (const unsigned char *)text, len);
 			size_t at = yajl_get_bytes_consumed(c.h);
