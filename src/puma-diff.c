@@ -1,0 +1,1358 @@
+/* puma-diff - compare two runs of the same benchmark, record by record.
+ *
+ * Reads two prediction files (or run directories holding predictions.jsonl,
+ * manifest.json and host.json), pairs records by id and answers the
+ * cross-architecture question: same model?  bit-exact headline metric (H0)
+ * or not (H1)?  how far apart are the per-token logprobs (H2) and the
+ * calibration (H3)?  Writes one JSON object, or a Markdown report.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdnoreturn.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "err.h"
+#include "jout.h"
+#include "jsonl.h"
+#include "mt.h"
+#include "scenario.h"
+#include "score.h"
+#include "stats.h"
+#include "xalloc.h"
+
+static const char usage_text[] =
+	"Usage: puma-diff [OPTIONS] A B\n"
+	"Compare two runs (prediction files or run directories) record by record.\n"
+	"\n"
+	"  -f, --format FMT          json (default) or md (a Markdown report)\n"
+	"  -p, --pretty              indent the JSON\n"
+	"  -s, --scenario NAME       scenario when the records do not say\n"
+	"      --labels LIST         label set (comma-separated, or a config name)\n"
+	"      --logprob-threshold X H2 holds when the mean |logprob difference| < X (1e-3)\n"
+	"      --ece-threshold X     H3 holds when |ECE(B) - ECE(A)| < X (0.01)\n"
+	"      --bins N              calibration bins (15)\n"
+	"      --bootstrap B         bootstrap resamples for the metric difference (1000)\n"
+	"      --ci LEVEL            interval level (0.95)\n"
+	"      --seed S              bootstrap seed (42)\n"
+	"      --examples K          example ids listed per kind of difference (5)\n"
+	"      --config-dir DIR      where config/ is\n"
+	"  -h, --help                this help\n"
+	"      --version             version\n"
+	"\n"
+	"Exit status: 0 when H0 holds (the headline metric is bit-exact) on the same\n"
+	"model, 1 when the runs differ (or the model digests do not match), 2 on a\n"
+	"usage error or invalid input.\n";
+
+enum {
+	OPT_LABELS = 256, OPT_LP_THR, OPT_ECE_THR, OPT_BINS, OPT_BOOT, OPT_CI, OPT_SEED,
+	OPT_EXAMPLES, OPT_CONFIG_DIR, OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+	{"bins", required_argument, NULL, OPT_BINS},
+	{"bootstrap", required_argument, NULL, OPT_BOOT},
+	{"ci", required_argument, NULL, OPT_CI},
+	{"config-dir", required_argument, NULL, OPT_CONFIG_DIR},
+	{"ece-threshold", required_argument, NULL, OPT_ECE_THR},
+	{"examples", required_argument, NULL, OPT_EXAMPLES},
+	{"format", required_argument, NULL, 'f'},
+	{"help", no_argument, NULL, 'h'},
+	{"labels", required_argument, NULL, OPT_LABELS},
+	{"logprob-threshold", required_argument, NULL, OPT_LP_THR},
+	{"pretty", no_argument, NULL, 'p'},
+	{"scenario", required_argument, NULL, 's'},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+struct opts {
+	int md, pretty;
+	const char *scenario, *labels;
+	double lp_thr, ece_thr, ci;
+	long bins, bootstrap, examples;
+	uint32_t seed;
+};
+
+/* A string copied out of a record, length-counted. */
+struct str {
+	const char *s;
+	size_t n;
+};
+
+struct alt {
+	struct str tok;
+	double lp;
+};
+
+struct tok {
+	struct str tok;
+	double lp;
+	size_t ntop;
+	struct alt *top;
+};
+
+/* What puma-diff keeps of one prediction record; lives in the side's arena. */
+struct prec {
+	struct str id;
+	long line;
+	int gold_num;		/* gold is a number (else a string) */
+	struct str gold_s;
+	double gold_d;
+	int has_pred;		/* pred not null */
+	struct str pred_s;
+	double pred_d;
+	int has_resp;
+	struct str resp;
+	int has_toks;
+	size_t ntok;
+	struct tok *toks;
+	int has_conf;
+	double conf;
+	long partner;		/* index in the other side, or -1 */
+};
+
+/* One run: its records, and what it says of itself. */
+struct side {
+	const char *arg;	/* as given on the command line */
+	char *preds_path;	/* the prediction file read */
+	struct arena a;		/* owns everything below */
+	struct prec *r;
+	size_t n, cap;
+	jv *manifest, *host;
+	struct str model, digest, scenario, backend;
+	int model_mixed, digest_mixed, scenario_mixed;
+	size_t *hash;		/* open addressing over r, by id; 0 = empty, else index + 1 */
+	size_t hcap;
+};
+
+static const char *const want[] = {
+	"id", "gold", "pred", "response", "logprobs", "confidence",
+	"model", "model_digest", "scenario", "backend", NULL,
+};
+
+static struct str copy_str(struct arena *a, const char *s, size_t n)
+{
+	struct str r = {arena_strndup(a, s, n), n};
+
+	return r;
+}
+
+static int str_eq(struct str x, struct str y)
+{
+	return x.n == y.n && (x.n == 0 || memcmp(x.s, y.s, x.n) == 0);
+}
+
+static uint64_t fnv(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Index of the record with this id, or -1. */
+static long find_id(const struct side *sd, struct str id)
+{
+	size_t i;
+
+	if (sd->hcap == 0)
+		return -1;
+	for (i = fnv(id.s, id.n) & (sd->hcap - 1); sd->hash[i]; i = (i + 1) & (sd->hcap - 1))
+		if (str_eq(sd->r[sd->hash[i] - 1].id, id))
+			return (long)(sd->hash[i] - 1);
+	return -1;
+}
+
+static noreturn void invalid(const char *file, long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Build the id index; ids must be unique for pairing to mean anything. */
+static void index_ids(struct side *sd)
+{
+	size_t i, j;
+
+	sd->hcap = 16;
+	while (sd->hcap < sd->n * 2)
+		sd->hcap *= 2;
+	sd->hash = xcalloc(sd->hcap, sizeof(*sd->hash));
+	for (i = 0; i < sd->n; i++) {
+		long dup = find_id(sd, sd->r[i].id);
+
+		if (dup >= 0)
+			invalid(sd->preds_path, sd->r[i].line, "id \"%s\" appears twice (first at line %ld)",
+				sd->r[i].id.s, sd->r[dup].line);
+		for (j = fnv(sd->r[i].id.s, sd->r[i].id.n) & (sd->hcap - 1); sd->hash[j];
+		     j = (j + 1) & (sd->hcap - 1))
+			;
+		sd->hash[j] = i + 1;
+	}
+}
+
+/* Track a string member that should be the same in every record. */
+static void constant(struct side *sd, const jv *rec, const char *key, struct str *val, int *mixed)
+{
+	const jv *v = jv_get(rec, key);
+	struct str s = {NULL, 0};
+
+	if (v != NULL && v->t == JSTR) {
+		s.s = v->u.s;
+		s.n = v->n;
+	}
+	if (sd->n == 0) {
+		*val = s.s ? copy_str(&sd->a, s.s, s.n) : s;
+	} else if ((val->s == NULL) != (s.s == NULL) || (s.s && !str_eq(*val, s))) {
+		*mixed = 1;
+	}
+}
+
+/* Invalid input is a usage-class failure for puma-diff (exit 2). */
+static noreturn void invalid(const char *file, long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_at(file, line, fmt, ap);
+	va_end(ap);
+	exit(EXIT_USAGE);
+}
+
+/* Copy the logprobs array of a record into toks; 0 if absent or null. */
+static int read_tokens(struct side *sd, struct prec *p, const jv *lp, const char *file, long line)
+{
+	size_t i, j;
+
+	if (lp == NULL || lp->t == JNULL)
+		return 0;
+	if (lp->t != JARR)
+		invalid(file, line, "\"logprobs\" is %s, not an array", jv_typename(lp));
+	p->ntok = lp->n;
+	p->toks = arena_alloc(&sd->a, (lp->n ? lp->n : 1) * sizeof(*p->toks));
+	for (i = 0; i < lp->n; i++) {
+		const jv *e = lp->u.items[i], *t = jv_get(e, "token"), *l = jv_get(e, "logprob");
+		const jv *top = jv_get(e, "top_logprobs");
+		struct tok *k = &p->toks[i];
+
+		if (t == NULL || t->t != JSTR || l == NULL || l->t != JNUM)
+			invalid(file, line, "logprobs entry %zu needs a string \"token\" and a number \"logprob\"", i);
+		k->tok = copy_str(&sd->a, t->u.s, t->n);
+		k->lp = l->d;
+		k->ntop = 0;
+		k->top = NULL;
+		if (top != NULL && top->t == JARR && top->n > 0) {
+			k->top = arena_alloc(&sd->a, top->n * sizeof(*k->top));
+			for (j = 0; j < top->n; j++) {
+				const jv *tt = jv_get(top->u.items[j], "token");
+				const jv *tl = jv_get(top->u.items[j], "logprob");
+
+				if (tt == NULL || tt->t != JSTR || tl == NULL || tl->t != JNUM)
+					continue;
+				k->top[k->ntop].tok = copy_str(&sd->a, tt->u.s, tt->n);
+				k->top[k->ntop++].lp = tl->d;
+			}
+		}
+	}
+	return 1;
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Load a run: a prediction file, or a run directory with its manifest. */
+static void load_side(struct side *sd, const char *arg)
+{
+	struct jsonl_in in;
+	jv *rec;
+	int r;
+
+	memset(sd, 0, sizeof(*sd));
+	sd->arg = arg;
+	if (is_dir(arg)) {
+		char *m = xasprintf("%s/manifest.json", arg), *h = xasprintf("%s/host.json", arg);
+		FILE *fp;
+
+		sd->preds_path = xasprintf("%s/predictions.jsonl", arg);
+		if ((fp = fopen(m, "r")) != NULL) {
+			fclose(fp);
+			sd->manifest = json_load(&sd->a, m);
+			if (sd->manifest == NULL)
+				exit(EXIT_USAGE);
+		}
+		if ((fp = fopen(h, "r")) != NULL) {
+			fclose(fp);
+			sd->host = json_load(&sd->a, h);
+			if (sd->host == NULL)
+				exit(EXIT_USAGE);
+		}
+		free(m);
+		free(h);
+	} else {
+		sd->preds_path = xstrdup(arg);
+	}
+	if (jsonl_open(&in, sd->preds_path, want, 0) < 0)
+		exit(EXIT_USAGE);
+	while ((r = jsonl_next(&in, &rec)) > 0) {
+		const char *file = in.l.name;
+		long line = in.l.lineno;
+		const jv *id = jv_get(rec, "id"), *gold = jv_get(rec, "gold");
+		const jv *pred = jv_get(rec, "pred"), *resp = jv_get(rec, "response");
+		const jv *conf = jv_get(rec, "confidence");
+		struct prec *p;
+
+		if (id == NULL || id->t != JSTR)
+			invalid(file, line, "record has no string \"id\"; puma-diff pairs records by id");
+		if (gold == NULL || (gold->t != JSTR && gold->t != JNUM))
+			invalid(file, line, "\"gold\" is %s, not a label or a number", jv_typename(gold));
+		if (pred == NULL)
+			invalid(file, line, "no \"pred\" member (run puma-parse first)");
+		if (pred->t != JNULL && pred->t != JSTR && pred->t != JNUM)
+			invalid(file, line, "\"pred\" is %s", jv_typename(pred));
+		if (resp != NULL && resp->t != JNULL && resp->t != JSTR)
+			invalid(file, line, "\"response\" is %s, not a string", jv_typename(resp));
+		if (conf != NULL && conf->t != JNULL && conf->t != JNUM)
+			invalid(file, line, "\"confidence\" is %s, not a number", jv_typename(conf));
+		constant(sd, rec, "model", &sd->model, &sd->model_mixed);
+		constant(sd, rec, "model_digest", &sd->digest, &sd->digest_mixed);
+		constant(sd, rec, "scenario", &sd->scenario, &sd->scenario_mixed);
+		constant(sd, rec, "backend", &sd->backend, &sd->model_mixed);
+		sd->r = xgrow(sd->r, &sd->cap, sd->n + 1, sizeof(*sd->r));
+		p = &sd->r[sd->n];
+		memset(p, 0, sizeof(*p));
+		p->line = line;
+		p->partner = -1;
+		p->id = copy_str(&sd->a, id->u.s, id->n);
+		p->gold_num = gold->t == JNUM;
+		if (p->gold_num)
+			p->gold_d = gold->d;
+		else
+			p->gold_s = copy_str(&sd->a, gold->u.s, gold->n);
+		p->has_pred = pred->t != JNULL;
+		if (pred->t == JNUM)
+			p->pred_d = pred->d;
+		else if (pred->t == JSTR)
+			p->pred_s = copy_str(&sd->a, pred->u.s, pred->n);
+		if (resp != NULL && resp->t == JSTR) {
+			p->has_resp = 1;
+			p->resp = copy_str(&sd->a, resp->u.s, resp->n);
+		}
+		p->has_toks = read_tokens(sd, p, jv_get(rec, "logprobs"), file, line);
+		if (conf != NULL && conf->t == JNUM) {
+			p->has_conf = 1;
+			p->conf = conf->d;
+		}
+		sd->n++;
+	}
+	if (r < 0)
+		exit(EXIT_USAGE);
+	jsonl_close(&in);
+	if (sd->n == 0)
+		invalid(sd->preds_path, 0, "no records");
+	index_ids(sd);
+}
+
+static void free_side(struct side *sd)
+{
+	free(sd->r);
+	free(sd->hash);
+	free(sd->preds_path);
+	arena_free(&sd->a);
+}
+
+/* Is the prediction right?  Labels by their bytes, numbers by value. */
+static int correct(const struct prec *p)
+{
+	if (!p->has_pred)
+		return 0;
+	if (p->gold_num)
+		return p->pred_s.s == NULL && p->pred_d == p->gold_d;
+	return p->pred_s.s != NULL && str_eq(p->pred_s, p->gold_s);
+}
+
+static int same_pred(const struct prec *a, const struct prec *b)
+{
+	if (a->has_pred != b->has_pred)
+		return 0;
+	if (!a->has_pred)
+		return 1;
+	if ((a->pred_s.s == NULL) != (b->pred_s.s == NULL))
+		return 0;
+	return a->pred_s.s ? str_eq(a->pred_s, b->pred_s) : a->pred_d == b->pred_d;
+}
+
+/* The pairs: index into A and into B, in B's order. */
+struct pairs {
+	size_t n;
+	size_t *ia, *ib;
+};
+
+/* Headline metrics of one side over a list of paired records (rows of
+ * idx into that side).  h gets f1_macro, f1_weighted, accuracy (triage)
+ * or mae, mdae, rmse (estimation); *pfr the parse failure rate. */
+struct ctx {
+	struct scenario *sc;
+	const struct labelset *ls;
+	long *tp, *ng, *np;
+	double *f1, *scratch, *err;
+};
+
+static void headline(struct ctx *c, const struct side *sd, const size_t *idx, size_t n, double h[3],
+		     double *pfr)
+{
+	size_t i, L = c->ls ? c->ls->n : 0, ne = 0;
+	long correct_n = 0, nparsed = 0;
+
+	if (c->sc->task == TASK_CLASSIFICATION) {
+		memset(c->tp, 0, L * sizeof(long));
+		memset(c->ng, 0, L * sizeof(long));
+		memset(c->np, 0, L * sizeof(long));
+	}
+	for (i = 0; i < n; i++) {
+		const struct prec *p = &sd->r[idx[i]];
+
+		if (!p->has_pred)
+			continue;
+		nparsed++;
+		if (c->sc->task == TASK_CLASSIFICATION) {
+			int g = p->gold_num ? -1 : label_index(c->ls, p->gold_s.s, p->gold_s.n);
+			int q = p->pred_s.s ? label_index(c->ls, p->pred_s.s, p->pred_s.n) : -1;
+
+			correct_n += correct(p);
+			if (g >= 0)
+				c->ng[g]++;
+			if (q >= 0)
+				c->np[q]++;
+			if (g >= 0 && g == q)
+				c->tp[g]++;
+		} else if (p->gold_num && p->pred_s.s == NULL) {
+			c->err[ne++] = fabs(p->pred_d - p->gold_d);
+		}
+	}
+	if (c->sc->task == TASK_CLASSIFICATION) {
+		score_classes(L, c->tp, c->ng, c->np, NULL, NULL, c->f1);
+		score_class_headline(L, c->ng, c->f1, correct_n, nparsed, c->scratch, h);
+	} else {
+		score_regression(c->err, ne, c->scratch, h);
+	}
+	if (pfr)
+		*pfr = n ? (double)((long)n - nparsed) / (double)n : NAN;
+}
+
+static jv *num(struct arena *a, double v)
+{
+	return isnan(v) ? JV_NULL : jv_num(a, v);
+}
+
+static jv *strv(struct arena *a, struct str s)
+{
+	return s.s ? jv_str(a, s.s, s.n) : JV_NULL;
+}
+
+/* Exact two-sided binomial test of k successes in n at p = 1/2: the exact
+ * McNemar test on the discordant pairs (scipy's binomtest gives the same
+ * for p = 1/2, where the distribution is symmetric). */
+static double mcnemar_exact(long b, long c)
+{
+	long n = b + c, k = b < c ? b : c, i;
+	double s = 0.0;
+
+	if (n == 0)
+		return 1.0;
+	for (i = 0; i <= k; i++)
+		s += exp(lgamma((double)n + 1) - lgamma((double)i + 1) - lgamma((double)(n - i) + 1) -
+			 (double)n * log(2.0));
+	s *= 2.0;
+	return s > 1.0 ? 1.0 : s;
+}
+
+/* PUMA's paired test: scipy.stats.wilcoxon(correct_a, correct_b,
+ * zero_method="wilcox") as scipy 1.10 computes it.  Differences are 0 or
+ * +-1, so every non-zero |d| ties at the same rank.  Exact when there are
+ * at most 50 differences and none is zero, else the normal approximation
+ * with the tie correction, zeros dropped.  *z is NaN in the exact case. */
+static void wilcoxon(long npos, long nneg, long nzero, double *stat, double *z, double *p)
+{
+	long len = npos + nneg + nzero, count;
+	double rank, rplus, rminus, T;
+
+	*z = NAN;
+	if (npos + nneg == 0) {
+		/* PUMA reports no information rather than calling scipy. */
+		*stat = 0.0;
+		*p = 1.0;
+		return;
+	}
+	if (len <= 50 && nzero == 0) {
+		/* Exact: the null distribution of r_plus over n ranks. */
+		long n = len, m, k, j, r, top = n * (n + 1) / 2;
+		double *c = xcalloc((size_t)top + 1, sizeof(double)), *prev = xcalloc((size_t)top + 1, sizeof(double));
+		double pl, pg;
+
+		rank = (double)(n + 1) / 2.0;
+		rplus = (double)npos * rank;
+		rminus = (double)nneg * rank;
+		*stat = rplus < rminus ? rplus : rminus;
+		c[0] = 1.0;
+		m = 1;
+		for (k = 1; k <= n; k++) {
+			long len_k = k * (k + 1) / 2 + 1;
+
+			memcpy(prev, c, (size_t)m * sizeof(double));
+			memset(c, 0, (size_t)len_k * sizeof(double));
+			for (j = 0; j < m; j++)
+				c[j] = prev[j] * 0.5;
+			for (j = 0; j < m; j++)
+				c[len_k - m + j] += prev[j] * 0.5;
+			m = len_k;
+		}
+		r = (long)rplus;
+		if (r == (m - 1) / 2) {
+			*p = 1.0;
+		} else {
+			pl = np_sum(c, (size_t)r + 1);
+			pg = np_sum(c + r, (size_t)(m - r));
+			*p = 2 * (pg < pl ? pg : pl);
+			if (*p > 1.0)
+				*p = 1.0;
+			if (*p < 0.0)
+				*p = 0.0;
+		}
+		free(c);
+		free(prev);
+		return;
+	}
+	count = npos + nneg;
+	rank = (double)(count + 1) / 2.0;
+	rplus = (double)npos * rank;
+	rminus = (double)nneg * rank;
+	T = rplus < rminus ? rplus : rminus;
+	{
+		double cnt = (double)count;
+		double mn = cnt * (cnt + 1.) * 0.25;
+		double se = cnt * (cnt + 1.) * (2. * cnt + 1.);
+
+		if (count > 1)
+			se -= 0.5 * (cnt * (cnt * cnt - 1));
+		se = sqrt(se / 24);
+		*z = (T - mn) / se;
+		*p = erfc(fabs(*z) / sqrt(2.0));
+	}
+	*stat = T;
+}
+
+/* Percentile bootstrap of the paired headline difference B - A: B
+ * resamples of the pairs drawn with MT19937 (seeded with --seed) as
+ * NumPy's RandomState.randint(0, n, n) draws indices. */
+static void boot_delta(const struct opts *o, struct ctx *c, const struct side *A, const struct side *B,
+		       const struct pairs *pr, double lo[3], double hi[3])
+{
+	size_t n = pr->n, i, nv[3] = {0, 0, 0};
+	size_t *ia = xcalloc(n ? n : 1, sizeof(size_t)), *ib = xcalloc(n ? n : 1, sizeof(size_t));
+	double *vals[3], ha[3], hb[3];
+	double qlo = (1.0 - o->ci) / 2.0 * 100.0, qhi = (1.0 + o->ci) / 2.0 * 100.0;
+	struct mt m;
+	long b;
+	int j;
+
+	for (j = 0; j < 3; j++) {
+		vals[j] = xcalloc((size_t)o->bootstrap + 1, sizeof(double));
+		lo[j] = hi[j] = NAN;
+	}
+	mt_seed(&m, o->seed);
+	for (b = 0; n > 0 && b < o->bootstrap; b++) {
+		for (i = 0; i < n; i++) {
+			size_t k = mt_interval(&m, (uint32_t)(n - 1));
+
+			ia[i] = pr->ia[k];
+			ib[i] = pr->ib[k];
+		}
+		headline(c, A, ia, n, ha, NULL);
+		headline(c, B, ib, n, hb, NULL);
+		for (j = 0; j < 3; j++)
+			if (!isnan(ha[j]) && !isnan(hb[j]))
+				vals[j][nv[j]++] = hb[j] - ha[j];
+	}
+	for (j = 0; j < 3; j++) {
+		if (nv[j] > 0) {
+			np_sort(vals[j], nv[j]);
+			lo[j] = np_percentile_sorted(vals[j], nv[j], qlo);
+			hi[j] = np_percentile_sorted(vals[j], nv[j], qhi);
+		}
+		free(vals[j]);
+	}
+	free(ia);
+	free(ib);
+}
+
+/* The host and profile a run recorded (host.json, or the manifest's). */
+static jv *host_of(struct arena *a, const struct side *sd)
+{
+	const jv *h = sd->host ? sd->host : jv_get(sd->manifest, "host");
+	const jv *cpu, *os;
+	jv *o;
+
+	if (h == NULL)
+		return JV_NULL;
+	o = jv_obj(a);
+	cpu = jv_get(h, "cpu");
+	os = jv_get(h, "os");
+	jv_set(a, o, "os", os && jv_get(os, "name") ? jv_get(os, "name") : JV_NULL);
+	jv_set(a, o, "arch", os && jv_get(os, "arch") ? jv_get(os, "arch") : JV_NULL);
+	jv_set(a, o, "cpu", cpu && jv_get(cpu, "model") ? jv_get(cpu, "model") : JV_NULL);
+	jv_set(a, o, "gpus", jv_get(h, "gpus") ? jv_get(h, "gpus") : JV_NULL);
+	jv_set(a, o, "profile", jv_get(h, "profile") ? jv_get(h, "profile") : JV_NULL);
+	return o;
+}
+
+static jv *side_obj(struct arena *a, const struct side *sd, size_t unpaired, jv *examples)
+{
+	jv *o = jv_obj(a);
+
+	jv_set(a, o, "source", jv_cstr(a, sd->arg));
+	jv_set(a, o, "n", jv_int(a, (long long)sd->n));
+	jv_set(a, o, "unpaired", jv_int(a, (long long)unpaired));
+	jv_set(a, o, "unpaired_examples", examples);
+	jv_set(a, o, "model", sd->model_mixed ? jv_cstr(a, "(mixed)") : strv(a, sd->model));
+	jv_set(a, o, "model_digest", sd->digest_mixed ? jv_cstr(a, "(mixed)") : strv(a, sd->digest));
+	jv_set(a, o, "backend", strv(a, sd->backend));
+	jv_set(a, o, "run_id", sd->manifest && jv_get(sd->manifest, "run_id") ?
+		jv_get(sd->manifest, "run_id") : JV_NULL);
+	jv_set(a, o, "host", host_of(a, sd));
+	return o;
+}
+
+/* Everything the comparison found, as one JSON object. */
+static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct side *B, int *differ)
+{
+	struct pairs pr = {0, NULL, NULL};
+	struct ctx c;
+	size_t i, j, L, ntokpairs = 0, ntokeq = 0, nresp = 0, npred = 0, nboth_failed = 0;
+	size_t una = 0, unb = 0, *firstdiff = NULL, nfd = 0;
+	double *lpd = NULL, *topd = NULL, ha[3], hb[3], pfa, pfb, lo[3], hi[3];
+	size_t nlpd = 0, caplpd = 0, ntopd = 0, captopd = 0, cfd = 0;
+	long disc_a = 0, disc_b = 0, npos = 0, nneg = 0, nzero = 0;
+	jv *out = jv_obj(a), *problems = jv_arr(a), *exa = jv_arr(a), *exb = jv_arr(a);
+	jv *agree, *met, *lpo, *cal, *sig, *ver, *h0, *h2, *h3, *fdx = jv_arr(a), *x;
+	const char *names[3];
+	int digest_ok, digest_known, cls;
+	struct str scen = A->scenario.s ? A->scenario : B->scenario;
+
+	/* Scenario and labels. */
+	if (o->scenario == NULL && (A->scenario_mixed || B->scenario_mixed))
+		invalid(A->arg, 0, "records of several scenarios; compare one scenario at a time");
+	if (o->scenario == NULL && A->scenario.s && B->scenario.s && !str_eq(A->scenario, B->scenario))
+		invalid(B->arg, 0, "scenario \"%s\" differs from A's \"%s\"", B->scenario.s, A->scenario.s);
+	if (o->scenario == NULL && scen.s == NULL)
+		usage_error("the records do not say their scenario: give --scenario");
+	c.sc = scenario_get(o->scenario ? o->scenario : scen.s);
+	if (c.sc == NULL)
+		exit(EXIT_USAGE);
+	cls = c.sc->task == TASK_CLASSIFICATION;
+	c.ls = &c.sc->labels;
+	if (o->labels != NULL) {
+		const char *why = NULL;
+
+		c.ls = labels_from_arg(o->labels, &why);
+		if (c.ls == NULL)
+			usage_error("--labels: %s", why);
+	}
+	L = cls ? c.ls->n : 0;
+	c.tp = xcalloc(L + 1, sizeof(long));
+	c.ng = xcalloc(L + 1, sizeof(long));
+	c.np = xcalloc(L + 1, sizeof(long));
+	c.f1 = xcalloc(L + 1, sizeof(double));
+	c.scratch = xcalloc(2 * (L + A->n + B->n) + 2, sizeof(double));
+	c.err = xcalloc(A->n + B->n + 1, sizeof(double));
+
+	/* Pair by id, in B's order. */
+	pr.ia = xcalloc(B->n + 1, sizeof(size_t));
+	pr.ib = xcalloc(B->n + 1, sizeof(size_t));
+	for (i = 0; i < B->n; i++) {
+		long k = find_id(A, B->r[i].id);
+
+		if (k < 0) {
+			if (unb++ < (size_t)o->examples)
+				jv_push(a, exb, strv(a, B->r[i].id));
+			continue;
+		}
+		B->r[i].partner = k;
+		A->r[k].partner = (long)i;
+		pr.ia[pr.n] = (size_t)k;
+		pr.ib[pr.n++] = i;
+	}
+	for (i = 0; i < A->n; i++)
+		if (A->r[i].partner < 0 && una++ < (size_t)o->examples)
+			jv_push(a, exa, strv(a, A->r[i].id));
+
+	/* The model must be the same: say so first. */
+	digest_known = A->digest.s != NULL && B->digest.s != NULL && !A->digest_mixed && !B->digest_mixed;
+	digest_ok = digest_known ? str_eq(A->digest, B->digest) : !A->digest_mixed && !B->digest_mixed;
+	if (A->digest_mixed || B->digest_mixed)
+		jv_push(a, problems, jv_cstr(a, "a run mixes several model digests: the comparison is invalid"));
+	else if (digest_known && !digest_ok)
+		jv_push(a, problems, jv_cstr(a, "the model digests differ: the runs did not use the same model, so the comparison is invalid"));
+	else if (!digest_known)
+		jv_push(a, problems, jv_cstr(a, "a run did not record its model digest: cannot confirm both used the same model"));
+	if (pr.n == 0)
+		jv_push(a, problems, jv_cstr(a, "no record pairs: the runs share no ids"));
+	if (una || unb)
+		jv_push(a, problems, jv_cstr(a, "some records have no partner: metrics are over the paired records only"));
+
+	/* Agreement, token by token. */
+	for (j = 0; j < pr.n; j++) {
+		const struct prec *p = &A->r[pr.ia[j]], *q = &B->r[pr.ib[j]];
+		int ca = correct(p), cb = correct(q);
+
+		if (p->has_resp && q->has_resp ? str_eq(p->resp, q->resp) : !p->has_resp && !q->has_resp)
+			nresp++;
+		if (!p->has_resp && !q->has_resp)
+			nboth_failed++;
+		npred += same_pred(p, q);
+		if (ca && !cb)
+			disc_a++;
+		if (cb && !ca)
+			disc_b++;
+		if (ca - cb > 0)
+			npos++;
+		else if (ca - cb < 0)
+			nneg++;
+		else
+			nzero++;
+		if (p->has_toks && q->has_toks) {
+			size_t k, m = p->ntok < q->ntok ? p->ntok : q->ntok, fd = m;
+
+			ntokpairs++;
+			for (k = 0; k < m; k++)
+				if (!str_eq(p->toks[k].tok, q->toks[k].tok)) {
+					fd = k;
+					break;
+				}
+			if (fd == m && p->ntok == q->ntok) {
+				ntokeq++;
+			} else {
+				firstdiff = xgrow(firstdiff, &cfd, nfd + 1, sizeof(*firstdiff));
+				firstdiff[nfd++] = fd;
+				if (nfd <= (size_t)o->examples) {
+					x = jv_obj(a);
+					jv_set(a, x, "id", strv(a, p->id));
+					jv_set(a, x, "position", jv_int(a, (long long)fd));
+					jv_set(a, x, "token_a", fd < p->ntok ? strv(a, p->toks[fd].tok) : JV_NULL);
+					jv_set(a, x, "token_b", fd < q->ntok ? strv(a, q->toks[fd].tok) : JV_NULL);
+					jv_push(a, fdx, x);
+				}
+			}
+			/* Logprobs where both sequences still agree. */
+			for (k = 0; k < fd; k++) {
+				size_t t, u;
+
+				lpd = xgrow(lpd, &caplpd, nlpd + 1, sizeof(double));
+				lpd[nlpd++] = fabs(p->toks[k].lp - q->toks[k].lp);
+				for (t = 0; t < p->toks[k].ntop; t++)
+					for (u = 0; u < q->toks[k].ntop; u++)
+						if (str_eq(p->toks[k].top[t].tok, q->toks[k].top[u].tok)) {
+							topd = xgrow(topd, &captopd, ntopd + 1, sizeof(double));
+							topd[ntopd++] = fabs(p->toks[k].top[t].lp - q->toks[k].top[u].lp);
+							break;
+						}
+			}
+		}
+	}
+
+	jv_set(a, out, "valid", jv_bool(digest_ok && pr.n > 0));
+	jv_set(a, out, "problems", problems);
+	jv_set(a, out, "scenario", jv_cstr(a, c.sc->name));
+	jv_set(a, out, "a", side_obj(a, A, una, exa));
+	jv_set(a, out, "b", side_obj(a, B, unb, exb));
+	x = jv_obj(a);
+	jv_set(a, x, "paired", jv_int(a, (long long)pr.n));
+	jv_set(a, x, "digests_match", digest_known ? jv_bool(digest_ok) : JV_NULL);
+	jv_set(a, out, "compared", x);
+
+	agree = jv_obj(a);
+	jv_set(a, agree, "responses_identical", num(a, pr.n ? (double)nresp / (double)pr.n : NAN));
+	jv_set(a, agree, "n_responses_identical", jv_int(a, (long long)nresp));
+	jv_set(a, agree, "n_both_failed", jv_int(a, (long long)nboth_failed));
+	jv_set(a, agree, "n_with_tokens", jv_int(a, (long long)ntokpairs));
+	jv_set(a, agree, "tokens_identical", num(a, ntokpairs ? (double)ntokeq / (double)ntokpairs : NAN));
+	jv_set(a, agree, "n_tokens_identical", jv_int(a, (long long)ntokeq));
+	jv_set(a, agree, "predictions_identical", num(a, pr.n ? (double)npred / (double)pr.n : NAN));
+	jv_set(a, agree, "n_predictions_identical", jv_int(a, (long long)npred));
+	x = jv_obj(a);
+	jv_set(a, x, "n", jv_int(a, (long long)nfd));
+	if (nfd > 0) {
+		double *fdd = xcalloc(nfd, sizeof(double));
+
+		for (i = 0; i < nfd; i++)
+			fdd[i] = (double)firstdiff[i];
+		np_sort(fdd, nfd);
+		jv_set(a, x, "min", jv_int(a, (long long)fdd[0]));
+		jv_set(a, x, "median", jv_num(a, np_median_sorted(fdd, nfd)));
+		jv_set(a, x, "max", jv_int(a, (long long)fdd[nfd - 1]));
+		free(fdd);
+	} else {
+		jv_set(a, x, "min", JV_NULL);
+		jv_set(a, x, "median", JV_NULL);
+		jv_set(a, x, "max", JV_NULL);
+	}
+	jv_set(a, x, "examples", fdx);
+	jv_set(a, agree, "first_differing_token", x);
+	jv_set(a, out, "agreement", agree);
+
+	/* Headline metrics over the pairs. */
+	headline(&c, A, pr.ia, pr.n, ha, &pfa);
+	headline(&c, B, pr.ib, pr.n, hb, &pfb);
+	if (cls) {
+		names[0] = "f1_macro";
+		names[1] = "f1_weighted";
+		names[2] = "accuracy";
+	} else {
+		names[0] = "mae";
+		names[1] = "mdae";
+		names[2] = "rmse";
+	}
+	met = jv_obj(a);
+	for (j = 0; j < 3; j++) {
+		x = jv_obj(a);
+		jv_set(a, x, "a", num(a, ha[j]));
+		jv_set(a, x, "b", num(a, hb[j]));
+		jv_set(a, x, "delta", num(a, hb[j] - ha[j]));
+		jv_set(a, x, "bit_exact", jv_bool(!isnan(ha[j]) && !isnan(hb[j]) && ha[j] == hb[j]));
+		jv_set(a, met, names[j], x);
+	}
+	x = jv_obj(a);
+	jv_set(a, x, "a", num(a, pfa));
+	jv_set(a, x, "b", num(a, pfb));
+	jv_set(a, met, "parse_failure_rate", x);
+	jv_set(a, out, "metrics", met);
+
+	lpo = jv_obj(a);
+	jv_set(a, lpo, "n_records", jv_int(a, (long long)ntokpairs));
+	jv_set(a, lpo, "n_positions", jv_int(a, (long long)nlpd));
+	jv_set(a, lpo, "mean_abs_diff", num(a, nlpd ? np_mean(lpd, nlpd) : NAN));
+	{
+		double mx = nlpd ? 0.0 : NAN, mt = ntopd ? 0.0 : NAN;
+
+		for (i = 0; i < nlpd; i++)
+			if (lpd[i] > mx)
+				mx = lpd[i];
+		for (i = 0; i < ntopd; i++)
+			if (topd[i] > mt)
+				mt = topd[i];
+		jv_set(a, lpo, "max_abs_diff", num(a, mx));
+		x = jv_obj(a);
+		jv_set(a, x, "n", jv_int(a, (long long)ntopd));
+		jv_set(a, x, "mean_abs_diff", num(a, ntopd ? np_mean(topd, ntopd) : NAN));
+		jv_set(a, x, "max_abs_diff", num(a, mt));
+		jv_set(a, lpo, "top_alternatives", x);
+	}
+	jv_set(a, out, "logprobs", lpo);
+
+	/* Calibration of each side over the pairs with a confidence. */
+	cal = jv_obj(a);
+	{
+		struct calib_bin *bins = xcalloc((size_t)o->bins, sizeof(*bins));
+		double *cf = xcalloc(pr.n + 1, sizeof(double)), *ht = xcalloc(pr.n + 1, sizeof(double));
+		double *sc = xcalloc(2 * pr.n + 2, sizeof(double)), ece[2], mce;
+		size_t nc[2];
+		int s;
+
+		for (s = 0; s < 2; s++) {
+			const struct side *sd = s ? B : A;
+			const size_t *idx = s ? pr.ib : pr.ia;
+
+			for (i = nc[s] = 0; i < pr.n; i++) {
+				const struct prec *p = &sd->r[idx[i]];
+
+				if (!p->has_conf)
+					continue;
+				cf[nc[s]] = p->conf;
+				ht[nc[s]++] = correct(p) ? 1.0 : 0.0;
+			}
+			score_calibrate(cf, ht, nc[s], (size_t)o->bins, bins, sc, &ece[s], &mce);
+			if (nc[s] == 0)
+				ece[s] = NAN;
+		}
+		jv_set(a, cal, "bins", jv_int(a, o->bins));
+		jv_set(a, cal, "n_a", jv_int(a, (long long)nc[0]));
+		jv_set(a, cal, "n_b", jv_int(a, (long long)nc[1]));
+		jv_set(a, cal, "ece_a", num(a, ece[0]));
+		jv_set(a, cal, "ece_b", num(a, ece[1]));
+		jv_set(a, cal, "delta", num(a, ece[1] - ece[0]));
+		free(bins);
+		free(cf);
+		free(ht);
+		free(sc);
+	}
+	jv_set(a, out, "calibration", cal);
+
+	/* Is one run more often right than the other? */
+	sig = jv_obj(a);
+	{
+		double st, z, p;
+
+		x = jv_obj(a);
+		jv_set(a, x, "a_right_b_wrong", jv_int(a, disc_a));
+		jv_set(a, x, "b_right_a_wrong", jv_int(a, disc_b));
+		jv_set(a, x, "p_value", jv_num(a, mcnemar_exact(disc_a, disc_b)));
+		jv_set(a, sig, "mcnemar_exact", x);
+		wilcoxon(npos, nneg, nzero, &st, &z, &p);
+		x = jv_obj(a);
+		jv_set(a, x, "statistic", jv_num(a, st));
+		jv_set(a, x, "z", num(a, z));
+		jv_set(a, x, "p_value", jv_num(a, p));
+		jv_set(a, x, "n_pairs", jv_int(a, npos + nneg));
+		jv_set(a, sig, "wilcoxon", x);
+		boot_delta(o, &c, A, B, &pr, lo, hi);
+		x = jv_obj(a);
+		jv_set(a, x, "level", jv_num(a, o->ci));
+		jv_set(a, x, "resamples", jv_int(a, o->bootstrap));
+		jv_set(a, x, "seed", jv_int(a, o->seed));
+		for (j = 0; j < 3; j++) {
+			jv *iv = jv_arr(a);
+
+			jv_push(a, iv, num(a, lo[j]));
+			jv_push(a, iv, num(a, hi[j]));
+			jv_set(a, x, names[j], iv);
+		}
+		jv_set(a, sig, "bootstrap_delta", x);
+	}
+	jv_set(a, out, "significance", sig);
+
+	/* The verdicts, each with the numbers behind it. */
+	ver = jv_obj(a);
+	h0 = jv_obj(a);
+	{
+		int holds = !isnan(ha[0]) && !isnan(hb[0]) && ha[0] == hb[0];
+
+		jv_set(a, h0, "holds", jv_bool(holds));
+		jv_set(a, h0, "metric", jv_cstr(a, names[0]));
+		jv_set(a, h0, "a", num(a, ha[0]));
+		jv_set(a, h0, "b", num(a, hb[0]));
+		jv_set(a, h0, "delta", num(a, hb[0] - ha[0]));
+		jv_set(a, ver, "H0", h0);
+		jv_set(a, ver, "H1", jv_bool(!holds));
+		*differ = !holds || !digest_ok || pr.n == 0;
+	}
+	h2 = jv_obj(a);
+	{
+		double mean = nlpd ? np_mean(lpd, nlpd) : NAN;
+
+		jv_set(a, h2, "holds", isnan(mean) ? JV_NULL : jv_bool(mean < o->lp_thr));
+		jv_set(a, h2, "threshold", jv_num(a, o->lp_thr));
+		jv_set(a, h2, "mean_abs_diff", num(a, mean));
+		jv_set(a, h2, "n_positions", jv_int(a, (long long)nlpd));
+		jv_set(a, ver, "H2", h2);
+	}
+	h3 = jv_obj(a);
+	{
+		const jv *ea = jv_get(cal, "ece_a"), *eb = jv_get(cal, "ece_b");
+		double d = ea->t == JNUM && eb->t == JNUM ? fabs(eb->d - ea->d) : NAN;
+
+		jv_set(a, h3, "holds", isnan(d) ? JV_NULL : jv_bool(d < o->ece_thr));
+		jv_set(a, h3, "threshold", jv_num(a, o->ece_thr));
+		jv_set(a, h3, "abs_delta", num(a, d));
+		jv_set(a, ver, "H3", h3);
+	}
+	jv_set(a, out, "verdicts", ver);
+
+	free(pr.ia);
+	free(pr.ib);
+	free(firstdiff);
+	free(lpd);
+	free(topd);
+	free(c.tp);
+	free(c.ng);
+	free(c.np);
+	free(c.f1);
+	free(c.scratch);
+	free(c.err);
+	return out;
+}
+
+/* ---- Markdown ---- */
+
+/* A number as text, "n/a" for null. */
+static void mdnum(struct buf *b, const jv *v)
+{
+	char t[32];
+
+	if (v == NULL || v->t != JNUM) {
+		buf_adds(b, "n/a");
+		return;
+	}
+	if (v->raw) {
+		buf_add(b, v->raw, v->n);
+		return;
+	}
+	fmt_double(v->d, t);
+	buf_adds(b, t);
+}
+
+/* A string as inline code, safe inside a table row: the characters that
+ * would end the cell, the row or the code span are escaped. */
+static void mdstr(struct buf *b, const jv *v)
+{
+	size_t i;
+
+	if (v == NULL || v->t != JSTR) {
+		buf_adds(b, "n/a");
+		return;
+	}
+	buf_addc(b, '`');
+	for (i = 0; i < v->n; i++) {
+		switch (v->u.s[i]) {
+		case '|': buf_adds(b, "\\|"); break;
+		case '\n': buf_adds(b, "\\n"); break;
+		case '\r': buf_adds(b, "\\r"); break;
+		case '\t': buf_adds(b, "\\t"); break;
+		case '`': buf_addc(b, '\''); break;
+		default: buf_addc(b, v->u.s[i]);
+		}
+	}
+	buf_addc(b, '`');
+}
+
+static const char *yesno(const jv *v)
+{
+	if (v == NULL || v->t == JNULL)
+		return "not testable";
+	return v->t == JTRUE ? "holds" : "does not hold";
+}
+
+static void md_side_host(struct buf *b, const char *name, const jv *side)
+{
+	const jv *h = jv_get(side, "host");
+
+	buf_printf(b, "| %s | ", name);
+	mdstr(b, jv_get(side, "source"));
+	buf_adds(b, " | ");
+	mdstr(b, jv_get(side, "model"));
+	buf_adds(b, " | ");
+	mdstr(b, jv_get(side, "model_digest"));
+	buf_adds(b, " | ");
+	if (h && h->t == JOBJ) {
+		const jv *cpu = jv_get(h, "cpu"), *gp = jv_get(h, "gpus");
+
+		mdstr(b, jv_get(h, "os"));
+		buf_adds(b, " ");
+		mdstr(b, jv_get(h, "arch"));
+		buf_adds(b, ", ");
+		if (cpu && cpu->t == JSTR)
+			buf_add(b, cpu->u.s, cpu->n);
+		if (gp && gp->t == JARR && gp->n > 0) {
+			const jv *nm = jv_get(gp->u.items[0], "name");
+
+			buf_adds(b, ", ");
+			if (nm && nm->t == JSTR)
+				buf_add(b, nm->u.s, nm->n);
+		}
+		buf_adds(b, " | ");
+		mdstr(b, jv_get(h, "profile"));
+	} else {
+		buf_adds(b, "not recorded | n/a");
+	}
+	buf_adds(b, " |\n");
+}
+
+static void markdown(struct buf *b, const jv *r)
+{
+	const jv *ver = jv_get(r, "verdicts"), *met = jv_get(r, "metrics");
+	const jv *ag = jv_get(r, "agreement"), *lp = jv_get(r, "logprobs");
+	const jv *cal = jv_get(r, "calibration"), *sig = jv_get(r, "significance");
+	const jv *probs = jv_get(r, "problems"), *h0 = jv_get(ver, "H0");
+	const jv *h2 = jv_get(ver, "H2"), *h3 = jv_get(ver, "H3"), *fd, *x;
+	size_t i;
+
+	buf_adds(b, "# Cross-run comparison\n\n");
+	if (jv_get(r, "valid")->t != JTRUE)
+		buf_adds(b, "**The comparison is not valid:** see the problems below.\n\n");
+	if (probs->n > 0) {
+		buf_adds(b, "Problems:\n\n");
+		for (i = 0; i < probs->n; i++) {
+			buf_adds(b, "- ");
+			buf_add(b, probs->u.items[i]->u.s, probs->u.items[i]->n);
+			buf_addc(b, '\n');
+		}
+		buf_addc(b, '\n');
+	}
+	buf_adds(b, "## Verdicts\n\n| hypothesis | verdict | numbers |\n|---|---|---|\n");
+	buf_printf(b, "| H0: %s bit-exact | %s | A ", jv_get(h0, "metric")->u.s, yesno(jv_get(h0, "holds")));
+	mdnum(b, jv_get(h0, "a"));
+	buf_adds(b, ", B ");
+	mdnum(b, jv_get(h0, "b"));
+	buf_adds(b, ", B - A ");
+	mdnum(b, jv_get(h0, "delta"));
+	buf_printf(b, " |\n| H2: mean logprob difference < ");
+	mdnum(b, jv_get(h2, "threshold"));
+	buf_printf(b, " | %s | ", yesno(jv_get(h2, "holds")));
+	mdnum(b, jv_get(h2, "mean_abs_diff"));
+	buf_adds(b, " over ");
+	mdnum(b, jv_get(h2, "n_positions"));
+	buf_adds(b, " token positions |\n| H3: ECE difference < ");
+	mdnum(b, jv_get(h3, "threshold"));
+	buf_printf(b, " | %s | ", yesno(jv_get(h3, "holds")));
+	mdnum(b, jv_get(h3, "abs_delta"));
+	buf_adds(b, " |\n\n");
+
+	buf_adds(b, "## 1. Same model?\n\n| run | source | model | digest | host | profile |\n|---|---|---|---|---|---|\n");
+	md_side_host(b, "A", jv_get(r, "a"));
+	md_side_host(b, "B", jv_get(r, "b"));
+	x = jv_get(jv_get(r, "compared"), "digests_match");
+	buf_printf(b, "\nDigests match: %s.\n\n",
+		   x->t == JNULL ? "unknown (not recorded)" : x->t == JTRUE ? "yes" : "**no: the comparison is invalid**");
+
+	buf_adds(b, "## 2. What was compared\n\n");
+	buf_adds(b, "Records in A: ");
+	mdnum(b, jv_get(jv_get(r, "a"), "n"));
+	buf_adds(b, "; in B: ");
+	mdnum(b, jv_get(jv_get(r, "b"), "n"));
+	buf_adds(b, "; paired by id: ");
+	mdnum(b, jv_get(jv_get(r, "compared"), "paired"));
+	buf_adds(b, "; unpaired in A: ");
+	mdnum(b, jv_get(jv_get(r, "a"), "unpaired"));
+	buf_adds(b, ", in B: ");
+	mdnum(b, jv_get(jv_get(r, "b"), "unpaired"));
+	buf_adds(b, ".\n\n");
+
+	buf_adds(b, "## 3. Headline metrics (H0 / H1)\n\n| metric | A | B | B - A | bit-exact |\n|---|---|---|---|---|\n");
+	for (i = 0; i < met->n; i++) {
+		const struct jmember *m = &met->u.mem[i];
+		const jv *be = jv_get(m->val, "bit_exact");
+
+		buf_printf(b, "| %s | ", m->key);
+		mdnum(b, jv_get(m->val, "a"));
+		buf_adds(b, " | ");
+		mdnum(b, jv_get(m->val, "b"));
+		buf_adds(b, " | ");
+		if (jv_get(m->val, "delta"))
+			mdnum(b, jv_get(m->val, "delta"));
+		buf_printf(b, " | %s |\n", be == NULL ? "" : be->t == JTRUE ? "yes" : "no");
+	}
+	buf_adds(b, "\n## 4. Agreement\n\n| | fraction | count |\n|---|---|---|\n| responses byte-identical | ");
+	mdnum(b, jv_get(ag, "responses_identical"));
+	buf_adds(b, " | ");
+	mdnum(b, jv_get(ag, "n_responses_identical"));
+	buf_adds(b, " |\n| token sequences identical | ");
+	mdnum(b, jv_get(ag, "tokens_identical"));
+	buf_adds(b, " | ");
+	mdnum(b, jv_get(ag, "n_tokens_identical"));
+	buf_adds(b, " of ");
+	mdnum(b, jv_get(ag, "n_with_tokens"));
+	buf_adds(b, " |\n| predictions identical | ");
+	mdnum(b, jv_get(ag, "predictions_identical"));
+	buf_adds(b, " | ");
+	mdnum(b, jv_get(ag, "n_predictions_identical"));
+	buf_adds(b, " |\n\n");
+	fd = jv_get(ag, "first_differing_token");
+	if (jv_get(fd, "n")->d > 0) {
+		const jv *ex = jv_get(fd, "examples");
+
+		buf_adds(b, "Token sequences that differ: ");
+		mdnum(b, jv_get(fd, "n"));
+		buf_adds(b, "; first differing position min ");
+		mdnum(b, jv_get(fd, "min"));
+		buf_adds(b, ", median ");
+		mdnum(b, jv_get(fd, "median"));
+		buf_adds(b, ", max ");
+		mdnum(b, jv_get(fd, "max"));
+		buf_adds(b, ".\n\n| id | position | token in A | token in B |\n|---|---|---|---|\n");
+		for (i = 0; i < ex->n; i++) {
+			buf_adds(b, "| ");
+			mdstr(b, jv_get(ex->u.items[i], "id"));
+			buf_adds(b, " | ");
+			mdnum(b, jv_get(ex->u.items[i], "position"));
+			buf_adds(b, " | ");
+			mdstr(b, jv_get(ex->u.items[i], "token_a"));
+			buf_adds(b, " | ");
+			mdstr(b, jv_get(ex->u.items[i], "token_b"));
+			buf_adds(b, " |\n");
+		}
+		buf_addc(b, '\n');
+	}
+	buf_adds(b, "## 5. Per-token logprobs (H2)\n\nOver token positions where both sequences still agree: ");
+	mdnum(b, jv_get(lp, "n_positions"));
+	buf_adds(b, " positions in ");
+	mdnum(b, jv_get(lp, "n_records"));
+	buf_adds(b, " record pairs; mean |difference| ");
+	mdnum(b, jv_get(lp, "mean_abs_diff"));
+	buf_adds(b, ", max ");
+	mdnum(b, jv_get(lp, "max_abs_diff"));
+	buf_adds(b, ". Top alternatives present in both: ");
+	mdnum(b, jv_get(jv_get(lp, "top_alternatives"), "n"));
+	buf_adds(b, ", mean |difference| ");
+	mdnum(b, jv_get(jv_get(lp, "top_alternatives"), "mean_abs_diff"));
+	buf_adds(b, ", max ");
+	mdnum(b, jv_get(jv_get(lp, "top_alternatives"), "max_abs_diff"));
+	buf_adds(b, ".\n\n## 6. Calibration (H3)\n\nECE with ");
+	mdnum(b, jv_get(cal, "bins"));
+	buf_adds(b, " bins: A ");
+	mdnum(b, jv_get(cal, "ece_a"));
+	buf_adds(b, " (");
+	mdnum(b, jv_get(cal, "n_a"));
+	buf_adds(b, " records with a confidence), B ");
+	mdnum(b, jv_get(cal, "ece_b"));
+	buf_adds(b, " (");
+	mdnum(b, jv_get(cal, "n_b"));
+	buf_adds(b, "), B - A ");
+	mdnum(b, jv_get(cal, "delta"));
+	buf_adds(b, ".\n\n## 7. Significance\n\n");
+	x = jv_get(sig, "mcnemar_exact");
+	buf_adds(b, "Discordant pairs: A right and B wrong ");
+	mdnum(b, jv_get(x, "a_right_b_wrong"));
+	buf_adds(b, ", B right and A wrong ");
+	mdnum(b, jv_get(x, "b_right_a_wrong"));
+	buf_adds(b, "; exact McNemar p = ");
+	mdnum(b, jv_get(x, "p_value"));
+	x = jv_get(sig, "wilcoxon");
+	buf_adds(b, ". Wilcoxon signed-rank on correctness (PUMA's test): statistic ");
+	mdnum(b, jv_get(x, "statistic"));
+	buf_adds(b, ", z ");
+	mdnum(b, jv_get(x, "z"));
+	buf_adds(b, ", p ");
+	mdnum(b, jv_get(x, "p_value"));
+	x = jv_get(sig, "bootstrap_delta");
+	buf_adds(b, ". Bootstrap interval (");
+	mdnum(b, jv_get(x, "level"));
+	buf_adds(b, ", ");
+	mdnum(b, jv_get(x, "resamples"));
+	buf_adds(b, " resamples, seed ");
+	mdnum(b, jv_get(x, "seed"));
+	buf_printf(b, ") of B - A for %s: [", jv_get(h0, "metric")->u.s);
+	{
+		const jv *iv = jv_get(x, jv_get(h0, "metric")->u.s);
+
+		mdnum(b, iv->u.items[0]);
+		buf_adds(b, ", ");
+		mdnum(b, iv->u.items[1]);
+	}
+	buf_adds(b, "].\n");
+}
+
+static double num_arg(const char *name, const char *s, double lo, double hi)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= lo && v <= hi))
+		usage_error("%s: '%s' is not a number from %g to %g", name, s, lo, hi);
+	return v;
+}
+
+static long int_arg(const char *name, const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		usage_error("%s: '%s' is not a whole number from %ld to %ld", name, s, lo, hi);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {0, 0, NULL, NULL, 1e-3, 0.01, 0.95, 15, 1000, 5, 42};
+	struct side A, B;
+	struct arena a = {0};
+	struct buf out = {0};
+	jv *res;
+	int c, differ = 0;
+
+	err_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "f:hps:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "md") == 0)
+				o.md = 1;
+			else if (strcmp(optarg, "json") != 0)
+				usage_error("--format: '%s' is neither json nor md", optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return finish();
+		case 'p':
+			o.pretty = 1;
+			break;
+		case 's':
+			o.scenario = optarg;
+			break;
+		case OPT_LABELS:
+			o.labels = optarg;
+			break;
+		case OPT_LP_THR:
+			o.lp_thr = num_arg("--logprob-threshold", optarg, 0, 1e9);
+			break;
+		case OPT_ECE_THR:
+			o.ece_thr = num_arg("--ece-threshold", optarg, 0, 1);
+			break;
+		case OPT_BINS:
+			o.bins = int_arg("--bins", optarg, 1, 1000);
+			break;
+		case OPT_BOOT:
+			o.bootstrap = int_arg("--bootstrap", optarg, 0, 1000000);
+			break;
+		case OPT_CI:
+			o.ci = num_arg("--ci", optarg, 0.000001, 0.999999);
+			break;
+		case OPT_SEED:
+			o.seed = (uint32_t)int_arg("--seed", optarg, 0, 4294967295L);
+			break;
+		case OPT_EXAMPLES:
+			o.examples = int_arg("--examples", optarg, 0, 1000);
+			break;
+		case OPT_CONFIG_DIR:
+			config_set_dir(optarg);
+			break;
+		case OPT_VERSION:
+			print_version();
+			return finish();
+		default:
+			usage_error("unknown option");
+		}
+	}
+	if (argc - optind != 2)
+		usage_error("give two runs to compare (prediction files or run directories)");
+	load_side(&A, argv[optind]);
+	load_side(&B, argv[optind + 1]);
+	res = compare(&a, &o, &A, &B, &differ);
+	if (jv_get(res, "valid")->t != JTRUE) {
+		const jv *pb = jv_get(res, "problems");
+		size_t i;
+
+		for (i = 0; i < pb->n; i++)
+			warnx("%s", pb->u.items[i]->u.s);
+	}
+	if (o.md)
+		markdown(&out, res);
+	else if (o.pretty)
+		json_write_pretty(&out, res, 2);
+	else
+		json_write(&out, res);
+	if (!o.md)
+		buf_addc(&out, '\n');
+	fwrite(out.s, 1, out.len, stdout);
+	buf_free(&out);
+	arena_free(&a);
+	free_side(&A);
+	free_side(&B);
+	scenario_free_all();
+	c = finish();
+	return c ? c : differ ? EXIT_FAIL : EXIT_OK;
+}
