@@ -24,11 +24,14 @@
 static void usage(void)
 {
 	printf("Usage: %s [-f json|text] [-p NAME] [-s URL [--require-server]] [-d DIR]\n"
-	       "                   [-t SECONDS] [--sysroot DIR] [--config-dir DIR]\n", progname);
+	       "                   [-t SECONDS] [--sysroot DIR] [--config-dir DIR]\n"
+	       "       %s -f text --from FILE\n", progname, progname);
 	fputs("Describe this machine (OS, CPU, memory, disk, GPUs, Apple chip), choose its\n"
 	      "PUMA hardware profile, and print both as one JSON object.\n"
 	      "\n"
 	      "  -f, --format FMT        json (the default) or text, a report for people\n"
+	      "      --from FILE         with --format text: show a description saved earlier\n"
+	      "                          (a run's host.json) instead of probing this machine\n"
 	      "  -p, --profile NAME      use this profile instead of choosing one\n"
 	      "  -s, --server URL        also ask this inference server (default: $OLLAMA_HOST\n"
 	      "                          when set) for its version and models\n"
@@ -454,11 +457,12 @@ static void report(struct buf *b, const jv *o)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_REQUIRE = 256, OPT_SYSROOT, OPT_CONFIG, OPT_VERSION };
+	enum { OPT_REQUIRE = 256, OPT_SYSROOT, OPT_CONFIG, OPT_VERSION, OPT_FROM };
 	static const struct option opts[] = {
 		{"config-dir", required_argument, NULL, OPT_CONFIG},
 		{"dir", required_argument, NULL, 'd'},
 		{"format", required_argument, NULL, 'f'},
+		{"from", required_argument, NULL, OPT_FROM},
 		{"help", no_argument, NULL, 'h'},
 		{"profile", required_argument, NULL, 'p'},
 		{"require-server", no_argument, NULL, OPT_REQUIRE},
@@ -469,7 +473,7 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *format = "json", *override = NULL, *server_arg = NULL, *dir = NULL;
-	const char *server_src = NULL, *why = NULL;
+	const char *server_src = NULL, *why = NULL, *from = NULL;
 	int require_server = 0, text, c, reachable = 0;
 	double timeout = 10;
 	/* a owns profiles.json's tree, the server's answers and the output
@@ -519,6 +523,9 @@ int main(int argc, char **argv)
 		case OPT_CONFIG:
 			config_set_dir(optarg);
 			break;
+		case OPT_FROM:
+			from = optarg;
+			break;
 		case OPT_VERSION:
 			print_version();
 			return finish();
@@ -532,6 +539,26 @@ int main(int argc, char **argv)
 	if (strcmp(format, "json") != 0 && strcmp(format, "text") != 0)
 		usage_error("--format must be json or text, not '%s'", format);
 	text = strcmp(format, "text") == 0;
+	if (from != NULL) {
+		/* A description saved by an earlier run (a run's host.json),
+		 * shown as the report: nothing is probed. */
+		jv *saved;
+
+		if (!text)
+			usage_error("--from FILE shows a saved description as text: add --format text");
+		saved = json_load(&a, from);
+		if (saved == NULL || saved->t != JOBJ || jv_get(saved, "profile") == NULL) {
+			if (saved != NULL)
+				warn_at(from, 0, "not a description written by puma-detect");
+			arena_free(&a);
+			return EXIT_FAIL;
+		}
+		report(&out, saved);
+		fwrite(out.s, 1, out.len, stdout);
+		buf_free(&out);
+		arena_free(&a);
+		return finish();
+	}
 	if (dir != NULL) {
 		struct stat st;
 

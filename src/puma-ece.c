@@ -17,12 +17,14 @@
 #include "xalloc.h"
 
 static const char usage_text[] =
-	"Usage: puma-ece [--bins N] [--group-by FIELD] [--svg FILE] [--pretty] [--lenient] [FILE...]\n"
+	"Usage: puma-ece [--bins N] [--group-by FIELD] [--svg FILE] [--format json|table]\n"
+	"                [--pretty] [--lenient] [FILE...]\n"
 	"Calibration (ECE, MCE, Brier) of prediction records with a \"confidence\".\n"
 	"\n"
 	"  -b, --bins N       equal-width bins on [0, 1] (default 15, as PUMA's runner)\n"
 	"  -g, --group-by F   one object per distinct value of member F (e.g. model)\n"
 	"      --svg FILE     also draw a reliability diagram into FILE\n"
+	"  -f, --format FMT   json (the default) or table, for people\n"
 	"  -p, --pretty       indent the JSON output\n"
 	"      --lenient      skip bad records (counted) instead of stopping\n"
 	"  -h, --help         show this help\n"
@@ -243,11 +245,61 @@ static jv *ece_object(struct arena *a, const struct data *d, const char *field, 
 	return o;
 }
 
+/* A number for the table: four decimals, or "-" for null. */
+static void cell(struct buf *b, const jv *v, int width)
+{
+	if (v == NULL || v->t != JNUM)
+		buf_printf(b, "%*s", width, "-");
+	else
+		buf_printf(b, "%*.4f", width, v->d);
+}
+
+/* The same object for people: the headline figures, then one row a bin. */
+static void table(struct buf *b, const jv *o)
+{
+	static const char *const head[] = {"ece", "mce", "brier", "n", "n_without_confidence", "n_bins"};
+	const jv *g = jv_get(o, "group"), *bins = jv_get(o, "bins");
+	char num[32];
+	size_t i;
+
+	if (g != NULL) {
+		buf_adds(b, "group                 ");
+		json_write(b, g);
+		buf_addc(b, '\n');
+	}
+	for (i = 0; i < sizeof(head) / sizeof(head[0]); i++) {
+		const jv *v = jv_get(o, head[i]);
+
+		buf_printf(b, "%-22s", head[i]);
+		if (v == NULL || v->t != JNUM) {
+			buf_adds(b, "null\n");
+		} else if (v->raw != NULL) {
+			buf_printf(b, "%.*s\n", (int)v->n, v->raw);
+		} else {
+			fmt_double(v->d, num);
+			buf_printf(b, "%s\n", num);
+		}
+	}
+	buf_adds(b, "\n    lo      hi       n  accuracy  confidence\n");
+	for (i = 0; bins != NULL && i < bins->n; i++) {
+		const jv *x = bins->u.items[i];
+
+		cell(b, jv_get(x, "lo"), 6);
+		cell(b, jv_get(x, "hi"), 8);
+		buf_printf(b, "%8.0f", jv_get(x, "n")->d);
+		cell(b, jv_get(x, "accuracy"), 10);
+		cell(b, jv_get(x, "confidence"), 12);
+		buf_addc(b, '\n');
+	}
+	buf_addc(b, '\n');
+}
+
 int main(int argc, char **argv)
 {
 	enum { O_SVG = 256, O_LEN, O_VER };
 	static const struct option longopts[] = {
 		{"bins", required_argument, NULL, 'b'},
+		{"format", required_argument, NULL, 'f'},
 		{"group-by", required_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
 		{"lenient", no_argument, NULL, O_LEN},
@@ -264,7 +316,7 @@ int main(int argc, char **argv)
 	struct calib_bin *bins;
 	const char *svg = NULL, *field = NULL;
 	long nb = 15, records = 0;
-	int c, i, r, lenient = 0, pretty = 0, stopped = 0;
+	int c, i, r, lenient = 0, pretty = 0, stopped = 0, tabular = 0;
 	double ece, mce;
 	char *end;
 	jv *rec;
@@ -273,13 +325,19 @@ int main(int argc, char **argv)
 	/* Pipes move megabytes of records: fewer, larger reads and writes. */
 	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	while ((c = getopt_long(argc, argv, "b:g:hp", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:f:g:hp", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			errno = 0;
 			nb = strtol(optarg, &end, 10);
 			if (end == optarg || *end != '\0' || errno || nb < 1 || nb > 100000)
 				usage_error("--bins: '%s' is not a whole number from 1 to 100000", optarg);
+			break;
+		case 'f':
+			if (strcmp(optarg, "table") == 0)
+				tabular = 1;
+			else if (strcmp(optarg, "json") != 0)
+				usage_error("--format: '%s' is neither json nor table", optarg);
 			break;
 		case 'g':
 			field = optarg;
@@ -330,11 +388,14 @@ int main(int argc, char **argv)
 		arena_reset(&a);
 		o = ece_object(&a, d, field, (size_t)nb, bins, &ece, &mce);
 		buf_reset(&out);
-		if (pretty)
+		if (tabular)
+			table(&out, o);
+		else if (pretty)
 			json_write_pretty(&out, o, 2);
 		else
 			json_write(&out, o);
-		buf_addc(&out, '\n');
+		if (!tabular)
+			buf_addc(&out, '\n');
 		fwrite(out.s, 1, out.len, stdout);
 		if (svg != NULL && write_svg(svg, bins, (size_t)nb, d->n, d->n ? ece : NAN, d->n ? mce : NAN) < 0)
 			fail();
