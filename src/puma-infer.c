@@ -30,6 +30,7 @@
 #include "backend.h"
 #include "cache.h"
 #include "config.h"
+#include "energy.h"
 #include "err.h"
 #include "http.h"
 #include "jsonl.h"
@@ -77,12 +78,15 @@ static const char usage_text[] =
 	"      --max-failures N   stop after N failed records in a row (default 10; 0: never)\n"
 	"      --cache DIR        answer cache (default ~/.cache/puma/infer)\n"
 	"      --no-cache         neither read nor write the cache\n"
-	"      --summary FILE     write a summary of the run (JSON) to FILE\n"
+	"      --summary FILE     write a summary of the run (JSON) to FILE, with the energy\n"
+	"                         it used and its CO2, measured while the requests run\n"
 	"      --config-dir DIR   configuration directory (default: $PUMA_CONFIG_DIR, ../config)\n"
 	"  -l, --lenient          skip (and count) bad input lines instead of stopping\n"
 	"  -q, --quiet            no progress line\n"
 	"  -h, --help             show this help\n"
 	"      --version          show the version\n"
+	"Energy (with --summary):\n"
+	ENERGY_USAGE
 	"\n"
 	"Exit status: 0 success, 1 a failed request, bad input, an unreachable server or\n"
 	"a missing model, 2 usage error.\n";
@@ -127,6 +131,7 @@ static const struct option longopts[] = {
 	{"top-logprobs", required_argument, NULL, OPT_TOP_LOGPROBS},
 	{"url", required_argument, NULL, 'u'},
 	{"version", no_argument, NULL, OPT_VERSION},
+	ENERGY_LONG_OPTIONS,
 	{NULL, 0, NULL, 0}
 };
 
@@ -140,6 +145,8 @@ struct opts {
 	int jobs, retries;
 	long max_failures;
 	double timeout, backoff;
+	struct energy_opts eo;	/* the energy options, used with --summary */
+	const char *energy_opt;	/* the last energy option given, for a message */
 };
 
 /* One scenario's prompting material, loaded on first use; owned here. */
@@ -184,6 +191,7 @@ struct run {
 	struct http_multi *m;
 	struct cache cache;
 	int use_cache;
+	struct energy *en;	/* the energy meter, with --summary only */
 	struct scen *scens;
 	size_t nscens, capscens;
 	struct jsonl_in in;
@@ -306,7 +314,7 @@ static long strategy_k(const char *s)
 static void parse_opts(struct run *r, int argc, char **argv)
 {
 	struct opts *o = &r->o;
-	int c;
+	int c, li = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->k = -1;
@@ -321,7 +329,12 @@ static void parse_opts(struct run *r, int argc, char **argv)
 	r->g.seed = 42;
 	r->g.num_predict = 256;
 	r->g.top_logprobs = 5;
-	while ((c = getopt_long(argc, argv, "b:hj:k:lm:n:qS:s:t:u:", longopts, NULL)) != -1) {
+	energy_opts_init(&o->eo);
+	while ((c = getopt_long(argc, argv, "b:hj:k:lm:n:qS:s:t:u:", longopts, &li)) != -1) {
+		if (energy_option(&o->eo, c, optarg)) {
+			o->energy_opt = longopts[li].name;	/* all of them are long only */
+			continue;
+		}
 		switch (c) {
 		case OPT_API_KEY_ENV:
 			o->key_env = optarg;
@@ -439,6 +452,9 @@ static void parse_opts(struct run *r, int argc, char **argv)
 		usage_error("no model: name one with -m MODEL (e.g. -m qwen2.5:3b)");
 	if (o->no_cache && o->cache != NULL)
 		usage_error("--cache and --no-cache contradict each other");
+	if (o->energy_opt != NULL && o->summary == NULL)
+		usage_error("--%s: energy is measured only for the run summary: add --summary FILE",
+			    o->energy_opt);
 	if (o->strategy == NULL && o->template == NULL)
 		o->strategy = "zero-shot";
 	if (o->strategy != NULL && strcmp(o->strategy, "self-consistency") == 0 && o->template == NULL)
@@ -1243,19 +1259,24 @@ static void run_begin(struct run *r)
 
 	gmtime_r(&t, &tm);
 	strftime(r->started, sizeof(r->started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* The meter's window encloses the requests': its first readings
+	 * come before the first request, its last after the last answer. */
+	if (r->en != NULL)
+		energy_start(r->en);
 	r->t0 = now();
 }
 
 static void run_end(struct run *r)
 {
 	r->t_end = now();
+	if (r->en != NULL)
+		energy_stop(r->en);
 }
 
 static void summary_extras(struct run *r, struct arena *a, jv *s)
 {
-	(void)r;
-	(void)a;
-	(void)s;
+	if (r->en != NULL)
+		jv_set(a, s, "energy", energy_summary(r->en, a));
 }
 
 /* The run's figures as one JSON object, allocated in a. */
@@ -1327,6 +1348,19 @@ int main(int argc, char **argv)
 	err_init(argv[0]);
 	memset(&r, 0, sizeof(r));
 	parse_opts(&r, argc, argv);
+	/* The meter finds its sources now (an unknown --country is a usage
+	 * error before any request); it samples only between run_begin()
+	 * and run_end(). */
+	if (r.o.summary != NULL) {
+		int st;
+
+		r.en = energy_new(&r.o.eo, &st);
+		if (r.en == NULL) {
+			int w = finish();
+
+			return w > st ? w : st;
+		}
+	}
 	r.base = base_url(&r);
 	r.endpoint = xasprintf("%s%s", r.base, backend_path(r.kind));
 	r.strategy = strategy_name(&r, &strat_owned);
@@ -1404,6 +1438,7 @@ out:
 	free(r.endpoint);
 	free(strat_owned);
 	free(r.stop_reason);
+	energy_free(r.en);
 	arena_free(&sa);
 	return finish();
 }

@@ -1,8 +1,8 @@
 /* puma-metrics - read prediction records and write the run's metrics as one
  * JSON object (one per group with --group-by): F1, accuracy and confusion
  * for classification, MAE/MdAE/RMSE for story points, parse failures,
- * latency and throughput; optionally bootstrap intervals and a baseline
- * check with PASS/FAIL on stderr. */
+ * latency and throughput; optionally bootstrap intervals, the run's energy
+ * from puma-infer's summary, and a baseline check with PASS/FAIL on stderr. */
 #include <getopt.h>
 #include <math.h>
 #include <stdint.h>
@@ -24,7 +24,7 @@ static const char usage_text[] =
 	"Usage: puma-metrics [--scenario NAME] [--labels LIST|SET] [--group-by FIELD[,FIELD...]]\n"
 	"                    [--pretty | --format json|table] [--ci LEVEL [--bootstrap B] [--seed S]]\n"
 	"                    [--expected-f1 X | --expected-mae Y | --baseline NAME] [--tolerance T]\n"
-	"                    [--config-dir DIR] [--lenient] [FILE...]\n"
+	"                    [--summary FILE] [--config-dir DIR] [--lenient] [FILE...]\n"
 	"Compute a run's metrics from prediction records (JSON Lines).\n"
 	"\n"
 	"  -s, --scenario NAME      scenario for records without a \"scenario\" member\n"
@@ -39,12 +39,22 @@ static const char usage_text[] =
 	"      --expected-mae Y     check mae against Y\n"
 	"      --baseline NAME      check against a reference in config/baselines.json\n"
 	"      --tolerance T        allowed |actual - expected| (0.01 for F1, 0.05 for MAE)\n"
+	"      --summary FILE       add the energy and CO2 of puma-infer's run summary FILE,\n"
+	"                           and per F1 point or per unit of MAE\n"
 	"      --config-dir DIR     where scenarios/*.json and baselines.json live\n"
 	"      --lenient            skip bad records (counted) instead of stopping\n"
 	"  -h, --help               show this help\n"
 	"      --version            show the version\n";
 
 enum format { FMT_JSON, FMT_PRETTY, FMT_TABLE };
+
+/* The energy part of a run summary (--summary); reason is owned. */
+struct run_energy {
+	int kwh_known;		/* kwh and co2 are numbers (else null) */
+	double kwh, co2_kg, duration_s;
+	int estimated;		/* kwh includes a TDP estimate */
+	char *reason;		/* why kwh is null, or NULL */
+};
 
 /* What the command line asked for. */
 struct opts {
@@ -61,6 +71,9 @@ struct opts {
 	int have_tolerance;
 	const char *baseline;
 	int lenient;
+	const char *summary;		/* --summary FILE, or NULL */
+	struct run_energy energy;	/* read from it */
+	int per_point;			/* one group: energy per F1 point / MAE unit */
 };
 
 /* Whether a member had the same JSON text in every record of a group. */
@@ -479,6 +492,30 @@ static jv *from_text(struct arena *a, const char *s, size_t len)
 	return v ? v : JV_NULL;
 }
 
+/* The run's energy and the energy per unit of quality (docs/metrics.md,
+ * section 12): Wh per F1 percentage point, kWh x 1000 / (100 x f1_macro),
+ * and Wh per unit of MAE, kWh x 1000 / mae, with grams of CO2 the same way;
+ * null where the energy is unknown, the metric is missing or 0, or the
+ * energy covers several groups. */
+static void add_energy(struct arena *a, jv *out, const struct opts *o, int classif, double metric)
+{
+	const struct run_energy *e = &o->energy;
+	int per = e->kwh_known && o->per_point && isfinite(metric) && metric > 0;
+	double div = classif ? 100.0 * metric : metric;
+
+	jv_set(a, out, "kwh", e->kwh_known ? jv_num(a, e->kwh) : JV_NULL);
+	jv_set(a, out, "co2_kg", e->kwh_known ? jv_num(a, e->co2_kg) : JV_NULL);
+	jv_set(a, out, "duration_s", jv_num(a, e->duration_s));
+	jv_set(a, out, classif ? "wh_per_f1_point" : "wh_per_mae_unit",
+	       per ? jv_num(a, e->kwh * 1000.0 / div) : JV_NULL);
+	jv_set(a, out, classif ? "gco2_per_f1_point" : "gco2_per_mae_unit",
+	       per ? jv_num(a, e->co2_kg * 1000.0 / div) : JV_NULL);
+	if (e->kwh_known && e->estimated)
+		jv_set(a, out, "energy_estimated", jv_bool(1));
+	if (!e->kwh_known)
+		jv_set(a, out, "energy_reason", jv_cstr(a, e->reason ? e->reason : "not measured"));
+}
+
 /* The headline metrics' names, in output order, per task. */
 static const char *const class_names[3] = {"f1_macro", "f1_weighted", "accuracy"};
 static const char *const reg_names[3] = {"mae", "mdae", "rmse"};
@@ -586,6 +623,9 @@ static jv *metrics_object(struct arena *a, const struct opts *o, const struct ac
 		jv_set(a, out, "latency", JV_NULL);
 		jv_set(a, out, "throughput_per_min", JV_NULL);
 	}
+
+	if (o->summary != NULL)
+		add_energy(a, out, o, g->sc->task == TASK_CLASSIFICATION, headline[0]);
 
 	if (o->ci > 0) {
 		const char *const *names = g->sc->task == TASK_CLASSIFICATION ? class_names : reg_names;
@@ -747,6 +787,76 @@ static int load_baseline(struct opts *o, struct arena *a)
 	return 0;
 }
 
+/* One number of the summary's "energy" object: 1 a number >= 0 in *d,
+ * 0 null (where allowed), -1 after a message naming the file. */
+static int summary_num(const char *path, const jv *en, const char *key, int may_null, double *d)
+{
+	const jv *v = jv_get(en, key);
+
+	if (v != NULL && v->t == JNULL && may_null)
+		return 0;
+	if (v == NULL || v->t != JNUM) {
+		fail_at(path, 0, "\"energy\".\"%s\" is %s, not a number%s: not a run summary of puma-infer --summary",
+			key, jv_typename(v), may_null ? " or null" : "");
+		return -1;
+	}
+	if (!isfinite(v->d) || v->d < 0) {
+		fail_at(path, 0, "\"energy\".\"%s\" is %s: %s", key, v->raw ? v->raw : "a number",
+			isfinite(v->d) ? "it cannot be negative" : "out of range");
+		return -1;
+	}
+	*d = v->d;
+	return 1;
+}
+
+/* Read the energy of a run from puma-infer's --summary FILE into o->energy;
+ * -1 after a message (exit 1): the file is unreadable or not a summary. */
+static int load_summary(struct opts *o)
+{
+	struct arena a = {0};
+	struct run_energy *e = &o->energy;
+	const jv *root, *en, *est;
+	int k, c, rc = -1;
+
+	root = json_load(&a, o->summary);
+	if (root == NULL) {
+		fail();
+		goto out;
+	}
+	if (root->t != JOBJ) {
+		fail_at(o->summary, 0, "%s, not a JSON object: not a run summary of puma-infer --summary",
+			jv_typename(root));
+		goto out;
+	}
+	en = jv_get(root, "energy");
+	if (en == NULL || en->t != JOBJ) {
+		fail_at(o->summary, 0, "\"energy\" is %s, not an object: not a run summary of puma-infer --summary",
+			jv_typename(en));
+		goto out;
+	}
+	if ((k = summary_num(o->summary, en, "kwh", 1, &e->kwh)) < 0 ||
+	    (c = summary_num(o->summary, en, "co2_kg", 1, &e->co2_kg)) < 0 ||
+	    summary_num(o->summary, en, "duration_s", 0, &e->duration_s) < 0)
+		goto out;
+	if (k != c) {
+		fail_at(o->summary, 0, "\"energy\": \"kwh\" is %s but \"co2_kg\" is %s: the summary was changed by hand?",
+			k ? "a number" : "null", c ? "a number" : "null");
+		goto out;
+	}
+	e->kwh_known = k;
+	est = jv_get(en, "estimated");
+	e->estimated = est != NULL && est->t == JTRUE;
+	if (!k) {
+		const char *why = jv_getstr(en, "reason", NULL);
+
+		e->reason = xstrdup(why ? why : "the run summary gives no energy");
+	}
+	rc = 0;
+out:
+	arena_free(&a);
+	return rc;
+}
+
 /* Compare the input's scenario, model, strategy and size with the
  * baseline's configuration; differences are worth a warning, not a FAIL. */
 static void baseline_config(const struct opts *o, struct arena *a, const struct acc *g)
@@ -849,7 +959,7 @@ static void group_fields(struct opts *o, const char *arg)
 
 int main(int argc, char **argv)
 {
-	enum { O_CI = 256, O_BOOT, O_SEED, O_EF1, O_EMAE, O_BASE, O_TOL, O_CONF, O_LEN, O_VER };
+	enum { O_CI = 256, O_BOOT, O_SEED, O_EF1, O_EMAE, O_BASE, O_TOL, O_CONF, O_LEN, O_VER, O_SUM };
 	static const struct option longopts[] = {
 		{"baseline", required_argument, NULL, O_BASE},
 		{"bootstrap", required_argument, NULL, O_BOOT},
@@ -865,6 +975,7 @@ int main(int argc, char **argv)
 		{"pretty", no_argument, NULL, 'p'},
 		{"scenario", required_argument, NULL, 's'},
 		{"seed", required_argument, NULL, O_SEED},
+		{"summary", required_argument, NULL, O_SUM},
 		{"tolerance", required_argument, NULL, O_TOL},
 		{"version", no_argument, NULL, O_VER},
 		{NULL, 0, NULL, 0},
@@ -938,6 +1049,9 @@ int main(int argc, char **argv)
 		case O_SEED:
 			o.seed = (uint32_t)int_arg("--seed", optarg, 0, 4294967295LL);
 			break;
+		case O_SUM:
+			o.summary = optarg;
+			break;
 		case O_TOL:
 			o.tolerance = num_arg("--tolerance", optarg, 0, INFINITY);
 			o.have_tolerance = 1;
@@ -994,13 +1108,27 @@ int main(int argc, char **argv)
 			stopped = 1;
 		jsonl_close(&in);
 	}
+	/* After the records: puma-infer earlier in the same pipeline writes
+	 * its summary before its output ends. */
+	if (!stopped && o.summary != NULL && load_summary(&o) < 0)
+		stopped = 1;
 	if (!stopped && groups == NULL) {
 		fail_at(i - 1 < argc && i - 1 >= optind ? argv[i - 1] : "<stdin>", 0,
 			"no records: nothing to score");
 	} else if (!stopped) {
 		struct acc *g;
 		double headline[3];
+		size_t ngroups = 0;
 
+		for (g = groups; g != NULL; g = g->next)
+			ngroups++;
+		/* The summary measures the whole run: its energy cannot be
+		 * split between groups, so per-point figures need one group. */
+		o.per_point = ngroups == 1;
+		if (o.summary != NULL && ngroups > 1)
+			warnx("note: %s covers the whole run, not one of its %zu groups: each group shows the "
+			      "run's kwh, co2_kg and duration_s, and null energy per F1 point or MAE unit",
+			      o.summary, ngroups);
 		for (g = groups; g != NULL; g = g->next) {
 			struct buf who = {0};
 
@@ -1031,6 +1159,7 @@ int main(int argc, char **argv)
 	for (k = 0; k < o.ngroup; k++)
 		free(o.group[k]);
 	free(o.group);
+	free(o.energy.reason);
 	arena_free(&a);
 	scenario_free_all();
 	r = finish();
