@@ -76,6 +76,10 @@ static const char usage_text[] =
 	"      --retries N        retries of a failed request (default 3)\n"
 	"      --backoff SECS     first retry delay, doubled each time (default 1)\n"
 	"      --max-failures N   stop after N failed records in a row (default 10; 0: never)\n"
+	"      --unload           Ollama: unload the model first, so the run starts from a\n"
+	"                         fresh model state (keep_alive 0)\n"
+	"      --model-digest HEX the model's sha256 when the server does not tell it\n"
+	"                         (llama-server, vLLM: e.g. sha256sum of the GGUF file)\n"
 	"      --cache DIR        answer cache (default ~/.cache/puma/infer)\n"
 	"      --no-cache         neither read nor write the cache\n"
 	"      --summary FILE     write a summary of the run (JSON) to FILE, with the energy\n"
@@ -95,7 +99,7 @@ enum {
 	OPT_API_KEY_ENV = 0x100, OPT_BACKOFF, OPT_CACHE, OPT_CONFIG_DIR, OPT_CONSTRAIN,
 	OPT_EXAMPLES, OPT_KEEP_PROMPT, OPT_LABELS, OPT_LOGPROBS, OPT_MAX_CHARS,
 	OPT_MAX_FAILURES, OPT_NO_CACHE, OPT_NUM_CTX, OPT_RETRIES, OPT_SEED, OPT_SUMMARY,
-	OPT_TEMPERATURE, OPT_TIMEOUT, OPT_TOP_LOGPROBS, OPT_VERSION
+	OPT_TEMPERATURE, OPT_TIMEOUT, OPT_TOP_LOGPROBS, OPT_VERSION, OPT_UNLOAD, OPT_MODEL_DIGEST
 };
 
 static const struct option longopts[] = {
@@ -115,6 +119,7 @@ static const struct option longopts[] = {
 	{"logprobs", no_argument, NULL, OPT_LOGPROBS},
 	{"max-chars", required_argument, NULL, OPT_MAX_CHARS},
 	{"max-failures", required_argument, NULL, OPT_MAX_FAILURES},
+	{"model-digest", required_argument, NULL, OPT_MODEL_DIGEST},
 	{"model", required_argument, NULL, 'm'},
 	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 	{"num-ctx", required_argument, NULL, OPT_NUM_CTX},
@@ -129,6 +134,7 @@ static const struct option longopts[] = {
 	{"template", required_argument, NULL, 't'},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"top-logprobs", required_argument, NULL, OPT_TOP_LOGPROBS},
+	{"unload", no_argument, NULL, OPT_UNLOAD},
 	{"url", required_argument, NULL, 'u'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	ENERGY_LONG_OPTIONS,
@@ -138,7 +144,8 @@ static const struct option longopts[] = {
 /* Options as given; strings borrowed from argv or the environment. */
 struct opts {
 	const char *model, *url, *key_env, *scenario, *strategy, *template, *labels;
-	const char *examples, *cache, *summary, *input;
+	const char *examples, *cache, *summary, *input, *model_digest;
+	int unload;
 	long k;			/* -1: from the strategy */
 	long max_chars;		/* -1: no cut */
 	int keep_prompt, constrain, lenient, quiet, no_cache;
@@ -192,6 +199,8 @@ struct run {
 	struct cache cache;
 	int use_cache;
 	struct energy *en;	/* the energy meter, with --summary only */
+	int digest_given;	/* the digest came from --model-digest */
+	int unloaded;		/* --unload unloaded the model before the run */
 	struct scen *scens;
 	size_t nscens, capscens;
 	struct jsonl_in in;
@@ -395,6 +404,17 @@ static void parse_opts(struct run *r, int argc, char **argv)
 		case OPT_NO_CACHE:
 			o->no_cache = 1;
 			break;
+		case OPT_UNLOAD:
+			o->unload = 1;
+			break;
+		case OPT_MODEL_DIGEST:
+			o->model_digest = optarg;
+			if (strncmp(o->model_digest, "sha256:", 7) == 0)
+				o->model_digest += 7;
+			if (strlen(o->model_digest) != 64 ||
+			    strspn(o->model_digest, "0123456789abcdef") != 64)
+				usage_error("--model-digest: '%s' is not a sha256 (64 lower-case hex digits)", optarg);
+			break;
 		case OPT_NUM_CTX:
 			r->g.num_ctx = num_arg("--num-ctx", optarg, 1, LONG_MAX);
 			break;
@@ -452,6 +472,8 @@ static void parse_opts(struct run *r, int argc, char **argv)
 		usage_error("no model: name one with -m MODEL (e.g. -m qwen2.5:3b)");
 	if (o->no_cache && o->cache != NULL)
 		usage_error("--cache and --no-cache contradict each other");
+	if (o->unload && r->kind != BACKEND_OLLAMA)
+		usage_error("--unload works with the ollama backend only (an OpenAI-compatible server has no unload request)");
 	if (o->energy_opt != NULL && o->summary == NULL)
 		usage_error("--%s: energy is measured only for the run summary: add --summary FILE",
 			    o->energy_opt);
@@ -1210,6 +1232,54 @@ static void run_loop(struct run *r)
 
 /* ---- Start, summary, end ---- */
 
+/* A digest given with --model-digest stands in for the one the server
+ * does not tell (llama-server, vLLM); one that contradicts the server's
+ * means the wrong model file, and the run does not start. */
+static int use_digest(struct run *r)
+{
+	if (r->o.model_digest == NULL)
+		return 0;
+	if (r->srv.digest == NULL) {
+		r->srv.digest = xstrdup(r->o.model_digest);
+		r->digest_given = 1;
+		return 0;
+	}
+	if (strcmp(r->srv.digest, r->o.model_digest) != 0) {
+		warnx("the server says model '%s' has digest %s, not %s as --model-digest says; "
+		      "check which model file it serves", r->o.model, r->srv.digest, r->o.model_digest);
+		return -1;
+	}
+	return 0;
+}
+
+/* Ollama unloads a model asked for with keep_alive 0 and no prompt: the
+ * run then starts from a freshly loaded model, as PUMA's protocol asks
+ * (a run before it had moved PUMA's MAE from 5.7150 to 6.3150). */
+static int unload(struct run *r)
+{
+	struct buf body = {0};
+	struct http_resp resp;
+	char *url = xasprintf("%s/api/generate", r->base);
+	int rc;
+
+	buf_adds(&body, "{\"model\":");
+	json_write_str(&body, r->o.model, strlen(r->o.model));
+	buf_adds(&body, ",\"keep_alive\":0}");
+	rc = http_request(url, body.s, body.len, r->rt.timeout_ms, r->key, &resp);
+	if (rc == 0 && resp.status == 200) {
+		r->unloaded = 1;
+	} else {
+		warnx("%s: cannot unload the model: %s", url,
+		      rc != 0 ? resp.err : resp.body.len ? resp.body.s : "no answer");
+		if (rc == 0 && resp.status != 200)
+			warnx("(HTTP %ld)", resp.status);
+	}
+	http_resp_free(&resp);
+	buf_free(&body);
+	free(url);
+	return r->unloaded ? 0 : -1;
+}
+
 /* The number of records in the input, when it is a regular file we can
  * count without moving its offset; -1 otherwise. */
 static long count_records(const char *path)
@@ -1290,6 +1360,9 @@ static jv *summary_new(struct run *r, struct arena *a)
 	jv_set(a, s, "url", jv_cstr(a, r->base));
 	jv_set(a, s, "model", jv_cstr(a, r->o.model));
 	jv_set(a, s, "model_digest", str_or_null(a, r->srv.digest));
+	jv_set(a, s, "model_digest_source", r->srv.digest == NULL ? JV_NULL :
+	       jv_cstr(a, r->digest_given ? "--model-digest" : "server"));
+	jv_set(a, s, "unloaded", jv_bool(r->unloaded));
 	jv_set(a, s, "quantization", str_or_null(a, r->srv.quant));
 	jv_set(a, s, "server_version", str_or_null(a, r->srv.version));
 	jv_set(a, s, "strategy", jv_cstr(a, r->strategy));
@@ -1396,6 +1469,10 @@ int main(int argc, char **argv)
 		}
 	}
 	if (backend_probe(&r.g, r.base, r.key, &r.rt, &r.srv) < 0) {
+		fail();
+		goto out;
+	}
+	if (use_digest(&r) < 0 || (r.o.unload && unload(&r) < 0)) {
 		fail();
 		goto out;
 	}

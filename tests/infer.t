@@ -238,7 +238,7 @@ MYKEY=abc puma-infer -b openai -m tiny -u "$URLB" --api-key-env NOPE_UNSET --no-
 is "$?:$(head -n 1 "$TMP/err")" "2:puma-infer: --api-key-env: the environment variable NOPE_UNSET is not set" \
 	"--api-key-env naming an unset variable: usage error"
 is "$(pyq "$TMP/sum.json" 'sorted(r[0])')" \
-	"['backend', 'cache_hits', 'energy', 'failed', 'jobs', 'model', 'model_digest', 'not_sent', 'ok', 'quantization', 'records', 'requests', 'retries', 'server_version', 'skipped', 'started', 'stopped', 'strategy', 'tool', 'url', 'version', 'wall_s']" \
+	"['backend', 'cache_hits', 'energy', 'failed', 'jobs', 'model', 'model_digest', 'model_digest_source', 'not_sent', 'ok', 'quantization', 'records', 'requests', 'retries', 'server_version', 'skipped', 'started', 'stopped', 'strategy', 'tool', 'unloaded', 'url', 'version', 'wall_s']" \
 	"--summary writes one JSON object with the run's figures"
 is "$(pyq "$TMP/sum.json" '(r[0]["records"], r[0]["ok"], r[0]["failed"], r[0]["requests"], r[0]["cache_hits"])')" "(3, 3, 0, 3, 0)" \
 	"summary counts"
@@ -288,5 +288,25 @@ script -qec "puma-infer -q -m m -u http://127.0.0.1:$PORT_C --no-cache -s triage
 is "$(wc -c <"$TMP/tty")" 0 "-q silences it"
 puma-infer -m m -u "http://127.0.0.1:$PORT_C" --no-cache -s triage_jira <"$TMP/tri.jsonl" >/dev/full 2>"$TMP/err"
 is "$?:$(cat "$TMP/err")" "1:puma-infer: write error: No space left on device" "a full disk: write error, exit 1"
+
+# ---- Fresh model state and a digest the server does not give ----
+D64=$(printf 'd%.0s' $(seq 64))
+E64=$(printf 'e%.0s' $(seq 64))
+puma-infer -m qwen-test:1b -u "$URL" --no-cache --unload --summary "$TMP/unl.json" <"$TMP/tri.jsonl" >"$TMP/out" 2>"$TMP/err"
+is "$?:$(cat "$TMP/err")" "0:" "--unload: exit 0"
+is "$(stats "$PORT_A" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["unloads"])')" 1 "--unload: one unload request (keep_alive 0, no prompt) reached the server"
+is "$("$PYTHON" -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["unloaded"], s["model_digest_source"])' "$TMP/unl.json")" 	"True server" "--unload: the summary says the model was unloaded and where the digest came from"
+puma-infer -m qwen-test:1b -b openai -u "$URL" --no-cache --unload <"$TMP/tri.jsonl" >/dev/null 2>"$TMP/err"
+is "$?:$(head -n 1 "$TMP/err")" "2:puma-infer: --unload works with the ollama backend only (an OpenAI-compatible server has no unload request)" 	"--unload with the openai backend: usage error"
+puma-infer -m qwen-test:1b -b openai -u "$URL" --no-cache --model-digest "sha256:$E64" --summary "$TMP/dg.json" \
+	<"$TMP/tri.jsonl" >"$TMP/out" 2>"$TMP/err"
+is "$?:$(pyq "$TMP/out" 'set(x["model_digest"] for x in r)')" "0:{'$E64'}" "--model-digest stands in for the digest an OpenAI server does not give"
+is "$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["model_digest_source"])' "$TMP/dg.json")" 	"--model-digest" "the summary says the digest was given"
+puma-infer -m qwen-test:1b -u "$URL" --no-cache --model-digest "$E64" <"$TMP/tri.jsonl" >"$TMP/out" 2>"$TMP/err"
+is "$?:$(cat "$TMP/err")" "1:puma-infer: the server says model 'qwen-test:1b' has digest $D64, not $E64 as --model-digest says; check which model file it serves" \
+	"--model-digest contradicting the server: exit 1 before any request"
+is "$(wc -c <"$TMP/out")" 0 "a contradicted digest sends nothing"
+puma-infer -m qwen-test:1b -u "$URL" --model-digest abc <"$TMP/tri.jsonl" >/dev/null 2>"$TMP/err"
+is "$?:$(head -n 1 "$TMP/err")" "2:puma-infer: --model-digest: 'abc' is not a sha256 (64 lower-case hex digits)" "a malformed --model-digest"
 
 done_testing

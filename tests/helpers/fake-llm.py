@@ -22,7 +22,7 @@ Attempts are counted per prompt.  A normal answer is deterministic:
 "<label> n=<prompt bytes> sha=<sha256 of the prompt>", where the label is
 picked from the prompt's hash.  GET /_stats returns the counters (requests,
 connections, attempts and their times per prompt hash, Authorization
-headers seen).
+headers seen, and unload requests: no prompt, keep_alive 0).
 
 usage: fake-llm.py [--model NAME] [--digest HEX] [--version V] [--openai-owner OWNER]
 The port is printed on stdout once the server listens.
@@ -41,7 +41,8 @@ LABELS = ["Critical", "Major", "Minor", "Trivial"]
 FAULT = re.compile(r"FAULT:([a-z0-9-]+)")
 
 lock = threading.Lock()
-stats = {"requests": 0, "connections": 0, "attempts": {}, "times": {}, "auth": [], "bodies": 0}
+stats = {"requests": 0, "connections": 0, "attempts": {}, "times": {}, "auth": [], "bodies": 0,
+         "unloads": 0}
 args = None
 server = None
 
@@ -119,6 +120,14 @@ class Handler(BaseHTTPRequestHandler):
             req = json.loads(raw)
         except ValueError:
             return self.error(400, "body is not JSON", openai)
+        if self.path == "/api/generate" and "prompt" not in req and req.get("keep_alive") == 0:
+            # Ollama's unload request: no prompt, keep_alive 0.
+            if req.get("model") != args.model:
+                return self.error(404, "model \"%s\" not found" % req.get("model"), False)
+            with lock:
+                stats["unloads"] += 1
+            return self.send_json(200, {"model": args.model, "created_at": "2026-01-01T00:00:00Z",
+                                        "response": "", "done": True, "done_reason": "unload"})
         if self.path == "/api/generate":
             prompt = req.get("prompt")
             opts = req.get("options")
