@@ -1,0 +1,210 @@
+# pipelines/protocol.mk - PUMA's protocol as make targets.
+#
+#   make run SCENARIO=triage_jira STRATEGY=zero-shot MODEL=qwen2.5:3b ...
+#                               one whole scenario into runs/<run_id>/
+#   make baseline-triage        the canonical triage run (spec: F1 0.5867)
+#   make baseline-estimation    the canonical estimation run (MAE 5.7150)
+#   make validate-baseline      the newest finished canonical runs (made when
+#                               missing) checked against config/baselines.json
+#   make baseline               the triage baseline if a server answers at
+#                               URL, else the demo (the README's main job)
+#   make cross-arch A=runs/<id> B=runs/<id>
+#                               compare two runs: runs/cross-arch__A__vs__B.md
+#   make report RUN=runs/<id>   a Markdown report of one run (report.md)
+#   make demo                   the whole protocol on this machine against a
+#                               llama-server with a tiny random model
+#
+# A run directory holds the sampled instances, the responses, the
+# predictions, metrics.json, ece.json, reliability.svg, host.json (from
+# puma-detect), summary.json (from puma-infer) and, written last,
+# manifest.json: a directory without a manifest is unfinished, and running
+# the same target again resumes it (finished steps are skipped, inference
+# resumes from the run's cache).  See docs/PROTOCOL.md.
+
+# ---- Settings (any can be given on the command line) ----
+SCENARIO ?= triage_jira
+STRATEGY ?= zero-shot
+MODEL ?= qwen2.5:3b
+N ?= 200
+SEED ?= 42
+TEMPERATURE ?= 0
+NUM_PREDICT ?= 256
+BACKEND ?= ollama
+# Empty: puma-infer's default (OLLAMA_HOST, else http://127.0.0.1:11434).
+URL ?=
+LOGPROBS ?= 1
+TOP_LOGPROBS ?= 5
+JOBS ?= 1
+CONSTRAIN ?=
+NUM_CTX ?=
+MAX_CHARS ?=
+EXAMPLES ?=
+K ?=
+LABELS ?=
+TIMEOUT ?=
+RETRIES ?=
+BINS ?= 15
+COUNTRY ?=
+INTENSITY ?=
+PUE ?=
+MODEL_DIGEST ?=
+PROFILE ?=
+INFER_ARGS ?=
+DATASET ?= $(DATA)/$(SCENARIO).jsonl
+NAME ?= $(SCENARIO)-$(STRATEGY)
+RUNS ?= runs
+# NO_BUILD=1 uses the tools in $(BINDIR) as they are (a machine without
+# the build dependencies, given binaries built elsewhere).
+NO_BUILD ?=
+TOOLS_DEP := $(if $(NO_BUILD),,$(TOOL_BIN))
+P := $(abspath $(BINDIR))
+
+# What can change a run's results, one per line: the run id's hash is taken
+# over this text, so two machines with the same settings share a run name.
+define SETTINGS
+scenario=$(SCENARIO)
+strategy=$(STRATEGY)
+model=$(MODEL)
+n=$(N)
+seed=$(SEED)
+temperature=$(TEMPERATURE)
+num_predict=$(NUM_PREDICT)
+backend=$(BACKEND)
+logprobs=$(LOGPROBS)
+top_logprobs=$(TOP_LOGPROBS)
+jobs=$(JOBS)
+constrain=$(CONSTRAIN)
+num_ctx=$(NUM_CTX)
+max_chars=$(MAX_CHARS)
+examples=$(EXAMPLES)
+k=$(K)
+labels=$(LABELS)
+dataset=$(notdir $(DATASET))
+bins=$(BINS)
+endef
+export SETTINGS
+
+# The flags each tool gets from the settings.
+INFER_FLAGS = -m '$(MODEL)' -b $(BACKEND) $(if $(URL),-u '$(URL)') -s $(SCENARIO) -S $(STRATEGY) \
+	--seed $(SEED) --temperature $(TEMPERATURE) -n $(NUM_PREDICT) -j $(JOBS) \
+	$(if $(filter 1,$(LOGPROBS)),--logprobs --top-logprobs $(TOP_LOGPROBS)) \
+	$(if $(CONSTRAIN),--constrain) $(if $(NUM_CTX),--num-ctx $(NUM_CTX)) \
+	$(if $(MAX_CHARS),--max-chars $(MAX_CHARS)) $(if $(EXAMPLES),--examples '$(EXAMPLES)') \
+	$(if $(K),-k $(K)) $(if $(LABELS),--labels '$(LABELS)') $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
+	$(if $(RETRIES),--retries $(RETRIES)) $(if $(COUNTRY),--country $(COUNTRY)) \
+	$(if $(INTENSITY),--intensity $(INTENSITY)) $(if $(PUE),--pue $(PUE)) \
+	$(if $(filter ollama,$(BACKEND)),--unload) $(if $(MODEL_DIGEST),--model-digest $(MODEL_DIGEST)) \
+	$(INFER_ARGS)
+SAMPLE_FLAGS = -n $(N) --seed $(SEED) $(if $(filter triage_jira%,$(SCENARIO)),--stratify gold)
+PARSE_FLAGS = -s $(SCENARIO) $(if $(LABELS),--labels '$(LABELS)')
+
+.PHONY: run run-steps baseline baseline-triage baseline-estimation validate-baseline \
+	cross-arch report demo
+
+# One scenario, start to end: find or make the run directory, then build
+# its files in order with a second make (so each step is a file target).
+run: $(TOOLS_DEP)
+	@[ -f '$(DATASET)' ] || $(MAKE) --no-print-directory '$(DATASET)'
+	@dir=$$(PUMA_BIN=$(P) sh pipelines/run-dir.sh '$(RUNS)' '$(NAME)'); \
+	$(MAKE) --no-print-directory run-steps RUN_DIR="$$dir"; \
+	echo "run: $$dir"; \
+	$(P)/puma-metrics --format table $(PARSE_FLAGS) --summary "$$dir/summary.json" <"$$dir/predictions.jsonl"
+
+R = $(RUN_DIR)
+run-steps: $(R)/manifest.json
+
+$(R)/host.json:
+	@echo "run: describing this machine (puma-detect)"
+	@$(P)/puma-detect $(if $(PROFILE),--profile $(PROFILE)) \
+		$(if $(filter ollama,$(BACKEND)),$(if $(URL),--server '$(URL)')) \
+		--dir $(R) >$@.tmp || { echo "run: puma-detect failed: see above (PROFILE=... overrides the profile)" >&2; rm -f $@.tmp; exit 1; }
+	@mv $@.tmp $@
+
+# The dataset is made (or found) by the run target; a run keeps the
+# sample it started with.
+$(R)/instances.jsonl:
+	@echo "run: sampling $(N) of $(DATASET) (seed $(SEED))"
+	@$(P)/puma-sample $(SAMPLE_FLAGS) <$(DATASET) >$@.tmp
+	@mv $@.tmp $@
+
+# Fresh model state: PUMA saw a triage run before an estimation run move
+# MAE from 5.7150 to 6.3150; on Ollama, puma-infer --unload (in INFER_FLAGS)
+# unloads the model first, and the summary and manifest say so.
+# puma-infer exits 1 when any record failed; such a run is still complete
+# (the failures are records with their error) unless the run stopped early.
+$(R)/responses.jsonl: $(R)/instances.jsonl $(R)/host.json
+	@echo "run: inference ($(BACKEND), $(MODEL), $(STRATEGY))"
+	@st=0; $(P)/puma-infer $(INFER_FLAGS) --cache $(R)/cache --summary $(R)/summary.json \
+		<$(R)/instances.jsonl >$@.tmp || st=$$?; \
+	if [ $$st -eq 1 ] && grep -q '"stopped":null' $(R)/summary.json 2>/dev/null && \
+	   [ "$$(wc -l <$@.tmp)" -eq "$$(wc -l <$(R)/instances.jsonl)" ]; then \
+		echo "run: some requests failed: they are records with an error, and count as parse failures" >&2; st=0; \
+	fi; \
+	if [ $$st -ne 0 ]; then rm -f $@.tmp; echo "run: inference did not finish; rerun the same target to resume" >&2; exit 1; fi
+	@mv $@.tmp $@
+
+$(R)/predictions.jsonl: $(R)/responses.jsonl
+	@$(P)/puma-parse $(PARSE_FLAGS) <$< >$@.tmp
+	@mv $@.tmp $@
+
+$(R)/metrics.json: $(R)/predictions.jsonl
+	@$(P)/puma-metrics --pretty $(PARSE_FLAGS) --summary $(R)/summary.json <$< >$@.tmp
+	@mv $@.tmp $@
+
+$(R)/ece.json: $(R)/predictions.jsonl
+	@$(P)/puma-ece --pretty --bins $(BINS) --svg $(R)/reliability.svg <$< >$@.tmp
+	@mv $@.tmp $@
+
+$(R)/manifest.json: $(R)/metrics.json $(R)/ece.json $(R)/host.json
+	@PUMA_BIN=$(P) sh pipelines/manifest.sh $(R) '$(DATASET)' \
+		'config/prompts/$(SCENARIO)/$(patsubst few-shot-%,few-shot,$(STRATEGY)).txt' >$@.tmp
+	@mv $@.tmp $@
+
+# ---- The canonical runs (spec section 9) ----
+CANON = MODEL=qwen2.5:3b N=200 SEED=42 TEMPERATURE=0 NUM_PREDICT=256 JOBS=1
+baseline-triage:
+	@$(MAKE) --no-print-directory run $(CANON) NAME=baseline-triage \
+		SCENARIO=triage_jira STRATEGY=contextual-anchoring
+
+baseline-estimation:
+	@$(MAKE) --no-print-directory run $(CANON) NAME=baseline-estimation \
+		SCENARIO=estimation_tawos STRATEGY=zero-shot
+
+# Check the newest finished canonical run of each scenario against its
+# reference (config/baselines.json), making the run first when there is
+# none; exits non-zero when a value is outside its tolerance.
+validate-baseline: $(TOOLS_DEP)
+	@st=0; for b in triage:triage_jira estimation:estimation_tawos; do \
+		name=baseline-$${b%%:*}; \
+		d=$$(sh pipelines/last-run.sh '$(RUNS)' $$name); \
+		if [ -z "$$d" ]; then \
+			$(MAKE) --no-print-directory $$name || exit 1; \
+			d=$$(sh pipelines/last-run.sh '$(RUNS)' $$name); \
+		fi; \
+		echo "validate-baseline: $$d"; \
+		$(P)/puma-metrics --baseline $${b#*:} <"$$d/predictions.jsonl" >/dev/null || st=1; \
+	done; exit $$st
+
+# The README's main job: the real baseline when a server answers, else
+# the demo so that every step can be seen working.
+baseline: $(TOOLS_DEP)
+	@if $(P)/puma-detect $(if $(URL),--server '$(URL)') --require-server --timeout 5 >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory baseline-triage; \
+	else \
+		echo "baseline: no inference server answers$(if $(URL), at $(URL)); running the demo instead"; \
+		$(MAKE) --no-print-directory demo; \
+	fi
+
+# ---- Comparing and reporting ----
+cross-arch: $(TOOLS_DEP)
+	@[ -n "$(A)" ] && [ -n "$(B)" ] || { echo "cross-arch: give A=runs/<id> B=runs/<id>" >&2; exit 2; }
+	@out='$(RUNS)/cross-arch__$(notdir $(A:/=))__vs__$(notdir $(B:/=)).md'; \
+	PUMA_BIN=$(P) sh pipelines/cross-arch.sh '$(A)' '$(B)' "$$out"
+
+report: $(TOOLS_DEP)
+	@[ -n "$(RUN)" ] || { echo "report: give RUN=runs/<id>" >&2; exit 2; }
+	@PUMA_BIN=$(P) sh pipelines/report.sh '$(RUN)' >'$(RUN)/report.md.tmp' && \
+		mv '$(RUN)/report.md.tmp' '$(RUN)/report.md' && echo "report: $(RUN)/report.md"
+
+demo: $(TOOLS_DEP)
+	@PUMA_BIN=$(P) RUNS='$(RUNS)' DATASET='$(DATA)/triage_jira.jsonl' MAKE='$(MAKE)' bash pipelines/demo.sh
