@@ -830,7 +830,8 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 		jv_set(a, x, "a", num(a, ha[j]));
 		jv_set(a, x, "b", num(a, hb[j]));
 		jv_set(a, x, "delta", num(a, hb[j] - ha[j]));
-		jv_set(a, x, "bit_exact", jv_bool(!isnan(ha[j]) && !isnan(hb[j]) && ha[j] == hb[j]));
+		jv_set(a, x, "bit_exact", isnan(ha[j]) || isnan(hb[j]) ? JV_NULL :
+		       jv_bool(ha[j] == hb[j]));
 		jv_set(a, met, names[j], x);
 	}
 	x = jv_obj(a);
@@ -936,15 +937,20 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 	ver = jv_obj(a);
 	h0 = jv_obj(a);
 	{
-		int holds = !isnan(ha[0]) && !isnan(hb[0]) && ha[0] == hb[0];
+		int testable = !isnan(ha[0]) && !isnan(hb[0]);
+		int holds = testable && ha[0] == hb[0];
 
-		jv_set(a, h0, "holds", jv_bool(holds));
+		/* With nothing parsed on a side the metric is undefined: H0 can
+		 * be neither confirmed nor refuted. */
+		if (!testable && pr.n > 0)
+			jv_push(a, problems, jv_cstr(a, "the headline metric is undefined in a run (nothing parsed): H0 cannot be tested; see the agreement of responses and tokens"));
+		jv_set(a, h0, "holds", testable ? jv_bool(holds) : JV_NULL);
 		jv_set(a, h0, "metric", jv_cstr(a, names[0]));
 		jv_set(a, h0, "a", num(a, ha[0]));
 		jv_set(a, h0, "b", num(a, hb[0]));
 		jv_set(a, h0, "delta", num(a, hb[0] - ha[0]));
 		jv_set(a, ver, "H0", h0);
-		jv_set(a, ver, "H1", jv_bool(!holds));
+		jv_set(a, ver, "H1", testable ? jv_bool(!holds) : JV_NULL);
 		*differ = !holds || !digest_ok || pr.n == 0;
 	}
 	h2 = jv_obj(a);
@@ -1010,6 +1016,10 @@ static void mdstr(struct buf *b, const jv *v)
 
 	if (v == NULL || v->t != JSTR) {
 		buf_adds(b, "n/a");
+		return;
+	}
+	if (v->n == 0) {
+		buf_adds(b, "(empty)");
 		return;
 	}
 	buf_addc(b, '`');
@@ -1140,7 +1150,7 @@ static void markdown(struct buf *b, const jv *r)
 		buf_adds(b, " | ");
 		if (jv_get(m->val, "delta"))
 			mdnum(b, jv_get(m->val, "delta"));
-		buf_printf(b, " | %s |\n", be == NULL ? "" : be->t == JTRUE ? "yes" : "no");
+		buf_printf(b, " | %s |\n", be == NULL ? "" : be->t == JTRUE ? "yes" : be->t == JFALSE ? "no" : "n/a");
 	}
 	buf_adds(b, "\n## 4. Agreement\n\n| | fraction | count |\n|---|---|---|\n| responses byte-identical | ");
 	mdnum(b, jv_get(ag, "responses_identical"));
@@ -1332,7 +1342,7 @@ int main(int argc, char **argv)
 	load_side(&A, argv[optind]);
 	load_side(&B, argv[optind + 1]);
 	res = compare(&a, &o, &A, &B, &differ);
-	if (jv_get(res, "valid")->t != JTRUE) {
+	{
 		const jv *pb = jv_get(res, "problems");
 		size_t i;
 

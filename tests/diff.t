@@ -36,13 +36,29 @@ is "$(verdict "$TMP/digest")" "1 true true true false" "different digests: inval
 is "$(head -n 1 "$TMP/digest/err")" \
 	"puma-diff: the model digests differ: the runs did not use the same model, so the comparison is invalid" \
 	"different digests: said first, on stderr"
-is "$(verdict "$TMP/disjoint")" "1 false null null false" "disjoint ids: nothing paired, exit 1"
+is "$(verdict "$TMP/disjoint")" "1 null null null false" "disjoint ids: nothing paired, H0 not testable, exit 1"
 grep -q "no record pairs: the runs share no ids" "$TMP/disjoint/err"
 ok $? "disjoint ids: said on stderr"
 is "$(verdict "$TMP/failures")" "1 false true false true" "parse failures in B: H1"
 is "$("$PYTHON" -c 'import json,sys; m=json.load(open(sys.argv[1]))["metrics"]["parse_failure_rate"]; print(m["a"], m["b"])' "$TMP/failures/out.json")" \
 	"0.0 0.1" "parse failure rates of both runs"
 is "$(verdict "$TMP/estimation")" "1 false null null true" "estimation: MAE differs, H1; no logprobs, H2/H3 not testable"
+
+# Nothing parsed on either side: the metric is undefined, H0 untestable.
+"$PYTHON" - "$TMP/identical" "$TMP/unparsed" <<'EOF'
+import json, os, sys
+os.makedirs(sys.argv[2], exist_ok=True)
+for f in ("a.jsonl", "b.jsonl"):
+    with open(os.path.join(sys.argv[1], f)) as i, open(os.path.join(sys.argv[2], f), "w") as o:
+        for l in i:
+            r = json.loads(l)
+            r["pred"] = None
+            r["confidence"] = None
+            o.write(json.dumps(r) + "\n")
+EOF
+is "$(verdict "$TMP/unparsed")" "1 null true null true" "nothing parsed anywhere: H0 not testable, exit 1"
+grep -q "H0 cannot be tested" "$TMP/unparsed/err"
+ok $? "nothing parsed anywhere: said on stderr"
 
 # Differential: every figure against the NumPy/SciPy reference.
 "$PYTHON" - "$TMP" "$ROOT" <<'PY'
