@@ -13,7 +13,8 @@
 #     from a pipe): seconds and peak RSS.
 #
 # usage: bench/prep.sh [RUNS]   (runs per timing, default 9)
-# Reads the datasets from data/raw/ (make data) or ../shared/data; writes
+# Reads the datasets from data/raw/ (make data), or from $PUMA_SHARED_DATA or
+# the test suite's default folder of local copies (see tests/lib.sh); writes
 # scratch files under bench/out/.  Prints the figures; exit 1 when the
 # throughput target is missed.
 set -euo pipefail
@@ -26,7 +27,8 @@ PREP=bin/puma-prep
 SAMPLE=bin/puma-sample
 
 find_csv() {	# NAME: the raw file, wherever it is
-	for d in data/raw ../shared/data ../shared/data/tawos; do
+	local shared=${PUMA_SHARED_DATA:-../shared/data}
+	for d in data/raw "$shared" "$shared/tawos"; do
 		[ -f "$d/$1" ] && { echo "$d/$1"; return; }
 	done
 	echo "bench/prep.sh: $1 not found (run make data)" >&2

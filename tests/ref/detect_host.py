@@ -5,8 +5,8 @@
 
 Reads the machine itself (/proc, os.statvfs, platform, nvidia-smi when it is
 on PATH; sysctl on macOS) and applies PUMA's selection rules as
-../shared/spec/PUMA.md section 10 states them, transcribed here without
-looking at the C code.  Prints one line per check, "PASS name" or
+docs/HARDWARE.md states them, transcribed here without looking at the C
+code.  Prints one line per check, "PASS name" or
 "FAIL name: why".
 """
 import json
