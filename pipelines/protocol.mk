@@ -188,10 +188,11 @@ validate-baseline: $(TOOLS_DEP)
 # The README's main job: the real baseline when a server answers, else
 # the demo so that every step can be seen working.
 baseline: $(TOOLS_DEP)
-	@if $(P)/puma-detect $(if $(URL),--server '$(URL)') --require-server --timeout 5 >/dev/null 2>&1; then \
+	@if $(P)/puma-detect --server '$(or $(URL),$(OLLAMA_HOST),http://127.0.0.1:11434)' \
+		--require-server --timeout 5 >/dev/null 2>&1; then \
 		$(MAKE) --no-print-directory baseline-triage; \
 	else \
-		echo "baseline: no inference server answers$(if $(URL), at $(URL)); running the demo instead"; \
+		echo "baseline: no inference server answers at $(or $(URL),$(OLLAMA_HOST),http://127.0.0.1:11434); running the demo instead"; \
 		$(MAKE) --no-print-directory demo; \
 	fi
 
