@@ -69,8 +69,9 @@ const char *config_dir(void)
 	}
 	bin = exe_dir();
 	if (bin != NULL) {
-		/* bin/ or build/san/bin/ in a source tree. */
-		const char *ups[] = {"/../config", "/../../../config"};
+		/* bin/ or build/san/bin/ in a source tree, or PREFIX/bin of
+		 * an installation (wherever it was moved to). */
+		const char *ups[] = {"/../config", "/../../../config", "/../share/puma/config"};
 		size_t i;
 
 		for (i = 0; i < sizeof(ups) / sizeof(ups[0]); i++) {

@@ -5,8 +5,9 @@
 #include "json.h"
 
 /* The config directory: $PUMA_CONFIG_DIR if set; else ../config next to
- * the running program (a build tree); else the installed share directory
- * (PUMA_DATADIR, set at build time).  An explicit directory given to
+ * the running program (a build tree), or ../share/puma/config (an
+ * installation, even a moved one); else the share directory set at build
+ * time (PUMA_DATADIR).  An explicit directory given to
  * config_set_dir() (a --config-dir option) wins over all of them. */
 void config_set_dir(const char *dir);
 const char *config_dir(void);
