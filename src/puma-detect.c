@@ -127,11 +127,6 @@ static jv *get_json(struct arena *a, const char *base, const char *path, long ti
 	return v;
 }
 
-static jv *str_or_null(struct arena *a, const char *s)
-{
-	return s ? jv_cstr(a, s) : JV_NULL;
-}
-
 /* Ask the server at url what it is and which models it has: Ollama's
  * /api/version and /api/tags first, else an OpenAI-compatible /v1/models
  * (llama-server, vLLM).  Returns the "server" object; *reachable says
@@ -167,7 +162,7 @@ static jv *query_server(struct arena *a, const char *url, const char *source, lo
 				if (name == NULL)
 					continue;
 				jv_set(a, m, "name", jv_cstr(a, name));
-				jv_set(a, m, "digest", str_or_null(a, jv_getstr(list->u.items[i], "digest", NULL)));
+				jv_set(a, m, "digest", jv_cstr_or_null(a, jv_getstr(list->u.items[i], "digest", NULL)));
 				jv_push(a, models, m);
 			}
 		} else {
@@ -211,10 +206,10 @@ static jv *query_server(struct arena *a, const char *url, const char *source, lo
 	jv_set(a, o, "url", jv_cstr(a, url));
 	jv_set(a, o, "source", jv_cstr(a, source));
 	jv_set(a, o, "reachable", jv_bool(*reachable));
-	jv_set(a, o, "backend", str_or_null(a, backend));
-	jv_set(a, o, "version", str_or_null(a, version));
+	jv_set(a, o, "backend", jv_cstr_or_null(a, backend));
+	jv_set(a, o, "version", jv_cstr_or_null(a, version));
 	jv_set(a, o, "models", models);
-	jv_set(a, o, "error", str_or_null(a, *why));
+	jv_set(a, o, "error", jv_cstr_or_null(a, *why));
 	return o;
 }
 
@@ -238,14 +233,14 @@ static jv *build(struct arena *a, const struct hw *h, const struct pick *pk, jv 
 	size_t i;
 
 	x = jv_obj(a);
-	jv_set(a, x, "name", str_or_null(a, h->os_name));
-	jv_set(a, x, "release", str_or_null(a, h->os_release));
-	jv_set(a, x, "version", str_or_null(a, h->os_version));
-	jv_set(a, x, "arch", str_or_null(a, h->arch));
+	jv_set(a, x, "name", jv_cstr_or_null(a, h->os_name));
+	jv_set(a, x, "release", jv_cstr_or_null(a, h->os_release));
+	jv_set(a, x, "version", jv_cstr_or_null(a, h->os_version));
+	jv_set(a, x, "arch", jv_cstr_or_null(a, h->arch));
 	jv_set(a, o, "os", x);
 
 	x = jv_obj(a);
-	jv_set(a, x, "model", str_or_null(a, h->cpu_model));
+	jv_set(a, x, "model", jv_cstr_or_null(a, h->cpu_model));
 	jv_set(a, x, "cores", count_or_null(a, h->cores));
 	jv_set(a, x, "threads", count_or_null(a, h->threads));
 	jv_set(a, o, "cpu", x);
@@ -255,11 +250,11 @@ static jv *build(struct arena *a, const struct hw *h, const struct pick *pk, jv 
 	jv_set(a, x, "total_gib", gib2_or_null(a, h->ram_total));
 	jv_set(a, x, "available_bytes", count_or_null(a, h->ram_avail));
 	jv_set(a, x, "available_gib", gib2_or_null(a, h->ram_avail));
-	jv_set(a, x, "source", str_or_null(a, h->ram_source));
+	jv_set(a, x, "source", jv_cstr_or_null(a, h->ram_source));
 	jv_set(a, o, "ram", x);
 
 	x = jv_obj(a);
-	jv_set(a, x, "dir", str_or_null(a, h->dir));
+	jv_set(a, x, "dir", jv_cstr_or_null(a, h->dir));
 	jv_set(a, x, "free_bytes", count_or_null(a, h->disk_free));
 	jv_set(a, x, "free_gib", gib2_or_null(a, h->disk_free));
 	jv_set(a, x, "total_bytes", count_or_null(a, h->disk_total));
@@ -270,11 +265,11 @@ static jv *build(struct arena *a, const struct hw *h, const struct pick *pk, jv 
 		const struct hw_gpu *g = &h->gpus[i];
 
 		x = jv_obj(a);
-		jv_set(a, x, "vendor", str_or_null(a, g->vendor));
-		jv_set(a, x, "name", str_or_null(a, g->name));
+		jv_set(a, x, "vendor", jv_cstr_or_null(a, g->vendor));
+		jv_set(a, x, "name", jv_cstr_or_null(a, g->name));
 		jv_set(a, x, "vram_bytes", count_or_null(a, g->vram_bytes));
 		jv_set(a, x, "vram_gib", g->vram_bytes >= 0 ? jv_num(a, hw_gib1(g->vram_bytes)) : JV_NULL);
-		jv_set(a, x, "driver", str_or_null(a, g->driver));
+		jv_set(a, x, "driver", jv_cstr_or_null(a, g->driver));
 		jv_set(a, x, "unified_memory", jv_bool(g->unified));
 		jv_set(a, x, "counts_for_profile", jv_bool(g->counts && g->vram_bytes >= 0));
 		jv_set(a, x, "source", jv_cstr(a, g->source));
@@ -284,10 +279,10 @@ static jv *build(struct arena *a, const struct hw *h, const struct pick *pk, jv 
 
 	if (h->apple_silicon) {
 		x = jv_obj(a);
-		jv_set(a, x, "chip", str_or_null(a, h->apple_chip));
+		jv_set(a, x, "chip", jv_cstr_or_null(a, h->apple_chip));
 		jv_set(a, x, "unified_memory_bytes", count_or_null(a, h->apple_memsize));
 		jv_set(a, x, "unified_memory_gib", gib2_or_null(a, h->apple_memsize));
-		jv_set(a, x, "profile", str_or_null(a, pk->apple ? pk->apple->name : NULL));
+		jv_set(a, x, "profile", jv_cstr_or_null(a, pk->apple ? pk->apple->name : NULL));
 		jv_set(a, o, "apple", x);
 	} else {
 		jv_set(a, o, "apple", JV_NULL);
@@ -299,18 +294,18 @@ static jv *build(struct arena *a, const struct hw *h, const struct pick *pk, jv 
 
 		x = jv_obj(a);
 		jv_set(a, x, "name", jv_cstr(a, p->name));
-		jv_set(a, x, "command", str_or_null(a, p->command));
+		jv_set(a, x, "command", jv_cstr_or_null(a, p->command));
 		jv_set(a, x, "status", jv_cstr(a, p->status));
-		jv_set(a, x, "detail", str_or_null(a, p->detail));
+		jv_set(a, x, "detail", jv_cstr_or_null(a, p->detail));
 		jv_push(a, arr, x);
 	}
 	jv_set(a, o, "probes", arr);
 	if (server != NULL)
 		jv_set(a, o, "server", server);
 
-	jv_set(a, o, "profile", str_or_null(a, pk->p ? pk->p->name : NULL));
-	jv_set(a, o, "empirical_validation", str_or_null(a, pk->p ? pk->p->validation : NULL));
-	jv_set(a, o, "profile_selected_by", str_or_null(a, pk->by));
+	jv_set(a, o, "profile", jv_cstr_or_null(a, pk->p ? pk->p->name : NULL));
+	jv_set(a, o, "empirical_validation", jv_cstr_or_null(a, pk->p ? pk->p->validation : NULL));
+	jv_set(a, o, "profile_selected_by", jv_cstr_or_null(a, pk->by));
 	jv_set(a, o, "profile_reason", jv_cstr(a, pk->reason));
 	jv_set(a, o, "scenarios", pk->p ? (jv *)pk->p->scenarios : jv_arr(a));
 	jv_set(a, o, "models", pk->p ? (jv *)pk->p->models : jv_arr(a));

@@ -19,9 +19,11 @@
 
 #include "config.h"
 #include "err.h"
+#include "hash.h"
 #include "jout.h"
 #include "jsonl.h"
 #include "mt.h"
+#include "opt.h"
 #include "scenario.h"
 #include "score.h"
 #include "stats.h"
@@ -150,18 +152,6 @@ static int str_eq(struct str x, struct str y)
 	return x.n == y.n && (x.n == 0 || memcmp(x.s, y.s, x.n) == 0);
 }
 
-static uint64_t fnv(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* Index of the record with this id, or -1. */
 static long find_id(const struct side *sd, struct str id)
 {
@@ -169,7 +159,7 @@ static long find_id(const struct side *sd, struct str id)
 
 	if (sd->hcap == 0)
 		return -1;
-	for (i = fnv(id.s, id.n) & (sd->hcap - 1); sd->hash[i]; i = (i + 1) & (sd->hcap - 1))
+	for (i = fnv1a(id.s, id.n) & (sd->hcap - 1); sd->hash[i]; i = (i + 1) & (sd->hcap - 1))
 		if (str_eq(sd->r[sd->hash[i] - 1].id, id))
 			return (long)(sd->hash[i] - 1);
 	return -1;
@@ -193,7 +183,7 @@ static void index_ids(struct side *sd)
 		if (dup >= 0)
 			invalid(sd->preds_path, sd->r[i].line, "id \"%s\" appears twice (first at line %ld)",
 				sd->r[i].id.s, sd->r[dup].line);
-		for (j = fnv(sd->r[i].id.s, sd->r[i].id.n) & (sd->hcap - 1); sd->hash[j];
+		for (j = fnv1a(sd->r[i].id.s, sd->r[i].id.n) & (sd->hcap - 1); sd->hash[j];
 		     j = (j + 1) & (sd->hcap - 1))
 			;
 		sd->hash[j] = i + 1;
@@ -450,11 +440,6 @@ static void headline(struct ctx *c, const struct side *sd, const size_t *idx, si
 	}
 	if (pfr)
 		*pfr = n ? (double)((long)n - nparsed) / (double)n : NAN;
-}
-
-static jv *num(struct arena *a, double v)
-{
-	return isnan(v) ? JV_NULL : jv_num(a, v);
 }
 
 static jv *strv(struct arena *a, struct str s)
@@ -783,13 +768,13 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 	jv_set(a, out, "compared", x);
 
 	agree = jv_obj(a);
-	jv_set(a, agree, "responses_identical", num(a, pr.n ? (double)nresp / (double)pr.n : NAN));
+	jv_set(a, agree, "responses_identical", jv_num_or_null(a, pr.n ? (double)nresp / (double)pr.n : NAN));
 	jv_set(a, agree, "n_responses_identical", jv_int(a, (long long)nresp));
 	jv_set(a, agree, "n_both_failed", jv_int(a, (long long)nboth_failed));
 	jv_set(a, agree, "n_with_tokens", jv_int(a, (long long)ntokpairs));
-	jv_set(a, agree, "tokens_identical", num(a, ntokpairs ? (double)ntokeq / (double)ntokpairs : NAN));
+	jv_set(a, agree, "tokens_identical", jv_num_or_null(a, ntokpairs ? (double)ntokeq / (double)ntokpairs : NAN));
 	jv_set(a, agree, "n_tokens_identical", jv_int(a, (long long)ntokeq));
-	jv_set(a, agree, "predictions_identical", num(a, pr.n ? (double)npred / (double)pr.n : NAN));
+	jv_set(a, agree, "predictions_identical", jv_num_or_null(a, pr.n ? (double)npred / (double)pr.n : NAN));
 	jv_set(a, agree, "n_predictions_identical", jv_int(a, (long long)npred));
 	x = jv_obj(a);
 	jv_set(a, x, "n", jv_int(a, (long long)nfd));
@@ -827,23 +812,23 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 	met = jv_obj(a);
 	for (j = 0; j < 3; j++) {
 		x = jv_obj(a);
-		jv_set(a, x, "a", num(a, ha[j]));
-		jv_set(a, x, "b", num(a, hb[j]));
-		jv_set(a, x, "delta", num(a, hb[j] - ha[j]));
+		jv_set(a, x, "a", jv_num_or_null(a, ha[j]));
+		jv_set(a, x, "b", jv_num_or_null(a, hb[j]));
+		jv_set(a, x, "delta", jv_num_or_null(a, hb[j] - ha[j]));
 		jv_set(a, x, "bit_exact", isnan(ha[j]) || isnan(hb[j]) ? JV_NULL :
 		       jv_bool(ha[j] == hb[j]));
 		jv_set(a, met, names[j], x);
 	}
 	x = jv_obj(a);
-	jv_set(a, x, "a", num(a, pfa));
-	jv_set(a, x, "b", num(a, pfb));
+	jv_set(a, x, "a", jv_num_or_null(a, pfa));
+	jv_set(a, x, "b", jv_num_or_null(a, pfb));
 	jv_set(a, met, "parse_failure_rate", x);
 	jv_set(a, out, "metrics", met);
 
 	lpo = jv_obj(a);
 	jv_set(a, lpo, "n_records", jv_int(a, (long long)ntokpairs));
 	jv_set(a, lpo, "n_positions", jv_int(a, (long long)nlpd));
-	jv_set(a, lpo, "mean_abs_diff", num(a, nlpd ? np_mean(lpd, nlpd) : NAN));
+	jv_set(a, lpo, "mean_abs_diff", jv_num_or_null(a, nlpd ? np_mean(lpd, nlpd) : NAN));
 	{
 		double mx = nlpd ? 0.0 : NAN, mt = ntopd ? 0.0 : NAN;
 
@@ -853,11 +838,11 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 		for (i = 0; i < ntopd; i++)
 			if (topd[i] > mt)
 				mt = topd[i];
-		jv_set(a, lpo, "max_abs_diff", num(a, mx));
+		jv_set(a, lpo, "max_abs_diff", jv_num_or_null(a, mx));
 		x = jv_obj(a);
 		jv_set(a, x, "n", jv_int(a, (long long)ntopd));
-		jv_set(a, x, "mean_abs_diff", num(a, ntopd ? np_mean(topd, ntopd) : NAN));
-		jv_set(a, x, "max_abs_diff", num(a, mt));
+		jv_set(a, x, "mean_abs_diff", jv_num_or_null(a, ntopd ? np_mean(topd, ntopd) : NAN));
+		jv_set(a, x, "max_abs_diff", jv_num_or_null(a, mt));
 		jv_set(a, lpo, "top_alternatives", x);
 	}
 	jv_set(a, out, "logprobs", lpo);
@@ -890,9 +875,9 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 		jv_set(a, cal, "bins", jv_int(a, o->bins));
 		jv_set(a, cal, "n_a", jv_int(a, (long long)nc[0]));
 		jv_set(a, cal, "n_b", jv_int(a, (long long)nc[1]));
-		jv_set(a, cal, "ece_a", num(a, ece[0]));
-		jv_set(a, cal, "ece_b", num(a, ece[1]));
-		jv_set(a, cal, "delta", num(a, ece[1] - ece[0]));
+		jv_set(a, cal, "ece_a", jv_num_or_null(a, ece[0]));
+		jv_set(a, cal, "ece_b", jv_num_or_null(a, ece[1]));
+		jv_set(a, cal, "delta", jv_num_or_null(a, ece[1] - ece[0]));
 		free(bins);
 		free(cf);
 		free(ht);
@@ -913,7 +898,7 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 		wilcoxon(npos, nneg, nzero, &st, &z, &p);
 		x = jv_obj(a);
 		jv_set(a, x, "statistic", jv_num(a, st));
-		jv_set(a, x, "z", num(a, z));
+		jv_set(a, x, "z", jv_num_or_null(a, z));
 		jv_set(a, x, "p_value", jv_num(a, p));
 		jv_set(a, x, "n_pairs", jv_int(a, npos + nneg));
 		jv_set(a, sig, "wilcoxon", x);
@@ -925,8 +910,8 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 		for (j = 0; j < 3; j++) {
 			jv *iv = jv_arr(a);
 
-			jv_push(a, iv, num(a, lo[j]));
-			jv_push(a, iv, num(a, hi[j]));
+			jv_push(a, iv, jv_num_or_null(a, lo[j]));
+			jv_push(a, iv, jv_num_or_null(a, hi[j]));
 			jv_set(a, x, names[j], iv);
 		}
 		jv_set(a, sig, "bootstrap_delta", x);
@@ -946,9 +931,9 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 			jv_push(a, problems, jv_cstr(a, "the headline metric is undefined in a run (nothing parsed): H0 cannot be tested; see the agreement of responses and tokens"));
 		jv_set(a, h0, "holds", testable ? jv_bool(holds) : JV_NULL);
 		jv_set(a, h0, "metric", jv_cstr(a, names[0]));
-		jv_set(a, h0, "a", num(a, ha[0]));
-		jv_set(a, h0, "b", num(a, hb[0]));
-		jv_set(a, h0, "delta", num(a, hb[0] - ha[0]));
+		jv_set(a, h0, "a", jv_num_or_null(a, ha[0]));
+		jv_set(a, h0, "b", jv_num_or_null(a, hb[0]));
+		jv_set(a, h0, "delta", jv_num_or_null(a, hb[0] - ha[0]));
 		jv_set(a, ver, "H0", h0);
 		jv_set(a, ver, "H1", testable ? jv_bool(!holds) : JV_NULL);
 		*differ = !holds || !digest_ok || pr.n == 0;
@@ -959,7 +944,7 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 
 		jv_set(a, h2, "holds", isnan(mean) ? JV_NULL : jv_bool(mean < o->lp_thr));
 		jv_set(a, h2, "threshold", jv_num(a, o->lp_thr));
-		jv_set(a, h2, "mean_abs_diff", num(a, mean));
+		jv_set(a, h2, "mean_abs_diff", jv_num_or_null(a, mean));
 		jv_set(a, h2, "n_positions", jv_int(a, (long long)nlpd));
 		jv_set(a, ver, "H2", h2);
 	}
@@ -970,7 +955,7 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 
 		jv_set(a, h3, "holds", isnan(d) ? JV_NULL : jv_bool(d < o->ece_thr));
 		jv_set(a, h3, "threshold", jv_num(a, o->ece_thr));
-		jv_set(a, h3, "abs_delta", num(a, d));
+		jv_set(a, h3, "abs_delta", jv_num_or_null(a, d));
 		jv_set(a, ver, "H3", h3);
 	}
 	jv_set(a, out, "verdicts", ver);
@@ -1252,30 +1237,6 @@ static void markdown(struct buf *b, const jv *r)
 	buf_adds(b, "].\n");
 }
 
-static double num_arg(const char *name, const char *s, double lo, double hi)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= lo && v <= hi))
-		usage_error("%s: '%s' is not a number from %g to %g", name, s, lo, hi);
-	return v;
-}
-
-static long int_arg(const char *name, const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		usage_error("%s: '%s' is not a whole number from %ld to %ld", name, s, lo, hi);
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	struct opts o = {0, 0, NULL, NULL, 1e-3, 0.01, 0.95, 15, 1000, 5, 42};
@@ -1307,25 +1268,25 @@ int main(int argc, char **argv)
 			o.labels = optarg;
 			break;
 		case OPT_LP_THR:
-			o.lp_thr = num_arg("--logprob-threshold", optarg, 0, 1e9);
+			o.lp_thr = opt_double("--logprob-threshold", optarg, 0, 1e9);
 			break;
 		case OPT_ECE_THR:
-			o.ece_thr = num_arg("--ece-threshold", optarg, 0, 1);
+			o.ece_thr = opt_double("--ece-threshold", optarg, 0, 1);
 			break;
 		case OPT_BINS:
-			o.bins = int_arg("--bins", optarg, 1, 1000);
+			o.bins = opt_int("--bins", optarg, 1, 1000);
 			break;
 		case OPT_BOOT:
-			o.bootstrap = int_arg("--bootstrap", optarg, 0, 1000000);
+			o.bootstrap = opt_int("--bootstrap", optarg, 0, 1000000);
 			break;
 		case OPT_CI:
-			o.ci = num_arg("--ci", optarg, 0.000001, 0.999999);
+			o.ci = opt_double("--ci", optarg, 0.000001, 0.999999);
 			break;
 		case OPT_SEED:
-			o.seed = (uint32_t)int_arg("--seed", optarg, 0, 4294967295L);
+			o.seed = (uint32_t)opt_int("--seed", optarg, 0, 4294967295L);
 			break;
 		case OPT_EXAMPLES:
-			o.examples = int_arg("--examples", optarg, 0, 1000);
+			o.examples = opt_int("--examples", optarg, 0, 1000);
 			break;
 		case OPT_CONFIG_DIR:
 			config_set_dir(optarg);

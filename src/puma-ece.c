@@ -7,11 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "err.h"
 #include "jout.h"
 #include "jsonl.h"
+#include "opt.h"
+#include "outfile.h"
 #include "score.h"
 #include "stats.h"
 #include "xalloc.h"
@@ -40,19 +41,6 @@ struct data {
 	struct data *next;
 };
 
-/* One bin's summary. */
-
-
-/* Does pred equal gold (strings byte for byte, numbers by value)? */
-static int same(const jv *pred, const jv *gold)
-{
-	if (pred->t == JSTR && gold->t == JSTR)
-		return pred->n == gold->n && memcmp(pred->u.s, gold->u.s, gold->n) == 0;
-	if (pred->t == JNUM && gold->t == JNUM)
-		return pred->d == gold->d;
-	return 0;
-}
-
 /* Check one record and keep what calibration needs: 0 kept, 1 skipped,
  * -1 stop. */
 static int add_record(struct jsonl_in *in, struct data *d, const jv *rec)
@@ -79,7 +67,7 @@ static int add_record(struct jsonl_in *in, struct data *d, const jv *rec)
 		d->hit = xgrow(d->hit, &cap, d->n + 1, sizeof(double));
 	}
 	d->conf[d->n] = conf->d;
-	d->hit[d->n++] = !jv_isnull(pred) && same(pred, gold) ? 1.0 : 0.0;
+	d->hit[d->n++] = !jv_isnull(pred) && jv_same(pred, gold) ? 1.0 : 0.0;
 	return 0;
 }
 
@@ -91,11 +79,8 @@ static int write_svg(const char *path, const struct calib_bin *bins, size_t nb, 
 {
 	const double X0 = 70, Y0 = 50, W = 380, H = 380;
 	struct buf b = {0};
-	char *tmp = xasprintf("%s.tmp%ld", path, (long)getpid());
 	char ev[32], mv[32];
-	FILE *fp;
 	size_t i;
-	int bad;
 
 	snprintf(ev, sizeof(ev), "%.4f", ece);
 	snprintf(mv, sizeof(mv), "%.4f", mce);
@@ -149,23 +134,11 @@ static int write_svg(const char *path, const struct calib_bin *bins, size_t nb, 
 		   X0, Y0 + H, X0 + W, Y0, X0, Y0, W, H, X0 + W / 2, Y0 + H + 34, Y0 + H / 2, Y0 + H / 2,
 		   X0, Y0 + H + 48, X0 + 16, Y0 + H + 57, X0 + 136, Y0 + H + 53, X0 + 142, Y0 + H + 57,
 		   X0 + 250, Y0 + H + 53, X0 + 268, Y0 + H + 53, X0 + 274, Y0 + H + 57);
-	fp = fopen(tmp, "w");
-	if (fp == NULL) {
-		warn_at(tmp, 0, "cannot create: %s", strerror(errno));
-		free(tmp);
-		buf_free(&b);
-		return -1;
-	}
-	bad = fwrite(b.s, 1, b.len, fp) != b.len;
-	bad |= fclose(fp) != 0;
-	if (bad || rename(tmp, path) != 0) {
+	if (outfile_write(path, b.s, b.len) != 0) {
 		warn_at(path, 0, "cannot write: %s", strerror(errno));
-		remove(tmp);
-		free(tmp);
 		buf_free(&b);
 		return -1;
 	}
-	free(tmp);
 	buf_free(&b);
 	return 0;
 }
@@ -318,7 +291,6 @@ int main(int argc, char **argv)
 	long nb = 15, records = 0;
 	int c, i, r, lenient = 0, pretty = 0, stopped = 0, tabular = 0;
 	double ece, mce;
-	char *end;
 	jv *rec;
 
 	err_init(argv[0]);
@@ -328,10 +300,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "b:f:g:hp", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			errno = 0;
-			nb = strtol(optarg, &end, 10);
-			if (end == optarg || *end != '\0' || errno || nb < 1 || nb > 100000)
-				usage_error("--bins: '%s' is not a whole number from 1 to 100000", optarg);
+			nb = (long)opt_int("--bins", optarg, 1, 100000);
 			break;
 		case 'f':
 			if (strcmp(optarg, "table") == 0)

@@ -34,6 +34,8 @@
 #include "err.h"
 #include "http.h"
 #include "jsonl.h"
+#include "opt.h"
+#include "outfile.h"
 #include "prompt.h"
 #include "sha256.h"
 
@@ -229,32 +231,6 @@ static double now(void)
 
 /* ---- Options ---- */
 
-/* A whole-number option value in [lo, hi], or a usage error. */
-static long num_arg(const char *name, const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-		usage_error("%s: '%s' is not a whole number from %ld to %ld", name, s, lo, hi);
-	return v;
-}
-
-/* A number option value in [lo, hi], or a usage error. */
-static double real_arg(const char *name, const char *s, double lo, double hi)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !(v >= lo && v <= hi))
-		usage_error("%s: '%s' is not a number from %g to %g", name, s, lo, hi);
-	return v;
-}
-
 /* A name used as a path component must not climb out of config/. */
 static void check_name(const char *what, const char *s)
 {
@@ -357,7 +333,7 @@ static void parse_opts(struct run *r, int argc, char **argv)
 				usage_error("--backend: '%s' is neither ollama nor openai", optarg);
 			break;
 		case OPT_BACKOFF:
-			o->backoff = real_arg("--backoff", optarg, 0, 3600);
+			o->backoff = opt_double("--backoff", optarg, 0, 3600);
 			break;
 		case OPT_CACHE:
 			o->cache = optarg;
@@ -375,10 +351,10 @@ static void parse_opts(struct run *r, int argc, char **argv)
 			fputs(usage_text, stdout);
 			exit(finish());
 		case 'j':
-			o->jobs = (int)num_arg("--jobs", optarg, 1, 256);
+			o->jobs = (int)opt_int("--jobs", optarg, 1, 256);
 			break;
 		case 'k':
-			o->k = num_arg("--k", optarg, 0, 1000);
+			o->k = opt_int("--k", optarg, 0, 1000);
 			break;
 		case OPT_KEEP_PROMPT:
 			o->keep_prompt = 1;
@@ -393,10 +369,10 @@ static void parse_opts(struct run *r, int argc, char **argv)
 			r->g.logprobs = 1;
 			break;
 		case OPT_MAX_CHARS:
-			o->max_chars = num_arg("--max-chars", optarg, 0, LONG_MAX);
+			o->max_chars = opt_int("--max-chars", optarg, 0, LONG_MAX);
 			break;
 		case OPT_MAX_FAILURES:
-			o->max_failures = num_arg("--max-failures", optarg, 0, LONG_MAX);
+			o->max_failures = opt_int("--max-failures", optarg, 0, LONG_MAX);
 			break;
 		case 'm':
 			o->model = optarg;
@@ -416,23 +392,23 @@ static void parse_opts(struct run *r, int argc, char **argv)
 				usage_error("--model-digest: '%s' is not a sha256 (64 lower-case hex digits)", optarg);
 			break;
 		case OPT_NUM_CTX:
-			r->g.num_ctx = num_arg("--num-ctx", optarg, 1, LONG_MAX);
+			r->g.num_ctx = opt_int("--num-ctx", optarg, 1, LONG_MAX);
 			break;
 		case 'n':
-			r->g.num_predict = num_arg("--num-predict", optarg, 1, LONG_MAX);
+			r->g.num_predict = opt_int("--num-predict", optarg, 1, LONG_MAX);
 			break;
 		case 'q':
 			o->quiet = 1;
 			break;
 		case OPT_RETRIES:
-			o->retries = (int)num_arg("--retries", optarg, 0, 100);
+			o->retries = (int)opt_int("--retries", optarg, 0, 100);
 			break;
 		case 's':
 			check_name("--scenario", optarg);
 			o->scenario = optarg;
 			break;
 		case OPT_SEED:
-			r->g.seed = num_arg("--seed", optarg, 0, 4294967295L);
+			r->g.seed = opt_int("--seed", optarg, 0, 4294967295L);
 			break;
 		case 'S':
 			check_name("--strategy", optarg);
@@ -442,16 +418,16 @@ static void parse_opts(struct run *r, int argc, char **argv)
 			o->summary = optarg;
 			break;
 		case OPT_TEMPERATURE:
-			r->g.temperature = real_arg("--temperature", optarg, 0, 100);
+			r->g.temperature = opt_double("--temperature", optarg, 0, 100);
 			break;
 		case 't':
 			o->template = optarg;
 			break;
 		case OPT_TIMEOUT:
-			o->timeout = real_arg("--timeout", optarg, 0.001, 86400);
+			o->timeout = opt_double("--timeout", optarg, 0.001, 86400);
 			break;
 		case OPT_TOP_LOGPROBS:
-			r->g.top_logprobs = (int)num_arg("--top-logprobs", optarg, 0, 20);
+			r->g.top_logprobs = (int)opt_int("--top-logprobs", optarg, 0, 20);
 			r->g.logprobs = 1;
 			break;
 		case 'u':
@@ -736,11 +712,6 @@ static void unset(jv *obj, const char *key)
 	}
 }
 
-static jv *str_or_null(struct arena *a, const char *s)
-{
-	return s != NULL ? jv_cstr(a, s) : JV_NULL;
-}
-
 /* Replace every occurrence of the API key in s (a server's error text may
  * quote it) so it never reaches a record or a message. */
 static void scrub_key(const struct run *r, char *s)
@@ -841,10 +812,10 @@ static int prepare(struct run *r, struct job *j, char *err, size_t errlen)
 	sha256_hex(keym.s, keym.len, j->key);
 
 	jv_set(a, rec, "model", jv_cstr(a, r->o.model));
-	jv_set(a, rec, "model_digest", str_or_null(a, r->srv.digest));
-	jv_set(a, rec, "quantization", str_or_null(a, r->srv.quant));
+	jv_set(a, rec, "model_digest", jv_cstr_or_null(a, r->srv.digest));
+	jv_set(a, rec, "quantization", jv_cstr_or_null(a, r->srv.quant));
 	jv_set(a, rec, "backend", jv_cstr(a, backend_name(r->kind)));
-	jv_set(a, rec, "server_version", str_or_null(a, r->srv.version));
+	jv_set(a, rec, "server_version", jv_cstr_or_null(a, r->srv.version));
 	jv_set(a, rec, "strategy", jv_cstr(a, r->strategy));
 	jv_set(a, rec, "prompt_sha256", jv_cstr(a, sha));
 	if (r->o.keep_prompt)
@@ -892,7 +863,7 @@ static void set_answer(struct run *r, struct job *j, jv *response, jv *done_reas
 		unset(rec, "logprobs");
 	jv_set(a, rec, "attempts", attempts);
 	jv_set(a, rec, "cached", jv_bool(cached));
-	jv_set(a, rec, "error", str_or_null(a, error));
+	jv_set(a, rec, "error", jv_cstr_or_null(a, error));
 }
 
 /* Fill the answer from a cache entry; 0, or -1 when the entry is not one
@@ -1359,12 +1330,12 @@ static jv *summary_new(struct run *r, struct arena *a)
 	jv_set(a, s, "backend", jv_cstr(a, backend_name(r->kind)));
 	jv_set(a, s, "url", jv_cstr(a, r->base));
 	jv_set(a, s, "model", jv_cstr(a, r->o.model));
-	jv_set(a, s, "model_digest", str_or_null(a, r->srv.digest));
+	jv_set(a, s, "model_digest", jv_cstr_or_null(a, r->srv.digest));
 	jv_set(a, s, "model_digest_source", r->srv.digest == NULL ? JV_NULL :
 	       jv_cstr(a, r->digest_given ? "--model-digest" : "server"));
 	jv_set(a, s, "unloaded", jv_bool(r->unloaded));
-	jv_set(a, s, "quantization", str_or_null(a, r->srv.quant));
-	jv_set(a, s, "server_version", str_or_null(a, r->srv.version));
+	jv_set(a, s, "quantization", jv_cstr_or_null(a, r->srv.quant));
+	jv_set(a, s, "server_version", jv_cstr_or_null(a, r->srv.version));
 	jv_set(a, s, "strategy", jv_cstr(a, r->strategy));
 	jv_set(a, s, "jobs", jv_int(a, r->o.jobs));
 	jv_set(a, s, "started", jv_cstr(a, r->started));
@@ -1377,7 +1348,7 @@ static jv *summary_new(struct run *r, struct arena *a)
 	jv_set(a, s, "cache_hits", jv_int(a, r->hits));
 	jv_set(a, s, "requests", jv_int(a, r->requests));
 	jv_set(a, s, "retries", jv_int(a, r->retried));
-	jv_set(a, s, "stopped", str_or_null(a, r->stop_reason));
+	jv_set(a, s, "stopped", jv_cstr_or_null(a, r->stop_reason));
 	return s;
 }
 
@@ -1386,27 +1357,11 @@ static jv *summary_new(struct run *r, struct arena *a)
 static void write_summary(struct run *r, const jv *s)
 {
 	struct buf b = {0};
-	char *tmp;
-	FILE *fp;
-	int bad;
 
 	json_write(&b, s);
 	buf_addc(&b, '\n');
-	tmp = xasprintf("%s.tmp.%ld", r->o.summary, (long)getpid());
-	fp = fopen(tmp, "w");
-	if (fp == NULL) {
+	if (outfile_write(r->o.summary, b.s, b.len) != 0)
 		fail_at(r->o.summary, 0, "cannot write the summary: %s", strerror(errno));
-		free(tmp);
-		buf_free(&b);
-		return;
-	}
-	bad = fwrite(b.s, 1, b.len, fp) != b.len;
-	bad |= fclose(fp) != 0;
-	if (bad || rename(tmp, r->o.summary) != 0) {
-		fail_at(r->o.summary, 0, "cannot write the summary: %s", strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
 	buf_free(&b);
 }
 

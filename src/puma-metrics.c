@@ -12,9 +12,11 @@
 
 #include "config.h"
 #include "err.h"
+#include "hash.h"
 #include "jout.h"
 #include "jsonl.h"
 #include "mt.h"
+#include "opt.h"
 #include "scenario.h"
 #include "score.h"
 #include "stats.h"
@@ -121,16 +123,6 @@ static struct acc *groups, **groups_tail = &groups;
 /* Scratch text reused for every record, freed by free_groups(). */
 static struct buf key_buf, text_buf;
 
-/* FNV-1a over the group key. */
-static unsigned hash_key(const char *s)
-{
-	uint32_t h = 2166136261U;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619U;
-	return h % NHASH;
-}
-
 static void free_groups(size_t ngroup)
 {
 	struct acc *g, *next;
@@ -186,7 +178,7 @@ static struct acc *group_of(const struct opts *o, const jv *rec)
 		buf_add(&key_buf, text_buf.s, text_buf.len);
 		buf_addc(&key_buf, '\x1e');	/* escaped inside JSON strings */
 	}
-	h = hash_key(key_buf.s);
+	h = (unsigned)(fnv1a(key_buf.s, key_buf.len) % NHASH);
 	for (g = hash[h]; g != NULL; g = g->next_hash)
 		if (strcmp(g->key, key_buf.s) == 0)
 			return g;
@@ -356,7 +348,7 @@ static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 		b.g = label_index(g->ls, gold->u.s, gold->n);
 		if (pred->t == JSTR) {
 			b.p = label_index(g->ls, pred->u.s, pred->n);
-			b.correct = pred->n == gold->n && memcmp(pred->u.s, gold->u.s, gold->n) == 0;
+			b.correct = jv_same(pred, gold);
 			g->n_parsed++;
 			g->correct += b.correct;
 			if (b.g >= 0)
@@ -479,11 +471,6 @@ static void bootstrap(const struct opts *o, const struct acc *g, double lo[3], d
 	free(scratch);
 }
 
-static jv *num_or_null(struct arena *a, double v)
-{
-	return isnan(v) ? JV_NULL : jv_num(a, v);
-}
-
 /* A JSON text kept by the tracker, back as a value. */
 static jv *from_text(struct arena *a, const char *s, size_t len)
 {
@@ -561,7 +548,7 @@ static jv *metrics_object(struct arena *a, const struct opts *o, const struct ac
 		score_classes(L, tp, g->ngold, g->npred, prec, rec, f1);
 		score_class_headline(L, g->ngold, f1, g->correct, g->n_parsed, scratch, headline);
 		for (j = 0; j < 3; j++)
-			jv_set(a, out, class_names[j], num_or_null(a, headline[j]));
+			jv_set(a, out, class_names[j], jv_num_or_null(a, headline[j]));
 		x = jv_arr(a);
 		for (i = 0; i < L; i++)
 			jv_push(a, x, jv_str(a, g->ls->label[i], g->ls->len[i]));
@@ -589,7 +576,7 @@ static jv *metrics_object(struct arena *a, const struct opts *o, const struct ac
 
 		score_regression(g->err, g->nerr, scratch, headline);
 		for (j = 0; j < 3; j++)
-			jv_set(a, out, reg_names[j], num_or_null(a, headline[j]));
+			jv_set(a, out, reg_names[j], jv_num_or_null(a, headline[j]));
 		x = jv_obj(a);
 		for (i = 0; i < g->sc->nbins; i++) {
 			const struct vbin *b = &g->sc->bins[i];
@@ -919,27 +906,6 @@ static int check(const struct opts *o, const struct acc *g, const double headlin
 	return fabs(delta) <= o->tolerance ? EXIT_OK : EXIT_FAIL;
 }
 
-/* A number option in range, or a usage error. */
-static double num_arg(const char *name, const char *s, double lo, double hi)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end != '\0' || !(v >= lo && v <= hi))
-		usage_error("%s: '%s' is not a number in [%g, %g]", name, s, lo, hi);
-	return v;
-}
-
-static long long int_arg(const char *name, const char *s, long long lo, long long hi)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-
-	if (end == s || *end != '\0' || v < lo || v > hi)
-		usage_error("%s: '%s' is not a whole number in [%lld, %lld]", name, s, lo, hi);
-	return v;
-}
-
 /* Split --group-by into its fields (owned by o). */
 static void group_fields(struct opts *o, const char *arg)
 {
@@ -1027,10 +993,10 @@ int main(int argc, char **argv)
 			o.baseline = optarg;
 			break;
 		case O_BOOT:
-			o.bootstrap = (long)int_arg("--bootstrap", optarg, 1, 100000000);
+			o.bootstrap = (long)opt_int("--bootstrap", optarg, 1, 100000000);
 			break;
 		case O_CI:
-			o.ci = num_arg("--ci", optarg, 0, 1);
+			o.ci = opt_double("--ci", optarg, 0, 1);
 			if (!(o.ci > 0 && o.ci < 1))
 				usage_error("--ci: the level must lie strictly between 0 and 1 (0.95)");
 			break;
@@ -1047,13 +1013,13 @@ int main(int argc, char **argv)
 			o.lenient = 1;
 			break;
 		case O_SEED:
-			o.seed = (uint32_t)int_arg("--seed", optarg, 0, 4294967295LL);
+			o.seed = (uint32_t)opt_int("--seed", optarg, 0, 4294967295LL);
 			break;
 		case O_SUM:
 			o.summary = optarg;
 			break;
 		case O_TOL:
-			o.tolerance = num_arg("--tolerance", optarg, 0, INFINITY);
+			o.tolerance = opt_double("--tolerance", optarg, 0, INFINITY);
 			o.have_tolerance = 1;
 			break;
 		case O_VER:
@@ -1072,12 +1038,12 @@ int main(int argc, char **argv)
 		usage_error("baseline checks take one run: drop --group-by or split the input");
 	if (ef1) {
 		o.check_metric = "f1_macro";
-		o.expected = num_arg("--expected-f1", ef1, -INFINITY, INFINITY);
+		o.expected = opt_double("--expected-f1", ef1, -INFINITY, INFINITY);
 		if (!o.have_tolerance)
 			o.tolerance = 0.01;
 	} else if (emae) {
 		o.check_metric = "mae";
-		o.expected = num_arg("--expected-mae", emae, -INFINITY, INFINITY);
+		o.expected = opt_double("--expected-mae", emae, -INFINITY, INFINITY);
 		if (!o.have_tolerance)
 			o.tolerance = 0.05;
 	}

@@ -5,12 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "err.h"
 #include "instance.h"
 #include "json.h"
+#include "outfile.h"
 
 #define CHUNK (256 * 1024)
 
@@ -37,8 +36,7 @@ static const char usage_text[] =
 struct sink {
 	const char *name;	/* the input, for messages */
 	const char *rejects;	/* the reject file asked for, or NULL */
-	char *tmpname;		/* owned */
-	FILE *rj;
+	struct outfile rj;	/* its temporary file; rj.fp NULL without one */
 	int out_failed;
 };
 
@@ -57,12 +55,12 @@ static int reject(void *ctx, const struct inst_reject *r)
 {
 	struct sink *k = ctx;
 
-	if (k->rj == NULL) {
+	if (k->rj.fp == NULL) {
 		warn_at(k->name, r->line, "row %ld (%.*s): %s; not emitted", r->row,
 			(int)r->idlen, r->id, r->why);
 		return 0;
 	}
-	if (fwrite(r->rec, 1, r->reclen, k->rj) != r->reclen) {
+	if (fwrite(r->rec, 1, r->reclen, k->rj.fp) != r->reclen) {
 		warnx("%s: write error: %s", k->rejects, strerror(errno));
 		return -1;
 	}
@@ -76,43 +74,25 @@ static void note(void *ctx, long line, const char *msg)
 	warn_at(k->name, line, "%s", msg);
 }
 
-/* Open the reject file's temporary twin in the same directory, so the
- * final rename cannot cross file systems. */
+/* Open the reject file's temporary twin: it becomes the reject file only
+ * when the conversion succeeds. */
 static void open_rejects(struct sink *k)
 {
-	int fd;
-
-	mode_t mask = umask(0);
-
-	umask(mask);
-	k->tmpname = xasprintf("%s.tmpXXXXXX", k->rejects);
-	fd = mkstemp(k->tmpname);
-	if (fd < 0 || (k->rj = fdopen(fd, "w")) == NULL)
+	if (outfile_open(&k->rj, k->rejects) != 0)
 		die(EXIT_FAIL, "%s: cannot create: %s", k->rejects, strerror(errno));
-	/* mkstemp() makes the file private; give it the usual permissions. */
-	fchmod(fd, 0666 & ~mask);
 }
 
 /* Keep the reject file only when the conversion succeeded. */
 static void close_rejects(struct sink *k, int ok)
 {
-	if (k->rj == NULL)
+	if (k->rj.fp == NULL)
 		return;
-	if (fclose(k->rj) != 0 && ok) {
+	if (!ok) {
+		outfile_abort(&k->rj);
+	} else if (outfile_commit(&k->rj) != 0) {
 		warnx("%s: write error: %s", k->rejects, strerror(errno));
 		fail();
-		ok = 0;
 	}
-	k->rj = NULL;
-	if (ok && rename(k->tmpname, k->rejects) != 0) {
-		warnx("%s: cannot rename %s: %s", k->rejects, k->tmpname, strerror(errno));
-		fail();
-		ok = 0;
-	}
-	if (!ok)
-		unlink(k->tmpname);
-	free(k->tmpname);
-	k->tmpname = NULL;
 }
 
 /* Feed the whole input to the converter; returns 0 when every row was

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "hash.h"
 #include "jsonl.h"
 #include "mt.h"
 
@@ -52,16 +53,6 @@ struct classes {
 	size_t nslot;
 };
 
-static uint64_t hash_bytes(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	while (n--)
-		h = (h ^ *s++) * 1099511628211ULL;
-	return h;
-}
-
 static int same(const struct classes *cs, const struct cls *c, const jv *v)
 {
 	if (cs->kind == JNUM)
@@ -87,7 +78,7 @@ static void rehash(struct classes *cs)
 static uint32_t intern(struct classes *cs, const jv *v)
 {
 	double d = v->d == 0 ? 0.0 : v->d;	/* -0 and 0 are one value */
-	uint64_t h = v->t == JNUM ? hash_bytes(&d, sizeof(d)) : hash_bytes(v->u.s, v->n);
+	uint64_t h = v->t == JNUM ? fnv1a(&d, sizeof(d)) : fnv1a(v->u.s, v->n);
 	size_t j;
 	struct cls *c;
 

@@ -2,15 +2,14 @@
 #include "cache.h"
 #include "config.h"
 #include "err.h"
+#include "outfile.h"
 #include "xalloc.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 /* mkdir -p for a path we build ourselves (no "." or ".." games). */
 static int mkdirs(const char *path)
@@ -102,51 +101,18 @@ jv *cache_get(struct cache *c, struct arena *a, const char key[65])
 
 int cache_put(struct cache *c, const char key[65], const char *text, size_t len)
 {
-	static unsigned long seq;
 	char *sub = xasprintf("%s/%.2s", c->dir, key);
-	char *tmp = xasprintf("%s/.%s.%ld.%lu.tmp", sub, key, (long)getpid(), seq++);
 	char *path = xasprintf("%s/%s.json", sub, key);
-	int fd = -1, rc = -1;
-	size_t off = 0;
+	int rc = mkdirs(sub) == 0 ? outfile_write(path, text, len) : -1;
 
-	if (mkdirs(sub) != 0)
-		goto out;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-	if (fd < 0)
-		goto out;
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0)
-		goto out;
-	rc = 0;
-	c->stores++;
-out:
-	if (rc != 0) {
-		int e = errno;
-
-		if (fd >= 0)
-			close(fd);
-		unlink(tmp);
-		if (!c->warned)
-			warnx("cannot write to the cache %s: %s; going on without storing answers",
-			      c->dir, strerror(e));
+	if (rc == 0) {
+		c->stores++;
+	} else if (!c->warned) {
+		warnx("cannot write to the cache %s: %s; going on without storing answers",
+		      c->dir, strerror(errno));
 		c->warned = 1;
 	}
 	free(sub);
-	free(tmp);
 	free(path);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include "energy.h"
 #include "config.h"
 #include "err.h"
+#include "opt.h"
 #include "probe.h"
 #include "sysroot.h"
 #include "xalloc.h"
@@ -122,19 +123,6 @@ void energy_opts_init(struct energy_opts *o)
 	o->pue = 1.0;
 }
 
-/* A finite number in [lo, hi], the whole argument; else a usage error. */
-static double number_arg(const char *opt, const char *arg, double lo, double hi)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end == arg || *end != '\0' || errno != 0 || !isfinite(v) || v < lo || v > hi)
-		usage_error("--%s: '%s' is not a number from %g to %g", opt, arg, lo, hi);
-	return v;
-}
-
 int energy_option(struct energy_opts *o, int opt, const char *arg)
 {
 	static const char *const gpus[] = {"auto", "nvml", "nvidia-smi", "both", "off"};
@@ -152,17 +140,17 @@ int energy_option(struct energy_opts *o, int opt, const char *arg)
 	case ENERGY_OPT_INTENSITY:
 		if (o->country != NULL)
 			usage_error("give --country or --intensity, not both");
-		o->intensity = number_arg("intensity", arg, 0, 1e5);
+		o->intensity = opt_double("--intensity", arg, 0, 1e5);
 		return 1;
 	case ENERGY_OPT_PUE:
-		o->pue = number_arg("pue", arg, 1, 10);
+		o->pue = opt_double("--pue", arg, 1, 10);
 		return 1;
 	case ENERGY_OPT_ESTIMATE:
 		o->estimate = 1;
-		o->tdp_w = arg ? number_arg("estimate", arg, 0.001, 1e5) : 0;
+		o->tdp_w = arg ? opt_double("--estimate", arg, 0.001, 1e5) : 0;
 		return 1;
 	case ENERGY_OPT_INTERVAL:
-		o->interval_s = number_arg("energy-interval", arg, 0.05, 60);
+		o->interval_s = opt_double("--energy-interval", arg, 0.05, 60);
 		return 1;
 	case ENERGY_OPT_GPU:
 		for (i = 0; i < sizeof(gpus) / sizeof(gpus[0]); i++)
@@ -1083,11 +1071,6 @@ void energy_stop(struct energy *e)
 
 /* ---- the summary ---- */
 
-static jv *num(struct arena *a, double d)
-{
-	return isfinite(d) ? jv_num(a, d) : JV_NULL;
-}
-
 /* Joules of a measured source, or -1 when it has nothing to show. */
 static double source_joules(struct energy *e, struct source *s, double *span)
 {
@@ -1166,15 +1149,15 @@ static jv *source_json(struct energy *e, struct source *s, struct arena *a, doub
 		jv_set(a, o, "name", jv_cstr(a, s->name));
 	jv_set(a, o, "status", jv_cstr(a, state_name[st]));
 	if (st == S_MEASURED || st == S_ESTIMATED) {
-		jv_set(a, o, "kwh", num(a, j / J_PER_KWH));
-		jv_set(a, o, "joules", num(a, j));
+		jv_set(a, o, "kwh", jv_num_or_null(a, j / J_PER_KWH));
+		jv_set(a, o, "joules", jv_num_or_null(a, j));
 		if (span > 0)
-			jv_set(a, o, "mean_w", num(a, j / span));
+			jv_set(a, o, "mean_w", jv_num_or_null(a, j / span));
 		jv_set(a, o, "counted", jv_bool(s->counted));
 		jv_set(a, o, "method", jv_cstr(a, method(e, s, a)));
 		if (s->kind == K_SMI || s->kind == K_PM) {
 			jv_set(a, o, "samples", jv_int(a, s->samples));
-			jv_set(a, o, "covered_s", num(a, span));
+			jv_set(a, o, "covered_s", jv_num_or_null(a, span));
 		}
 		if (s->kind == K_RAPL)
 			jv_set(a, o, "wraps", jv_int(a, s->wraps));
@@ -1211,21 +1194,21 @@ jv *energy_summary(struct energy *e, struct arena *a)
 			any = 1;
 		jv_push(a, arr, s);
 	}
-	jv_set(a, o, "duration_s", num(a, e->t_end));
-	jv_set(a, o, "interval_s", num(a, e->o->interval_s));
+	jv_set(a, o, "duration_s", jv_num_or_null(a, e->t_end));
+	jv_set(a, o, "interval_s", jv_num_or_null(a, e->o->interval_s));
 	if (any) {
 		double kwh = joules / J_PER_KWH;
 
-		jv_set(a, o, "kwh", num(a, kwh));
-		jv_set(a, o, "co2_kg", num(a, kwh * e->o->pue * e->g_per_kwh / 1000));
+		jv_set(a, o, "kwh", jv_num_or_null(a, kwh));
+		jv_set(a, o, "co2_kg", jv_num_or_null(a, kwh * e->o->pue * e->g_per_kwh / 1000));
 		jv_set(a, o, "estimated", jv_bool(est));
 	} else {
 		jv_set(a, o, "kwh", JV_NULL);
 		jv_set(a, o, "co2_kg", JV_NULL);
 		jv_set(a, o, "reason", jv_cstr(a, "no energy source could be read (see \"sources\" for why)"));
 	}
-	jv_set(a, o, "pue", num(a, e->o->pue));
-	jv_set(a, ci, "g_per_kwh", num(a, e->g_per_kwh));
+	jv_set(a, o, "pue", jv_num_or_null(a, e->o->pue));
+	jv_set(a, ci, "g_per_kwh", jv_num_or_null(a, e->g_per_kwh));
 	jv_set(a, ci, "source", jv_cstr(a, e->carbon_source));
 	if (e->country)
 		jv_set(a, ci, "country", jv_cstr(a, e->country));

@@ -114,24 +114,17 @@ double hw_gib1(long long bytes)
 
 void hw_problem(struct hw *h, const char *severity, const char *fmt, ...)
 {
-	struct buf b = {0};
 	va_list ap;
-	int n;
+	char *msg;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	b.s = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b.s, (size_t)n + 1, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	h->problems = xgrow(h->problems, &h->problem_cap, h->nproblems + 1, sizeof(*h->problems));
 	h->problems[h->nproblems].severity = severity;
-	h->problems[h->nproblems].message = arena_strndup(&h->a, b.s, (size_t)n);
+	h->problems[h->nproblems].message = arena_strndup(&h->a, msg, strlen(msg));
 	h->nproblems++;
-	free(b.s);
+	free(msg);
 }
 
 /* A new entry in the probe log; its index. */

@@ -4,6 +4,7 @@
 #include "err.h"
 #include "jfast.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,6 +331,16 @@ jv *jv_num(struct arena *a, double d)
 	return v;
 }
 
+jv *jv_cstr_or_null(struct arena *a, const char *s)
+{
+	return s != NULL ? jv_cstr(a, s) : JV_NULL;
+}
+
+jv *jv_num_or_null(struct arena *a, double d)
+{
+	return isfinite(d) ? jv_num(a, d) : JV_NULL;
+}
+
 jv *jv_int(struct arena *a, long long i)
 {
 	char tmp[32];
@@ -419,6 +430,13 @@ const char *jv_getstr(const jv *obj, const char *key, size_t *len)
 int jv_isnull(const jv *v)
 {
 	return v == NULL || v->t == JNULL;
+}
+
+int jv_same(const jv *a, const jv *b)
+{
+	if (a->t == JSTR && b->t == JSTR)
+		return a->n == b->n && memcmp(a->u.s, b->u.s, a->n) == 0;
+	return a->t == JNUM && b->t == JNUM && a->d == b->d;
 }
 
 const char *jv_typename(const jv *v)

@@ -52,6 +52,9 @@ extern jv json_null_v, json_true_v, json_false_v;
 jv *jv_str(struct arena *a, const char *s, size_t len);
 jv *jv_cstr(struct arena *a, const char *s);
 jv *jv_num(struct arena *a, double d);		/* written shortest round-trip */
+/* Values that may be missing: null for a NULL string, a NaN or infinity. */
+jv *jv_cstr_or_null(struct arena *a, const char *s);
+jv *jv_num_or_null(struct arena *a, double d);
 jv *jv_int(struct arena *a, long long i);
 jv *jv_bool(int b);
 jv *jv_arr(struct arena *a);
@@ -69,6 +72,9 @@ int jv_has(const jv *obj, const char *key);
 /* String value of key, or NULL if absent or not a string. */
 const char *jv_getstr(const jv *obj, const char *key, size_t *len);
 int jv_isnull(const jv *v);	/* absent or null */
+/* Are a and b the same string (byte for byte) or the same number (by
+ * value)?  Any other pair of types is never the same. */
+int jv_same(const jv *a, const jv *b);
 const char *jv_typename(const jv *v);
 
 /* Append v as compact JSON to b.  Strings are UTF-8 validated: an invalid
