@@ -364,6 +364,9 @@ static int write_chosen(struct input *x, const size_t *sel, size_t nsel)
 			at[j] = pos;
 		j++;
 	}
+	/* A full disk stops the loop early: finish() says "write error". */
+	if (ferror(stdout))
+		goto out;
 	if (j < nsel) {
 		fail_at(l->name, 0, "the input changed while it was being read");
 		r = -1;

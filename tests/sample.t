@@ -63,6 +63,16 @@ printf '{"i":1}\n{"i":"\0"}\n{"i":3}\n{"i":4}\n' >"$TMP/nul"
 $S -n 2 -s 1 -l "$TMP/nul" >"$TMP/out" 2>/dev/null
 is "$?:$(tr '\n' '|' <"$TMP/out")" '0:{"i":1}|{"i":4}|' "lenient: a NUL line is skipped on every pass"
 
+# A full disk mid-output is a write error and nothing else (the output
+# loop stopping early is not the input changing).
+awk 'BEGIN { for (i = 0; i < 20000; i++) printf "{\"i\":%d,\"pad\":\"%s\"}\n", i, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }' >"$TMP/mid"
+$S -n 30000 "$TMP/mid" >/dev/full 2>"$TMP/err"
+is "$?:$(cat "$TMP/err")" "1:puma-sample: write error: No space left on device" \
+	"a full disk in input order: only the write error"
+$S -n 19000 -s 3 "$TMP/mid" >/dev/full 2>"$TMP/err"
+is "$?:$(cat "$TMP/err")" "1:puma-sample: write error: No space left on device" \
+	"a full disk in sampled order: only the write error"
+
 # Memory: 100,000 records of 1 kB (100 MB) are sampled in little memory.
 if [ "${PUMA_SAN:-}" = 1 ] || [ ! -x /usr/bin/time ]; then
 	skip "peak memory (sanitizer build, or no /usr/bin/time)"
