@@ -277,19 +277,22 @@ static char *base_url(const struct run *r)
 	return s;
 }
 
-/* Examples per prompt that a strategy implies. */
+/* Examples per prompt that a strategy implies; -1 for few-shot-K with a
+ * K outside --k's range (a huge K would size the example list). */
 static long strategy_k(const char *s)
 {
 	if (strcmp(s, "one-shot") == 0)
 		return 1;
 	if (strcmp(s, "cot-few-shot") == 0)
 		return 3;
-	if (strncmp(s, "few-shot-", 9) == 0) {
+	if (strncmp(s, "few-shot-", 9) == 0 && s[9] >= '0' && s[9] <= '9') {
 		char *end;
-		long k = strtol(s + 9, &end, 10);
+		long k;
 
-		if (*end == '\0' && k > 0)
-			return k;
+		errno = 0;
+		k = strtol(s + 9, &end, 10);
+		if (*end == '\0')
+			return errno == 0 && k >= 1 && k <= 1000 ? k : -1;
 	}
 	return 0;
 }
@@ -459,8 +462,9 @@ static void parse_opts(struct run *r, int argc, char **argv)
 		usage_error("self-consistency is a way of sampling, not a prompt: run a strategy "
 			    "several times with --temperature above 0 and different --seed values, "
 			    "then vote");
-	if (o->k < 0)
-		o->k = o->strategy != NULL ? strategy_k(o->strategy) : 0;
+	if (o->k < 0 && (o->k = o->strategy != NULL ? strategy_k(o->strategy) : 0) < 0)
+		usage_error("--strategy %s: K of few-shot-K is a whole number from 1 to 1000",
+			    o->strategy);
 	if (o->k > 0 && o->examples == NULL)
 		usage_error("%s places %ld solved example%s in each prompt: give them with "
 			    "--examples FILE (instance records with \"gold\"), or set --k 0",
@@ -513,7 +517,8 @@ static char *strategies_of(const char *scenario)
 	}
 	if (d != NULL)
 		closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)	/* names is NULL when there are none */
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
 		free(names[i]);
@@ -713,17 +718,25 @@ static void unset(jv *obj, const char *key)
 }
 
 /* Replace every occurrence of the API key in s (a server's error text may
- * quote it) so it never reaches a record or a message. */
+ * quote it) so it never reaches a record or a message.  The text never
+ * grows (s is a full buffer): "[key]", or asterisks for a shorter key; the
+ * search goes on after the replacement, which may itself hold the key. */
 static void scrub_key(const struct run *r, char *s)
 {
 	size_t kl;
-	char *p;
+	char *p = s;
 
 	if (r->key == NULL || (kl = strlen(r->key)) < 4)
 		return;
-	while ((p = strstr(s, r->key)) != NULL) {
-		memcpy(p, "[key]", 5);
-		memmove(p + 5, p + kl, strlen(p + kl) + 1);
+	while ((p = strstr(p, r->key)) != NULL) {
+		if (kl >= 5) {
+			memcpy(p, "[key]", 5);
+			memmove(p + 5, p + kl, strlen(p + kl) + 1);
+			p += 5;
+		} else {
+			memset(p, '*', kl);
+			p += kl;
+		}
 	}
 }
 
@@ -947,6 +960,7 @@ static void completed(struct run *r, struct job *j)
 	if (x->transport == 0 && x->status >= 200 && x->status < 300) {
 		if (backend_parse(&j->a, &r->g, x->resp.s, x->resp.len, &ans, err, sizeof(err)) < 0) {
 			snprintf(why, sizeof(why), "HTTP %ld: %s", x->status, err);
+			scrub_key(r, why);
 			fail_job(r, j, why, x->usec, 1);
 			tally(r, j, why);
 			return;
@@ -971,6 +985,8 @@ static void completed(struct run *r, struct job *j)
 		backend_error(x->resp.s, x->resp.len, msg, sizeof(msg));
 		snprintf(why, sizeof(why), "HTTP %ld%s%s", x->status, msg[0] ? ": " : "", msg);
 	}
+	/* why also goes into the reason the run stops (tally). */
+	scrub_key(r, why);
 	if (j->attempts <= r->o.retries && http_retryable(x->transport, x->status) &&
 	    r->stop_reason == NULL) {
 		j->not_before = now() + http_backoff(r->o.backoff, j->attempts, x->retry_after);

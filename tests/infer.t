@@ -80,6 +80,10 @@ puma-infer -m x -S few-shot-3 </dev/null 2>"$TMP/err"
 st=$?
 grep -q "few-shot-3 places 3 solved examples in each prompt: give them with --examples FILE" "$TMP/err"
 ok $((st != 2 || $?)) "few-shot without --examples: exit 2, says how to fix"
+puma-infer -m x -S few-shot-2305843009213693953 --examples /dev/null </dev/null 2>"$TMP/err"
+is "$?:$(head -n 1 "$TMP/err")" \
+	"2:puma-infer: --strategy few-shot-2305843009213693953: K of few-shot-K is a whole number from 1 to 1000" \
+	"few-shot-K with K out of range: usage error"
 puma-infer -m x --top-logprobs 21 </dev/null 2>/dev/null
 is "$?" 2 "--top-logprobs above 20: exit 2"
 puma-infer -m x -S self-consistency </dev/null 2>"$TMP/err"
@@ -229,11 +233,17 @@ is "$(stats "$PORT_B" | "$PYTHON" -c 'import json,sys; print(sorted(set(json.loa
 	"['Bearer sk-test-5ecret-key-123']" "the key goes in the Authorization header"
 printf '%s\n' '{"id":"k","scenario":"triage_jira","title":"FAULT:echoauth","description":""}' |
 	OPENAI_API_KEY=sk-test-5ecret-key-123 puma-infer -b openai -m tiny -u "$URLB" --no-cache \
-	--summary "$TMP/sum2.json" >"$TMP/o3" 2>"$TMP/err3"
+	--max-failures 1 --summary "$TMP/sum2.json" >"$TMP/o3" 2>"$TMP/err3"
 is "$?:$(pyq "$TMP/o3" 'r[0]["error"]')" "1:HTTP 401: invalid key: Bearer [key]" \
 	"a server quoting the key back: the key is blotted out of the error"
 cat "$TMP/o2" "$TMP/err" "$TMP/sum.json" "$TMP/o3" "$TMP/err3" "$TMP/sum2.json" | grep -c 5ecret >"$TMP/n"
 is "$(cat "$TMP/n")" 0 "the key appears in no record, message or summary"
+grep -q 'failed in a row (the last: HTTP 401: invalid key: Bearer \[key\])' "$TMP/sum2.json"
+ok $? "the reason the run stopped quotes the error without the key"
+printf '%s\n' '{"id":"k","scenario":"triage_jira","title":"FAULT:echoauth","description":""}' |
+	OPENAI_API_KEY='key]' puma-infer -b openai -m tiny -u "$URLB" --no-cache >"$TMP/o4" 2>/dev/null
+is "$?:$(pyq "$TMP/o4" 'r[0]["error"]')" "1:HTTP 401: invalid key: Bearer ****" \
+	"a short key is blotted out in place (the text never grows)"
 MYKEY=abc puma-infer -b openai -m tiny -u "$URLB" --api-key-env NOPE_UNSET --no-cache </dev/null 2>"$TMP/err"
 is "$?:$(head -n 1 "$TMP/err")" "2:puma-infer: --api-key-env: the environment variable NOPE_UNSET is not set" \
 	"--api-key-env naming an unset variable: usage error"
