@@ -73,11 +73,8 @@ int http_request(const char *url, const char *body, size_t len, long timeout_ms,
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	}
 	if (auth != NULL) {
-		authh = malloc(strlen(auth) + 32);
-		if (authh != NULL) {
-			snprintf(authh, strlen(auth) + 32, "Authorization: Bearer %s", auth);
-			hdr = curl_slist_append(hdr, authh);
-		}
+		authh = xasprintf("Authorization: Bearer %s", auth);
+		hdr = curl_slist_append(hdr, authh);
 	}
 	if (hdr != NULL)
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);

@@ -1,10 +1,12 @@
 /* probe.c - fork, exec from PATH, read with poll() until a deadline. */
 #include "probe.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -18,9 +20,32 @@ static long now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The highest file descriptor open now, so the child can close every one
+ * it should not inherit (curl's sockets, another probe's pipe) without
+ * calling anything unsafe after fork() or looping to a huge OPEN_MAX. */
+static int highest_fd(void)
+{
+	DIR *d = opendir("/dev/fd");
+	struct dirent *e;
+	long v, top = -1;
+	char *end;
+
+	if (d == NULL) {
+		v = sysconf(_SC_OPEN_MAX);
+		return v > 0 && v < 65536 ? (int)v - 1 : 65535;
+	}
+	while ((e = readdir(d)) != NULL) {
+		v = strtol(e->d_name, &end, 10);
+		if (end != e->d_name && *end == '\0' && v > top)
+			top = v;
+	}
+	closedir(d);
+	return (int)top;
+}
+
 void probe_run(struct probe *p, char *const argv[], long timeout_ms, size_t max_out)
 {
-	int fds[2], err[2], st = 0, n;
+	int fds[2], err[2], st = 0, n, top, fd;
 	long deadline;
 	pid_t pid;
 	char chunk[4096];
@@ -34,6 +59,8 @@ void probe_run(struct probe *p, char *const argv[], long timeout_ms, size_t max_
 		return;
 	}
 	fcntl(err[1], F_SETFD, FD_CLOEXEC);
+	/* A little headroom for what another thread opens meanwhile. */
+	top = highest_fd() + 64;
 	pid = fork();
 	if (pid < 0) {
 		close(fds[0]); close(fds[1]); close(err[0]); close(err[1]);
@@ -45,12 +72,16 @@ void probe_run(struct probe *p, char *const argv[], long timeout_ms, size_t max_
 		int devnull = open("/dev/null", O_RDWR);
 
 		setpgid(0, 0);
-		dup2(devnull, 0);
+		/* Never the tool's own input: /dev/null or nothing. */
+		if (devnull < 0 || dup2(devnull, 0) < 0)
+			close(0);
 		dup2(fds[1], 1);
-		dup2(devnull, 2);
-		close(fds[0]);
-		close(fds[1]);
-		close(err[0]);
+		if (devnull < 0 || dup2(devnull, 2) < 0)
+			close(2);
+		/* Only 0, 1, 2 and the exec report go on (err[1] closes on exec). */
+		for (fd = 3; fd <= top; fd++)
+			if (fd != err[1])
+				close(fd);
 		execvp(argv[0], argv);
 		n = errno;
 		if (write(err[1], &n, sizeof(n)) < 0)

@@ -1,10 +1,11 @@
 /* Unit tests for the small shared helpers: FNV-1a against the published
  * test vectors, option numbers in range, jv_same() and the or-null
- * constructors, xvasprintf(), and outfile (a file appears whole under its
+ * constructors, xvasprintf(), outfile (a file appears whole under its
  * name or not at all, nothing temporary is left behind, the mode follows
- * the umask). */
+ * the umask), and that a probe inherits none of the tool's descriptors. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "json.h"
 #include "opt.h"
 #include "outfile.h"
+#include "probe.h"
 #include "xalloc.h"
 
 static int failures;
@@ -115,6 +117,28 @@ static void test_outfile(void)
 	free(missing);
 }
 
+/* A descriptor the tool holds open (no close-on-exec, as curl's sockets)
+ * must not reach a probed program. */
+static void test_probe_fds(void)
+{
+	char *const argv[] = {"sh", "-c", "[ -e /dev/fd/50 ] && echo open || echo closed", NULL};
+	struct probe p;
+	int fd = open("/dev/null", O_RDONLY);
+
+	if (fd < 0 || dup2(fd, 50) < 0) {
+		check(0, "open /dev/null as fd 50");
+		return;
+	}
+	close(fd);
+	probe_run(&p, argv, 5000, 100);
+	check(p.status == PROBE_OK && strcmp(p.out.s, "closed\n") == 0,
+	      "a probe does not inherit the tool's descriptors");
+	if (p.status == PROBE_OK && strcmp(p.out.s, "closed\n") != 0)
+		printf("# the probe said: %s", p.out.s);
+	buf_free(&p.out);
+	close(50);
+}
+
 int main(void)
 {
 	struct arena a = {0};
@@ -155,5 +179,6 @@ int main(void)
 	free(s);
 
 	test_outfile();
+	test_probe_fds();
 	return failures ? 1 : 0;
 }
