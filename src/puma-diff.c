@@ -30,7 +30,9 @@
 #include "xalloc.h"
 
 static const char usage_text[] =
-	"Usage: puma-diff [OPTIONS] A B\n"
+	"Usage: puma-diff [--format json|md] [--pretty] [--scenario NAME] [--labels LIST]\n"
+	"                 [--logprob-threshold X] [--ece-threshold X] [--bins N] [--bootstrap B]\n"
+	"                 [--ci LEVEL] [--seed S] [--examples K] [--config-dir DIR] A B\n"
 	"Compare two runs (prediction files or run directories) record by record.\n"
 	"\n"
 	"  -f, --format FMT          json (default) or md (a Markdown report)\n"

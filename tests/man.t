@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every tool has --help, --version and a man page that documents every long
-# option its --help lists, and an EXIT STATUS section.
+# option its --help lists, has an EXIT STATUS section, and whose SYNOPSIS
+# is the usage line.
 . "$(dirname "$0")/lib.sh"
 
 version=$(cat "$ROOT/VERSION")
@@ -28,6 +29,13 @@ for src in "$ROOT"/src/puma-*.c; do
 	if command -v man >/dev/null 2>&1; then
 		warnings=$(MANWIDTH=80 man --warnings -l "$man" 2>&1 >/dev/null)
 		is "${warnings:-none}" none "$tool(1) formats without warnings"
+		# The usage line (with its continuation lines and other forms) is
+		# the SYNOPSIS, words and brackets alike.
+		syn=$(MANWIDTH=1000 man -l "$man" 2>/dev/null | col -bx |
+			sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \n' '  ' | sed 's/^ //; s/ $//')
+		use=$(sed -n '1p; 2,/^[^ ]/{/^ /p}' "$TMP/help" | sed 's/^Usage: //' |
+			tr -s ' \n' '  ' | sed 's/^ //; s/ $//')
+		is "$syn" "$use" "$tool(1)'s SYNOPSIS is the usage line of --help"
 	fi
 done
 done_testing
