@@ -21,6 +21,7 @@
 #include "sysroot.h"
 #include "xalloc.h"
 
+/* The help text on stdout (-h). */
 static void usage(void)
 {
 	printf("Usage: %s [-f json|text] [-p NAME] [-s URL [--require-server]] [-d DIR]\n"
@@ -358,6 +359,7 @@ static const char *gib(const jv *obj, const char *key, char tmp[48])
 	return tmp;
 }
 
+/* "a, b, c" for the text report, "none" for an empty list. */
 static void join_strings(struct buf *b, const jv *arr)
 {
 	size_t i;
@@ -373,6 +375,8 @@ static void join_strings(struct buf *b, const jv *arr)
 	}
 }
 
+/* The preflight report for people, written from the JSON description (so
+ * --from shows a saved one exactly as it was taken). */
 static void report(struct buf *b, const jv *o)
 {
 	const jv *os = jv_get(o, "os"), *cpu = jv_get(o, "cpu"), *ram = jv_get(o, "ram");

@@ -77,6 +77,7 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* The options as given (strings borrowed from argv). */
 struct opts {
 	int md, pretty;
 	const char *scenario, *labels;
@@ -91,11 +92,13 @@ struct str {
 	size_t n;
 };
 
+/* One of a token's top alternatives; its text lives in the side's arena. */
 struct alt {
 	struct str tok;
 	double lp;
 };
 
+/* One generated token with its logprob and alternatives, in the side's arena. */
 struct tok {
 	struct str tok;
 	double lp;
@@ -375,6 +378,7 @@ static int correct(const struct prec *p)
 	return p->pred_s.s != NULL && str_eq(p->pred_s, p->gold_s);
 }
 
+/* Did both runs predict the same thing (both null counts as the same)? */
 static int same_pred(const struct prec *a, const struct prec *b)
 {
 	if (a->has_pred != b->has_pred)
@@ -605,6 +609,7 @@ static jv *host_of(struct arena *a, const struct side *sd)
 	return o;
 }
 
+/* What the report says of one run: where it came from and what it used. */
 static jv *side_obj(struct arena *a, const struct side *sd, size_t unpaired, jv *examples)
 {
 	jv *o = jv_obj(a);
@@ -1030,6 +1035,7 @@ static const char *yesno(const jv *v)
 	return v->t == JTRUE ? "holds" : "does not hold";
 }
 
+/* One row of the Markdown hosts table. */
 static void md_side_host(struct buf *b, const char *name, const jv *side)
 {
 	const jv *h = jv_get(side, "host");
@@ -1065,6 +1071,8 @@ static void md_side_host(struct buf *b, const char *name, const jv *side)
 	buf_adds(b, " |\n");
 }
 
+/* The Markdown report, written from the JSON one so the two never
+ * disagree. */
 static void markdown(struct buf *b, const jv *r)
 {
 	const jv *ver = jv_get(r, "verdicts"), *met = jv_get(r, "metrics");

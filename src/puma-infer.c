@@ -683,6 +683,7 @@ static struct scen *get_scen(struct run *r, const char *name, char *err, size_t 
 	return load_scen(r, name, err, errlen);
 }
 
+/* Free every loaded scenario's material. */
 static void free_scens(struct run *r)
 {
 	size_t i;

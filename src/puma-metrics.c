@@ -123,6 +123,7 @@ static struct acc *groups, **groups_tail = &groups;
 /* Scratch text reused for every record, freed by free_groups(). */
 static struct buf key_buf, text_buf;
 
+/* Free every group and the scratch text. */
 static void free_groups(size_t ngroup)
 {
 	struct acc *g, *next;
@@ -721,6 +722,7 @@ static void table(struct buf *b, const jv *out)
 	}
 }
 
+/* Write one result object in the chosen format (errors show at finish()). */
 static void emit(const struct opts *o, const jv *out)
 {
 	struct buf b = {0};

@@ -203,6 +203,7 @@ struct cands {
 	size_t n, cap;
 };
 
+/* A new zeroed candidate at the end of the list (doubling in the arena). */
 static struct cand *cand_push(struct arena *a, struct cands *l)
 {
 	if (l->n == l->cap) {

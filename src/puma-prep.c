@@ -40,6 +40,7 @@ struct sink {
 	int out_failed;
 };
 
+/* The converter's output: a record to stdout, stopping at a write error. */
 static int emit(void *ctx, const char *rec, size_t len)
 {
 	struct sink *k = ctx;
@@ -51,6 +52,7 @@ static int emit(void *ctx, const char *rec, size_t len)
 	return 0;
 }
 
+/* A rejected row: a message on stderr, or a record in the reject file. */
 static int reject(void *ctx, const struct inst_reject *r)
 {
 	struct sink *k = ctx;

@@ -60,6 +60,7 @@ static int same(const struct classes *cs, const struct cls *c, const jv *v)
 	return c->len == v->n && memcmp(cs->pool.s + c->off, v->u.s, v->n) == 0;
 }
 
+/* Double the slots (64 at first) and put every class back. */
 static void rehash(struct classes *cs)
 {
 	size_t i, j;
@@ -235,6 +236,8 @@ static int sample_of(const size_t *idx, size_t cnt, size_t k, uint32_t seed, siz
 
 static const struct classes *sort_cs;
 
+/* Classes in pandas' groupby order: numbers by value, strings by their
+ * bytes (sort_cs names the classes, as qsort passes no context). */
 static int cmp_class(const void *a, const void *b)
 {
 	const struct cls *x = &sort_cs->c[*(const uint32_t *)a], *y = &sort_cs->c[*(const uint32_t *)b];

@@ -4,6 +4,7 @@
 #include "err.h"
 #include "http.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +28,14 @@ void server_free(struct server *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Sleep s seconds whatever signals come (only an interruption is retried). */
 static void sleep_secs(double s)
 {
 	struct timespec ts;
 
 	ts.tv_sec = (time_t)s;
 	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) != 0)
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
 
@@ -99,6 +101,8 @@ static int ollama_name_matches(const char *have, size_t hl, const char *want)
 	       memcmp(have + wl, ":latest", 7) == 0;
 }
 
+/* Ask an Ollama server who it is and whether it has the model (with its
+ * digest and quantisation), saying how to fix what is wrong: -1 then. */
 static int probe_ollama(struct gen *g, const char *base, const struct retry *rt, struct server *s)
 {
 	struct http_resp r;

@@ -9,6 +9,7 @@
 
 #include "json.h"
 
+/* An open cache and its counts for the summary. */
 struct cache {
 	char *dir;		/* owned */
 	long hits, stores;

@@ -19,6 +19,8 @@ union hdr {
 	max_align_t align;
 };
 
+/* libcsv's realloc hook: keep a capacity in front of the field buffer so
+ * a long field grows by doubling, not one byte at a time. */
 static void *grow_field(void *ptr, size_t n)
 {
 	union hdr *h = ptr != NULL ? (union hdr *)ptr - 1 : NULL;

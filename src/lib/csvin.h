@@ -18,6 +18,7 @@
 
 #include "xalloc.h"
 
+/* Where one field of the current row lies (the bytes belong to the reader). */
 struct csvfield {
 	size_t off, len;	/* the field's bytes in data.s (NUL-ended) */
 	long line;		/* physical line where the field starts */

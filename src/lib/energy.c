@@ -45,6 +45,7 @@ typedef int nvml_ret;
 typedef struct nvml_device *nvml_dev;
 #define NVML_OK 0
 
+/* The NVML functions found by dlopen(); lib is closed by energy_free(). */
 struct nvml {
 	void *lib;
 	nvml_ret (*init)(void);
@@ -57,6 +58,8 @@ struct nvml {
 	int up;			/* nvmlInit succeeded: shut it down at the end */
 };
 
+/* One place energy comes from (a RAPL domain, a GPU, the TDP estimate) and
+ * what was read from it; its strings are owned here, freed by energy_free(). */
 struct source {
 	enum kind kind;
 	enum state state;
@@ -83,6 +86,9 @@ struct source {
 	char *tdp_from;
 };
 
+/* The meter: its sources (owned), the carbon figures, and the sampling
+ * thread.  The thread alone touches the sources between energy_start()
+ * and energy_stop(); the caller only after the join. */
 struct energy {
 	const struct energy_opts *o;
 	struct source *src;
@@ -803,6 +809,8 @@ static void pm_find(struct energy *e)
 	buf_free(&p.out);
 }
 
+/* One powermetrics reading: the program runs for a short window and
+ * prints the mean power over it, fed to the trapezoids at its midpoint. */
 static void pm_sample(struct energy *e, struct source *s, double t)
 {
 	struct probe p;
@@ -941,6 +949,7 @@ static void sample_all(struct energy *e, double t)
 		smi_sample(e, t);
 }
 
+/* NVML counts joules itself: read it only at the start and the end. */
 static void nvml_all(struct energy *e, int first)
 {
 	size_t i;

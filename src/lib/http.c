@@ -184,6 +184,7 @@ static void track(struct http_multi *m, CURL *c)
 	m->active[m->nactive++] = c;
 }
 
+/* Forget a handle that left the multi (order does not matter). */
 static void untrack(struct http_multi *m, CURL *c)
 {
 	size_t i;

@@ -6,6 +6,7 @@
 
 #include "xalloc.h"
 
+/* What a blocking request gave. */
 struct http_resp {
 	long status;		/* HTTP status, 0 if no response came */
 	struct buf body;	/* owned; free with http_resp_free */

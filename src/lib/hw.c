@@ -284,9 +284,26 @@ int hw_parse_meminfo(const char *text, long long *total, long long *avail, int *
 	return mtotal >= 0 ? 0 : -1;
 }
 
+/* A (package, core) pair of one logical CPU, to count distinct cores. */
 struct pair {
 	long long a, b;
 };
+
+/* Physical cores are the distinct pairs: hyperthreads share theirs.  The
+ * quadratic scan is fine for the few hundred CPUs a host has. */
+static size_t distinct_pairs(const struct pair *p, size_t n)
+{
+	size_t i, j, distinct = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++)
+			if (p[j].a == p[i].a && p[j].b == p[i].b)
+				break;
+		if (j == i)
+			distinct++;
+	}
+	return distinct;
+}
 
 void hw_parse_cpuinfo(struct arena *a, const char *text, const char **model,
 		      long long *cores, long long *threads)
@@ -294,7 +311,7 @@ void hw_parse_cpuinfo(struct arena *a, const char *text, const char **model,
 	const char *model_name = NULL, *processor = NULL, *hardware = NULL, *cpu = NULL;
 	const char *implementer = NULL, *part = NULL;
 	struct pair *pairs = NULL;
-	size_t npairs = 0, cap = 0, i, j, distinct = 0;
+	size_t npairs = 0, cap = 0;
 	long long nproc = 0, phys = -1, core = -1;
 	int blocks = 0, complete = 1, in_block = 0, has_proc = 0;
 	const char *s = text;
@@ -363,14 +380,8 @@ void hw_parse_cpuinfo(struct arena *a, const char *text, const char **model,
 		*model = arena_strndup(a, tmp, strlen(tmp));
 	}
 	*threads = nproc > 0 ? nproc : HW_UNKNOWN;
-	for (i = 0; i < npairs; i++) {
-		for (j = 0; j < i; j++)
-			if (pairs[j].a == pairs[i].a && pairs[j].b == pairs[i].b)
-				break;
-		if (j == i)
-			distinct++;
-	}
-	*cores = (complete && blocks > 0 && npairs > 0) ? (long long)distinct : HW_UNKNOWN;
+	*cores = (complete && blocks > 0 && npairs > 0) ? (long long)distinct_pairs(pairs, npairs)
+						       : HW_UNKNOWN;
 	free(pairs);
 }
 
@@ -809,7 +820,7 @@ static void detect_os_version(struct hw *h)
 static long long sysfs_cores(long long threads)
 {
 	struct pair *pairs;
-	long long i, j, distinct = 0;
+	long long i, distinct;
 
 	if (threads <= 0 || threads > 65536)
 		return HW_UNKNOWN;
@@ -837,12 +848,8 @@ static long long sysfs_cores(long long threads)
 			free(pairs);
 			return HW_UNKNOWN;
 		}
-		for (j = 0; j < i; j++)
-			if (pairs[j].a == pairs[i].a && pairs[j].b == pairs[i].b)
-				break;
-		if (j == i)
-			distinct++;
 	}
+	distinct = (long long)distinct_pairs(pairs, (size_t)threads);
 	free(pairs);
 	return distinct;
 }

@@ -16,6 +16,7 @@
 
 #define HW_UNKNOWN (-1LL)
 
+/* One GPU as a probe reported it; strings live in the hw's arena. */
 struct hw_gpu {
 	const char *vendor;	/* "nvidia", "amd", "apple", "intel" or as reported */
 	const char *name;
@@ -34,11 +35,13 @@ struct hw_probe {
 	const char *detail;	/* what it gave or why not; NULL if nothing to add */
 };
 
+/* Something the report must say (message in the hw's arena). */
 struct hw_problem {
 	const char *severity;	/* "error", "warning" or "note" */
 	const char *message;
 };
 
+/* Everything learned about the machine; hw_free() releases it. */
 struct hw {
 	struct arena a;		/* owns every string below */
 	const char *os_name;	/* "Linux", "Darwin" (uname -s) */
@@ -63,6 +66,7 @@ struct hw {
 	size_t nproblems, problem_cap;
 };
 
+/* How to look (strings borrowed). */
 struct hw_opts {
 	const char *dir;	/* NULL: the current directory */
 	long timeout_ms;	/* bound on each probe */

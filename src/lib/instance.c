@@ -519,6 +519,7 @@ static int record(struct prep *p, struct csvin *c)
 	return 0;
 }
 
+/* The first row is the header that decides the layout; the others are records. */
 static int on_row(struct csvin *c, void *ctx)
 {
 	struct prep *p = ctx;

@@ -33,6 +33,7 @@ struct inst_reject {
 	size_t reclen;
 };
 
+/* What the converter is told, and where its output goes (borrowed). */
 struct prep_opts {
 	const char *name;	/* the input's name: messages, project from file name */
 	enum inst_scenario scenario;	/* INST_ANY: from the header */

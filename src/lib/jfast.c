@@ -34,6 +34,8 @@ struct fp {
 static unsigned char sclass[256];
 static int sclass_ready;
 
+/* The byte classes the string scanner dispatches on: plain, quote,
+ * backslash, control (invalid), non-ASCII (checked as UTF-8). */
 static void init_classes(void)
 {
 	int c;
@@ -94,6 +96,7 @@ static void skip_ws_slow(struct fp *f)
 			skip_ws_slow(f); \
 	} while (0)
 
+/* The value of a \u escape's hex digit, -1 when it is not one. */
 static int hexval(unsigned c)
 {
 	if (c >= '0' && c <= '9')
@@ -368,6 +371,8 @@ static const char *const *want_seen;
 static size_t want_len[64], want_n;
 static unsigned char want_first[256];
 
+/* Index the wanted keys by first byte and length, so a key that is not
+ * wanted is turned away without a string comparison. */
 static void want_index(const char *const *want)
 {
 	want_seen = want;
@@ -506,6 +511,7 @@ static int array(struct fp *f, jv **out)
 	return 0;
 }
 
+/* true, false or null spelled out in full, or the fast path gives up. */
 static int literal(struct fp *f, const char *word, jv *v, jv **out)
 {
 	size_t n = strlen(word);

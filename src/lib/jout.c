@@ -1,6 +1,7 @@
 /* jout.c - indented JSON, in Python's json.dumps(indent=N) layout. */
 #include "jout.h"
 
+/* A line break and the indentation of the given depth. */
 static void newline(struct buf *b, int indent, int level)
 {
 	int i;

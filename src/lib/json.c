@@ -40,6 +40,7 @@ static size_t consumed(struct pctx *c)
 	return yajl_get_bytes_consumed(c->h);
 }
 
+/* Does the caller want a tree for this top-level key (else raw text only)? */
 static int wanted(struct pctx *c, const char *key)
 {
 	const char *const *w;
@@ -52,6 +53,8 @@ static int wanted(struct pctx *c, const char *key)
 	return 0;
 }
 
+/* Append a member; the array doubles in the arena (the old one is left
+ * there, which the reset per record reclaims). */
 static void add_member(struct arena *a, jv *obj, const char *key, size_t klen)
 {
 	if (obj->n == obj->cap) {
@@ -137,6 +140,7 @@ static int cb_bool(void *ctx, int b)
 	return 1;
 }
 
+/* Numbers keep their text, so a tool writes back exactly what it read. */
 static int cb_number(void *ctx, const char *s, size_t len)
 {
 	struct pctx *c = ctx;
@@ -166,6 +170,7 @@ static int utf8_ok(struct pctx *c, const unsigned char *s, size_t len)
 	return 0;
 }
 
+/* A string value, refused when its UTF-8 is invalid. */
 static int cb_string(void *ctx, const unsigned char *s, size_t len)
 {
 	struct pctx *c = ctx;
@@ -183,6 +188,8 @@ static void push(struct pctx *c, jv *v)
 	c->stack[c->depth++] = v;
 }
 
+/* An object or array opens: note where a top-level one starts (raw text
+ * of its members is measured from there). */
 static int cb_start(struct pctx *c, enum jtype t)
 {
 	c->level++;
@@ -207,6 +214,7 @@ static int cb_start_array(void *ctx)
 	return cb_start(ctx, JARR);
 }
 
+/* An object or array closes; closing a top-level member ends its raw text. */
 static int cb_end(void *ctx)
 {
 	struct pctx *c = ctx;
@@ -219,6 +227,8 @@ static int cb_end(void *ctx)
 	return 1;
 }
 
+/* A key: a new member, and at the top level the start of its raw text and
+ * the decision to build its tree or skip it. */
 static int cb_map_key(void *ctx, const unsigned char *k, size_t len)
 {
 	struct pctx *c = ctx;
@@ -375,6 +385,7 @@ jv *jv_obj(struct arena *a)
 	return v;
 }
 
+/* The first member named key (records are small: a linear scan). */
 static struct jmember *find(const jv *obj, const char *key)
 {
 	size_t i, klen;

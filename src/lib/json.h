@@ -16,6 +16,7 @@ enum jtype { JNULL, JFALSE, JTRUE, JNUM, JSTR, JARR, JOBJ };
 
 typedef struct jv jv;
 
+/* One member of an object; key and raw point into the arena or the line. */
 struct jmember {
 	const char *key;	/* decoded, NUL-ended */
 	size_t klen;
@@ -25,6 +26,7 @@ struct jmember {
 	int compact;		/* raw holds no whitespace outside strings */
 };
 
+/* A JSON value, allocated in an arena (never freed on its own). */
 struct jv {
 	enum jtype t;
 	size_t n;		/* string bytes, array items or object members */

@@ -15,6 +15,8 @@ int jsonl_open(struct jsonl_in *in, const char *path, const char *const *want, i
 	return lines_open(&in->l, path);
 }
 
+/* Say what is wrong with the current line; then skip and count it
+ * (lenient) or stop with a sticky failure (strict). */
 static int bad_line(struct jsonl_in *in, const char *fmt, va_list ap)
 {
 	vwarn_at(in->l.name, in->l.lineno, fmt, ap);

@@ -15,6 +15,7 @@ void mt_seed(struct mt *m, uint32_t seed)
 	m->i = N;
 }
 
+/* Regenerate the 624 words of state (the reference algorithm's twist). */
 static void twist(struct mt *m)
 {
 	int k;

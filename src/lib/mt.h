@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The generator's state: plain data, no allocation. */
 struct mt {
 	uint32_t s[624];
 	int i;

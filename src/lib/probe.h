@@ -13,6 +13,7 @@ enum probe_status {
 	PROBE_FAILED,		/* exited non-zero or died of a signal */
 };
 
+/* What one run of a program gave. */
 struct probe {
 	enum probe_status status;
 	int code;		/* exit status, or the signal for PROBE_FAILED */

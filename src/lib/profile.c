@@ -24,6 +24,7 @@ static void bad(struct ctx *c, const char *what, const char *key, const char *wa
 	c->bad = 1;
 }
 
+/* The checks of profiles.json: each names the field and what it must be. */
 static const char *need_str(struct ctx *c, const jv *obj, const char *what, const char *key)
 {
 	const jv *v = jv_get(obj, key);

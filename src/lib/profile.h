@@ -6,6 +6,8 @@
 #include "hw.h"
 #include "json.h"
 
+/* One hardware profile of profiles.json; strings and trees live in the
+ * arena profiles_load() was given. */
 struct profile {
 	const char *name;
 	const char *family;	/* "standard" or "apple" */
@@ -21,6 +23,7 @@ struct profile {
 	const jv *requirements, *scenarios, *models;	/* as written in the file */
 };
 
+/* All the profiles and the RAM floor. */
 struct profiles {
 	struct profile *v;	/* malloc'd; strings and trees live in the caller's arena */
 	size_t n;
@@ -41,6 +44,7 @@ enum pick_status {
 	PICK_UNKNOWN,		/* RAM unknown: nothing to choose by */
 };
 
+/* The choice and why (profiles borrowed from the struct profiles). */
 struct pick {
 	enum pick_status status;
 	const struct profile *p;

@@ -233,6 +233,7 @@ static void labels_add(struct labels *l, const char *s, size_t n, size_t *cap)
 	l->v[l->n++] = xstrndup(s, n);
 }
 
+/* A label list of numbers only (story points) is written as numbers. */
 static void labels_done(struct labels *l)
 {
 	size_t i;

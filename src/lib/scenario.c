@@ -20,6 +20,7 @@ static struct entry *cache;
 static struct labelset **extra_sets;
 static size_t n_extra, cap_extra;
 
+/* Free a label set and its spellings, leaving it empty. */
 static void labelset_free(struct labelset *ls)
 {
 	size_t i, k;
@@ -39,6 +40,7 @@ static void labelset_free(struct labelset *ls)
 	memset(ls, 0, sizeof(*ls));
 }
 
+/* Free one cached scenario (NULL is fine). */
 static void scenario_free(struct scenario *sc)
 {
 	size_t i;
@@ -75,6 +77,7 @@ void scenario_free_all(void)
 	n_extra = cap_extra = 0;
 }
 
+/* One more way a model may write label i. */
 static void add_spelling(struct labelset *ls, size_t i, const char *s, size_t len)
 {
 	size_t k = ls->nspell[i]++;
@@ -118,6 +121,7 @@ static void default_spellings(struct labelset *ls, size_t i)
 	free(t);
 }
 
+/* ASCII case-insensitive equality, independent of the locale. */
 static int eq_ci(const char *a, size_t al, const char *b, size_t bl)
 {
 	size_t i;

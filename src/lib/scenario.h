@@ -25,6 +25,8 @@ struct vbin {
 	double lo, hi;
 };
 
+/* A scenario's config, loaded once and owned by the cache of scenarios
+ * (scenario_free_all()). */
 struct scenario {
 	char *name;		/* the config file's name, without .json */
 	enum task task;

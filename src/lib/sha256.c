@@ -17,6 +17,7 @@ static const uint32_t K[64] = {
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
+/* Compress one 64-byte block into the state (FIPS 180-4, 6.2.2). */
 static void block(struct sha256 *c, const unsigned char *p)
 {
 	uint32_t w[64], a, b, d, e, f, g, h, cc, t1, t2;
