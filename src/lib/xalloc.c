@@ -164,6 +164,9 @@ void *arena_alloc(struct arena *a, size_t n)
 	struct ablock *b = a->head;
 	size_t al = sizeof(max_align_t);
 
+	/* A size this large is an overflow upstream: never wrap it to a small one. */
+	if (n > SIZE_MAX / 4)
+		oom(n);
 	n = (n + al - 1) / al * al;
 	if (n == 0)
 		n = al;
