@@ -135,7 +135,7 @@ struct side {
 	size_t n, cap;
 	jv *manifest, *host;
 	struct str model, digest, scenario, backend;
-	int model_mixed, digest_mixed, scenario_mixed;
+	int model_mixed, digest_mixed, scenario_mixed, backend_mixed;
 	size_t *hash;		/* open addressing over r, by id; 0 = empty, else index + 1 */
 	size_t hcap;
 };
@@ -324,7 +324,7 @@ static void load_side(struct side *sd, const char *arg)
 		constant(sd, rec, "model", &sd->model, &sd->model_mixed);
 		constant(sd, rec, "model_digest", &sd->digest, &sd->digest_mixed);
 		constant(sd, rec, "scenario", &sd->scenario, &sd->scenario_mixed);
-		constant(sd, rec, "backend", &sd->backend, &sd->model_mixed);
+		constant(sd, rec, "backend", &sd->backend, &sd->backend_mixed);
 		sd->r = xgrow(sd->r, &sd->cap, sd->n + 1, sizeof(*sd->r));
 		p = &sd->r[sd->n];
 		memset(p, 0, sizeof(*p));
@@ -620,7 +620,7 @@ static jv *side_obj(struct arena *a, const struct side *sd, size_t unpaired, jv 
 	jv_set(a, o, "unpaired_examples", examples);
 	jv_set(a, o, "model", sd->model_mixed ? jv_cstr(a, "(mixed)") : strv(a, sd->model));
 	jv_set(a, o, "model_digest", sd->digest_mixed ? jv_cstr(a, "(mixed)") : strv(a, sd->digest));
-	jv_set(a, o, "backend", strv(a, sd->backend));
+	jv_set(a, o, "backend", sd->backend_mixed ? jv_cstr(a, "(mixed)") : strv(a, sd->backend));
 	jv_set(a, o, "run_id", sd->manifest && jv_get(sd->manifest, "run_id") ?
 		jv_get(sd->manifest, "run_id") : JV_NULL);
 	jv_set(a, o, "host", host_of(a, sd));

@@ -60,6 +60,22 @@ is "$(verdict "$TMP/unparsed")" "1 null true null true" "nothing parsed anywhere
 grep -q "H0 cannot be tested" "$TMP/unparsed/err"
 ok $? "nothing parsed anywhere: said on stderr"
 
+# A run that mixes backends says so of its backend, not of its model.
+"$PYTHON" - "$TMP/identical" "$TMP/mixedbk" <<'EOF'
+import json, os, sys
+os.makedirs(sys.argv[2], exist_ok=True)
+for f in ("a.jsonl", "b.jsonl"):
+    with open(os.path.join(sys.argv[1], f)) as i, open(os.path.join(sys.argv[2], f), "w") as o:
+        for n, l in enumerate(i):
+            r = json.loads(l)
+            r["model"] = "m"
+            r["backend"] = "openai" if f == "a.jsonl" and n == 3 else "ollama"
+            o.write(json.dumps(r) + "\n")
+EOF
+puma-diff "$TMP/mixedbk/a.jsonl" "$TMP/mixedbk/b.jsonl" >"$TMP/mixedbk/out.json" 2>/dev/null
+is "$("$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print([(d[k]["model"], d[k]["backend"]) for k in ("a", "b")])' "$TMP/mixedbk/out.json")" \
+	"[('m', '(mixed)'), ('m', 'ollama')]" "mixed backends: the backend is (mixed), the model is not"
+
 # Differential: every figure against the NumPy/SciPy reference.
 "$PYTHON" - "$TMP" "$ROOT" <<'PY'
 import json, math, os, subprocess, sys
