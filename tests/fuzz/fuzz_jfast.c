@@ -7,67 +7,7 @@
 
 #include "jfast.h"
 #include "json.h"
-
-/* Serialise a tree completely (json_write() would use the raw texts). */
-static void describe(struct buf *b, const jv *v, int top)
-{
-	size_t i;
-
-	if (v == NULL) {
-		buf_adds(b, "<skipped>");
-		return;
-	}
-	if (v->t == JOBJ) {
-		buf_addc(b, '{');
-		for (i = 0; i < v->n; i++) {
-			const struct jmember *m = &v->u.mem[i];
-
-			json_write_str(b, m->key, m->klen);
-			buf_addc(b, '=');
-			describe(b, m->val, 0);
-			if (top)
-				buf_printf(b, "@%zu:%.*s", m->rawlen, (int)m->rawlen, m->raw ? m->raw : "");
-			buf_addc(b, ',');
-		}
-		buf_addc(b, '}');
-	} else if (v->t == JARR) {
-		buf_addc(b, '[');
-		for (i = 0; i < v->n; i++) {
-			describe(b, v->u.items[i], 0);
-			buf_addc(b, ',');
-		}
-		buf_addc(b, ']');
-	} else if (v->t == JNUM) {
-		buf_printf(b, "%.*s=%a", (int)v->n, v->raw, v->d);
-	} else if (v->t == JSTR) {
-		buf_printf(b, "%zu:", v->n);
-		buf_add(b, v->u.s, v->n);
-	} else {
-		json_write(b, v);
-	}
-}
-
-/* A member marked compact must read the same after compaction. */
-static int compact_ok(const jv *v)
-{
-	struct buf c = {0};
-	size_t i;
-	int ok = 1;
-
-	if (v == NULL || v->t != JOBJ)
-		return 1;
-	for (i = 0; i < v->n && ok; i++) {
-		const struct jmember *m = &v->u.mem[i];
-
-		if (m->raw == NULL || !m->compact)
-			continue;
-		buf_reset(&c);
-		json_write_compact(&c, m->raw, m->rawlen);
-		ok = c.len == m->rawlen && memcmp(c.s, m->raw, m->rawlen) == 0;
-	}
-	buf_free(&c);
-	return ok;
-}
+#include "../unit/jtree.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
