@@ -7,17 +7,9 @@
 # the summary through puma-parse and puma-metrics.
 . "$(dirname "$0")/lib.sh"
 need_python json
-FAKE="$ROOT/tests/helpers/fake-llm.py"
-export PUMA_CONFIG_DIR="$ROOT/config"
-unset OLLAMA_HOST OPENAI_API_KEY
-
-pids=""
-trap 'for p in $pids; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
-"$PYTHON" "$FAKE" --model m >"$TMP/port" 2>"$TMP/server.log" &
-pids="$pids $!"
-for _ in $(seq 200); do [ -s "$TMP/port" ] && break; sleep 0.05; done
-URL="http://127.0.0.1:$(cat "$TMP/port")"
-requests() { curl -s "$URL/_stats" | "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["requests"])'; }
+. "$ROOT/tests/infer-lib.sh"
+start_fake S --model m
+URL="http://127.0.0.1:$PORT_S"
 
 # py FILE EXPR: EXPR over s = the summary, e = its "energy", src(kind,
 # device) = a source entry.
@@ -176,12 +168,12 @@ is "$(py "$TMP/c.json" '[e["pue"], e["co2_kg"] == e["kwh"] * 1.2 * e["carbon_int
 records 1 100 | infer --summary "$TMP/i.json" --intensity 56.25 --pue 1.58 --energy-interval 0.05 --gpu-energy nvidia-smi >/dev/null
 is "$(py "$TMP/i.json" '[e["carbon_intensity"], e["pue"], e["co2_kg"] == e["kwh"] * 1.58 * 56.25 / 1000]')" \
 	'[{"g_per_kwh": 56.25, "source": "given with --intensity"}, 1.58, true]' "--intensity 56.25 --pue 1.58"
-before=$(requests)
+before=$(requests "$PORT_S")
 records 1 0 | infer --summary "$TMP/x.json" --country XYZ >/dev/null 2>"$TMP/err"
 st=$?
 grep -q "^puma-infer: --country XYZ: not in .*carbon_intensity.json (known: AUS CAN .* USA); give --intensity G_PER_KWH instead" "$TMP/err"
 ok $((st != 2 || $?)) "an unknown country: usage error listing the known ones"
-is "$(requests):$([ -e "$TMP/x.json" ] && echo written || echo none)" "$before:none" "... found before any request, no summary"
+is "$(requests "$PORT_S"):$([ -e "$TMP/x.json" ] && echo written || echo none)" "$before:none" "... found before any request, no summary"
 records 1 0 | infer --summary "$TMP/x.json" --country DEU --intensity 5 >/dev/null 2>"$TMP/err"
 is "$?:$(head -n 1 "$TMP/err")" "2:puma-infer: give --country or --intensity, not both" "--country with --intensity: usage error"
 records 1 0 | infer --summary "$TMP/x.json" --pue 0.9 >/dev/null 2>"$TMP/err"

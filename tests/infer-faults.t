@@ -5,27 +5,7 @@
 # SIGKILL from the cache.
 . "$(dirname "$0")/lib.sh"
 need_python json
-FAKE="$ROOT/tests/helpers/fake-llm.py"
-export PUMA_CONFIG_DIR="$ROOT/config"
-unset OLLAMA_HOST OPENAI_API_KEY
-
-pids=""
-trap 'for p in $pids; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
-
-start_fake() {
-	local name=$1
-	shift
-	"$PYTHON" "$FAKE" "$@" >"$TMP/$name.port" 2>"$TMP/$name.log" &
-	pids="$pids $!"
-	for _ in $(seq 200); do [ -s "$TMP/$name.port" ] && break; sleep 0.05; done
-	eval "PORT_$name=$(cat "$TMP/$name.port")"
-}
-pyq() {
-	"$PYTHON" -c 'import json,sys
-r=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-print(eval(sys.argv[2]))' "$1" "$2"
-}
-requests() { curl -s "http://127.0.0.1:$1/_stats" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
+. "$ROOT/tests/infer-lib.sh"
 
 # One record per fault; the title carries the instruction to the server.
 "$PYTHON" - "$TMP/f.jsonl" <<'EOF'

@@ -7,9 +7,8 @@
 # unless PUMA_REQUIRE_LLAMA=1 makes that a failure.
 . "$(dirname "$0")/lib.sh"
 need_python json
+. "$ROOT/tests/infer-lib.sh"
 FIX="$ROOT/tests/fixtures/llama"
-export PUMA_CONFIG_DIR="$ROOT/config"
-unset OLLAMA_HOST OPENAI_API_KEY
 
 if ! started=$("$FIX/start-server.sh" -a tiny 2>"$TMP/start.err"); then
 	why=$(tail -n 1 "$TMP/start.err")
@@ -25,12 +24,6 @@ proxy=""
 trap '[ -n "$proxy" ] && kill "$proxy" 2>/dev/null && wait "$proxy" 2>/dev/null; "$FIX/stop-server.sh" "$LPID" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
 LURL="http://127.0.0.1:$LPORT"
 GGUF=$("$FIX/tiny-model.sh" 2>/dev/null)
-
-pyq() {
-	"$PYTHON" -c 'import json,sys
-r=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-print(eval(sys.argv[2]))' "$1" "$2"
-}
 
 "$PYTHON" - "$TMP/in.jsonl" <<'EOF'
 import json, sys

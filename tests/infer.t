@@ -6,31 +6,9 @@
 # infer-llama.t.
 . "$(dirname "$0")/lib.sh"
 need_python numpy
-FAKE="$ROOT/tests/helpers/fake-llm.py"
+. "$ROOT/tests/infer-lib.sh"
 REF="$ROOT/tests/ref/prompt.py"
 CFG="$ROOT/config"
-export PUMA_CONFIG_DIR="$CFG"
-unset OLLAMA_HOST OPENAI_API_KEY
-
-pids=""
-trap 'for p in $pids; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
-
-# start_fake NAME [ARGS]: a fake server; sets PORT_<NAME>.
-start_fake() {
-	local name=$1
-	shift
-	"$PYTHON" "$FAKE" "$@" >"$TMP/$name.port" 2>"$TMP/$name.log" &
-	pids="$pids $!"
-	for _ in $(seq 200); do [ -s "$TMP/$name.port" ] && break; sleep 0.05; done
-	eval "PORT_$name=$(cat "$TMP/$name.port")"
-}
-stats() { curl -s "http://127.0.0.1:$1/_stats"; }
-# pyq FILE EXPR: evaluate EXPR over the records (list `r`) of a JSONL file.
-pyq() {
-	"$PYTHON" -c 'import json,sys
-r=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-print(eval(sys.argv[2]))' "$1" "$2"
-}
 
 # Instances: id, scenario, title, description, gold.
 "$PYTHON" - "$TMP" <<'EOF'
