@@ -89,6 +89,26 @@ static void cur_skip(struct cur *c)
 		c->p++;
 }
 
+/* Put c on the first element of the array that member m's raw text holds:
+ * 1 there, 0 for null or an empty array, -1 when the value is no array. */
+static int cur_first_item(struct cur *c, const struct jmember *m)
+{
+	c->end = m->raw + m->rawlen;
+	c->p = m->raw + skip_string(m->raw, c->end);
+	cur_ws(c);
+	c->p++;	/* ':' */
+	cur_ws(c);
+	if (c->p < c->end && *c->p == 'n')
+		return 0;
+	if (c->p >= c->end || *c->p != '[')
+		return -1;
+	c->p++;
+	cur_ws(c);
+	if (c->p >= c->end)
+		return -1;
+	return *c->p == ']' ? 0 : 1;
+}
+
 /* Only the first entry of "logprobs" matters, and the array can be long:
  * the line is already known to be valid JSON, so find the first element's
  * extent in the member's raw text and build a tree for that alone.
@@ -99,24 +119,13 @@ static int first_logprob(struct arena *a, const struct jmember *m, jv **first)
 	struct cur c;
 	const char *start;
 	char err[128];
-	int depth = 0;
+	int depth = 0, r;
 
 	*first = NULL;
 	if (m->raw == NULL)
 		return m->val == NULL || m->val->t == JNULL ? 0 : -1;
-	c.end = m->raw + m->rawlen;
-	c.p = m->raw + skip_string(m->raw, c.end);
-	cur_ws(&c);
-	c.p++;	/* ':' */
-	cur_ws(&c);
-	if (c.p < c.end && *c.p == 'n')
-		return 0;
-	if (c.p >= c.end || *c.p != '[')
-		return -1;
-	c.p++;
-	cur_ws(&c);
-	if (c.p >= c.end || *c.p == ']')
-		return 0;
+	if ((r = cur_first_item(&c, m)) <= 0)
+		return r;
 	for (start = c.p; c.p < c.end; c.p++) {
 		if (*c.p == '"') {
 			c.p += skip_string(c.p, c.end) - 1;
@@ -311,19 +320,8 @@ static long candidates(struct arena *a, const struct jmember *m, struct cand **o
 
 	if (m->raw == NULL)
 		return candidates_tree(a, m, out);
-	c.end = m->raw + m->rawlen;
-	c.p = m->raw + skip_string(m->raw, c.end);
-	cur_ws(&c);
-	c.p++;	/* ':' */
-	cur_ws(&c);
-	if (c.p < c.end && *c.p == 'n')
-		return 0;
-	if (c.p >= c.end || *c.p != '[')
-		return -1;
-	c.p++;
-	cur_ws(&c);
-	if (c.p < c.end && *c.p == ']')
-		return 0;
+	if ((r = cur_first_item(&c, m)) <= 0)
+		return r;
 	cand_push(a, &l);
 	r = read_entry(a, &c, &l, 0, 1);
 	if (r == -2)
@@ -337,7 +335,8 @@ static long candidates(struct arena *a, const struct jmember *m, struct cand **o
 /* Story points print as integers when they are whole. */
 static jv *points_value(struct arena *a, double v)
 {
-	if (v == (double)(long long)v && v < 9007199254740992.0 && v > -9007199254740992.0)
+	/* The range first: casting a double out of range is undefined. */
+	if (v < 9007199254740992.0 && v > -9007199254740992.0 && v == (double)(long long)v)
 		return jv_int(a, (long long)v);
 	return jv_num(a, v);
 }
