@@ -377,7 +377,8 @@ static int resolve_carbon(struct energy *e)
 	if (s == NULL)
 		s = jv_getstr(t, "source", NULL);
 	e->carbon_source = xstrdup(s ? s : path);
-	if (get_num(c, "year", &d))
+	/* A year outside any calendar would not fit a long: leave it out. */
+	if (get_num(c, "year", &d) && d >= 1 && d <= 9999)
 		e->carbon_year = (long)d;
 	s = jv_getstr(c, "note", NULL);
 	if (s != NULL)
