@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "backend.h"
 #include "config.h"
 #include "err.h"
 #include "http.h"
@@ -52,42 +53,6 @@ static void usage(void)
 }
 
 /* ---- the inference server ---- */
-
-/* A URL from OLLAMA_HOST as Ollama reads it: "host", "host:port",
- * ":port" or a full URL; http and port 11434 unless told otherwise. */
-static char *ollama_host_url(const char *v)
-{
-	const char *scheme = "http", *hp = v, *sep = strstr(v, "://"), *port = "11434";
-	char *host, *slash, *out, *path = NULL;
-	const char *colon;
-
-	while (*hp == ' ')
-		hp++;
-	if (sep != NULL) {
-		scheme = strncmp(hp, "https", 5) == 0 ? "https" : "http";
-		port = strcmp(scheme, "https") == 0 ? "443" : "80";
-		hp = sep + 3;
-	}
-	host = xstrdup(hp);
-	slash = strchr(host, '/');
-	if (slash != NULL) {
-		path = xstrdup(slash);
-		*slash = '\0';
-	}
-	colon = strrchr(host, ':');
-	if (colon != NULL && strchr(colon, ']') == NULL) {
-		out = xasprintf("%s://%s%.*s%s%s", scheme, colon == host ? "127.0.0.1" : "",
-				(int)(colon - host), host, colon, path ? path : "");
-	} else {
-		out = xasprintf("%s://%s:%s%s", scheme, *host ? host : "127.0.0.1", port, path ? path : "");
-	}
-	free(path);
-	free(host);
-	/* A trailing '/' would double the one each request path starts with. */
-	if (out[strlen(out) - 1] == '/')
-		out[strlen(out) - 1] = '\0';
-	return out;
-}
 
 /* A URL from --server: http:// when no scheme is given; no trailing '/'. */
 static char *server_url(const char *v)
@@ -572,7 +537,7 @@ int main(int argc, char **argv)
 		url = server_url(server_arg);
 		server_src = "--server";
 	} else if (getenv("OLLAMA_HOST") != NULL && *getenv("OLLAMA_HOST") != '\0') {
-		url = ollama_host_url(getenv("OLLAMA_HOST"));
+		url = backend_ollama_host(getenv("OLLAMA_HOST"));
 		server_src = "OLLAMA_HOST";
 	} else if (require_server) {
 		usage_error("--require-server needs --server URL (or OLLAMA_HOST)");

@@ -239,7 +239,9 @@ static void check_name(const char *what, const char *s)
 }
 
 /* The base URL from --url, OLLAMA_HOST or the default, in the form
- * "scheme://host:port[/path]" without a trailing slash. */
+ * "scheme://host:port[/path]" without a trailing slash.  For Ollama a
+ * value without a scheme is read as Ollama reads OLLAMA_HOST (puma-detect
+ * reads it the same way). */
 static char *base_url(const struct run *r)
 {
 	const char *u = r->o.url;
@@ -250,24 +252,12 @@ static char *base_url(const struct run *r)
 		u = getenv("OLLAMA_HOST");
 	if (u == NULL || *u == '\0')
 		u = r->kind == BACKEND_OLLAMA ? "http://127.0.0.1:11434" : "http://127.0.0.1:8080";
-	if (strstr(u, "://") != NULL) {
+	if (strstr(u, "://") != NULL)
 		s = xstrdup(u);
-	} else {
-		/* OLLAMA_HOST may be "host", "host:port" or "0.0.0.0:port". */
-		const char *host = u;
-		const char *colon = strrchr(host, ':');
-
-		if (strncmp(host, "0.0.0.0", 7) == 0)
-			s = xasprintf("http://127.0.0.1%s", host + 7);
-		else
-			s = xasprintf("http://%s", host);
-		if (colon == NULL && r->kind == BACKEND_OLLAMA) {
-			char *t = xasprintf("%s:11434", s);
-
-			free(s);
-			s = t;
-		}
-	}
+	else if (r->kind == BACKEND_OLLAMA)
+		s = backend_ollama_host(u);
+	else
+		s = xasprintf("http://%s", u);
 	n = strlen(s);
 	while (n > 0 && s[n - 1] == '/')
 		s[--n] = '\0';

@@ -99,6 +99,11 @@ is "$?:$(cat "$TMP/err")" "1:puma-infer: model 'llama9:70b' is not served at $UR
 	"unknown OpenAI model: exit 1, lists the served ones"
 OLLAMA_HOST="127.0.0.1:$PORT_A" puma-infer -m qwen-test:1b --no-cache -q <"$TMP/tri.jsonl" >"$TMP/out" 2>"$TMP/err"
 ok $? "OLLAMA_HOST without a scheme is used"
+OLLAMA_HOST=":$PORT_A" puma-infer -m qwen-test:1b --no-cache -q --summary "$TMP/hs.json" <"$TMP/tri.jsonl" >"$TMP/out" 2>"$TMP/err"
+is "$?:$(pyq "$TMP/hs.json" 'r[0]["url"]')" "0:http://127.0.0.1:$PORT_A" "OLLAMA_HOST=:PORT is this machine, as Ollama reads it"
+OLLAMA_HOST="[::1]" puma-infer -m qwen-test:1b --no-cache -q --timeout 2 --retries 0 </dev/null >/dev/null 2>"$TMP/err"
+grep -q 'at http://\[::1\]:11434 ' "$TMP/err"
+ok $? "OLLAMA_HOST=[::1] gets Ollama's port"
 
 # ---- Records (Ollama) ----
 puma-infer -m qwen-test:1b -u "$URL" --no-cache --keep-prompt --logprobs --top-logprobs 3 \

@@ -10,6 +10,40 @@
 #include <string.h>
 #include <time.h>
 
+char *backend_ollama_host(const char *v)
+{
+	const char *scheme = "http", *hp = v, *sep = strstr(v, "://"), *port = "11434";
+	char *host, *slash, *out, *path = NULL;
+	const char *colon;
+
+	while (*hp == ' ')
+		hp++;
+	if (sep != NULL) {
+		scheme = strncmp(hp, "https", 5) == 0 ? "https" : "http";
+		port = strcmp(scheme, "https") == 0 ? "443" : "80";
+		hp = sep + 3;
+	}
+	host = xstrdup(hp);
+	slash = strchr(host, '/');
+	if (slash != NULL) {
+		path = xstrdup(slash);
+		*slash = '\0';
+	}
+	colon = strrchr(host, ':');
+	if (colon != NULL && strchr(colon, ']') == NULL) {
+		out = xasprintf("%s://%s%.*s%s%s", scheme, colon == host ? "127.0.0.1" : "",
+				(int)(colon - host), host, colon, path ? path : "");
+	} else {
+		out = xasprintf("%s://%s:%s%s", scheme, *host ? host : "127.0.0.1", port, path ? path : "");
+	}
+	free(path);
+	free(host);
+	/* A trailing '/' would double the one each request path starts with. */
+	if (out[strlen(out) - 1] == '/')
+		out[strlen(out) - 1] = '\0';
+	return out;
+}
+
 const char *backend_path(enum backend kind)
 {
 	return kind == BACKEND_OLLAMA ? "/api/generate" : "/v1/chat/completions";

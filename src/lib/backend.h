@@ -49,6 +49,11 @@ int backend_probe(struct gen *g, const char *base, const char *auth, const struc
 		  struct server *s);
 void server_free(struct server *s);
 
+/* The server OLLAMA_HOST names, read as Ollama reads it: "host",
+ * "host:port", ":port", "[v6]" or a URL; http and port 11434 unless it
+ * says otherwise; no trailing '/'.  The caller frees it. */
+char *backend_ollama_host(const char *v);
+
 /* The path requests go to: "/api/generate" or "/v1/chat/completions". */
 const char *backend_path(enum backend kind);
 const char *backend_name(enum backend kind);
