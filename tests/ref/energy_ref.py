@@ -62,23 +62,9 @@ def with_energy(args, recs, group, energy, one_group):
 def cmd_metrics(args, stdin=sys.stdin):
     with open(args.summary, encoding="utf-8") as f:
         energy = json.load(f)["energy"]
-    keep = puma_ref.KEPT + tuple(args.group_by.split(",") if args.group_by else ())
-    recs = []
-    for line in stdin:
-        if line.strip():
-            r = json.loads(line)
-            recs.append({k: r[k] for k in keep if k in r})
-    if args.group_by:
-        fields = args.group_by.split(",")
-        groups = {}
-        for r in recs:
-            key = tuple(json.dumps(r.get(f), ensure_ascii=False) for f in fields)
-            groups.setdefault(key, []).append(r)
-        for rs in groups.values():
-            g = {f: rs[0].get(f) for f in fields}
-            print(puma_ref.dump(with_energy(args, rs, g, energy, len(groups) == 1), args.pretty))
-    else:
-        print(puma_ref.dump(with_energy(args, recs, None, energy, True), args.pretty))
+    groups = puma_ref.metric_groups(args, stdin)
+    for g, rs in groups:
+        print(puma_ref.dump(with_energy(args, rs, g, energy, len(groups) == 1), args.pretty))
 
 
 def cmd_batch(args):

@@ -314,25 +314,30 @@ def dump(obj, pretty):
 KEPT = ("scenario", "gold", "pred", "error", "latency_ms", "model", "model_digest", "strategy")
 
 
-def cmd_metrics(args):
+def metric_groups(args, stdin):
+    """The records as the metrics group them: a list of (group fields, or
+    None without --group-by, and the group's records) in order of first
+    appearance."""
     # Keep only what the metrics read, so a million records fit in memory.
     keep = KEPT + tuple(args.group_by.split(",") if args.group_by else ())
     recs = []
-    for line in sys.stdin:
+    for line in stdin:
         if line.strip():
             r = json.loads(line)
             recs.append({k: r[k] for k in keep if k in r})
-    if args.group_by:
-        fields = args.group_by.split(",")
-        groups = {}
-        for r in recs:
-            key = tuple(json.dumps(r.get(f), ensure_ascii=False) for f in fields)
-            groups.setdefault(key, []).append(r)
-        for key, rs in groups.items():
-            g = {f: rs[0].get(f) for f in fields}
-            print(dump(metrics_object(args, rs, g), args.pretty))
-    else:
-        print(dump(metrics_object(args, recs, None), args.pretty))
+    if not args.group_by:
+        return [(None, recs)]
+    fields = args.group_by.split(",")
+    groups = {}
+    for r in recs:
+        key = tuple(json.dumps(r.get(f), ensure_ascii=False) for f in fields)
+        groups.setdefault(key, []).append(r)
+    return [({f: rs[0].get(f) for f in fields}, rs) for rs in groups.values()]
+
+
+def cmd_metrics(args):
+    for g, rs in metric_groups(args, sys.stdin):
+        print(dump(metrics_object(args, rs, g), args.pretty))
 
 
 # ---------------------------------------------------------------- calibration
