@@ -70,28 +70,12 @@ void fail_at(const char *file, long line, const char *fmt, ...)
 	fail();
 }
 
-int exit_status(void)
-{
-	return status;
-}
-
 void die(int st, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vwarn_at(NULL, 0, fmt, ap);
-	va_end(ap);
-	fflush(stdout);
-	exit(st);
-}
-
-void die_at(int st, const char *file, long line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarn_at(file, line, fmt, ap);
 	va_end(ap);
 	fflush(stdout);
 	exit(st);

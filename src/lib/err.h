@@ -29,13 +29,10 @@ void fail(void);
 /* warn_at() and fail() together. */
 void fail_at(const char *file, long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-int exit_status(void);
 
 /* Print and exit with the given status, after flushing stdout. */
 noreturn void die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-noreturn void die_at(int status, const char *file, long line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 /* "prog: message" plus "Try 'prog --help'." and exit 2. */
 noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -175,7 +175,6 @@ struct http_multi {
 	size_t nactive, capactive;
 	struct http_xfer **done;
 	size_t dhead, dlen, capdone;
-	int running;
 };
 
 static void track(struct http_multi *m, CURL *c)
@@ -278,7 +277,6 @@ void http_multi_start(struct http_multi *m, struct http_xfer *x)
 	curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
 	curl_multi_add_handle(m->cm, c);
 	track(m, c);
-	m->running++;
 }
 
 /* A transfer ended: fill in its results and queue it for collection. */
@@ -310,7 +308,6 @@ static void finished(struct http_multi *m, CURL *c, CURLcode rc)
 	untrack(m, c);
 	x->easy = NULL;
 	put_easy(m, c);
-	m->running--;
 	if (m->dlen == m->capdone) {
 		size_t ncap = m->capdone ? m->capdone * 2 : 16, i;
 		struct http_xfer **nd = xmalloc(ncap * sizeof(*nd));
@@ -374,7 +371,6 @@ void http_multi_abort(struct http_multi *m, struct http_xfer *x)
 		untrack(m, x->easy);
 		put_easy(m, x->easy);
 		x->easy = NULL;
-		m->running--;
 		return;
 	}
 	/* Finished but not collected: take it out of the queue. */
@@ -387,11 +383,6 @@ void http_multi_abort(struct http_multi *m, struct http_xfer *x)
 		m->dlen--;
 		return;
 	}
-}
-
-int http_multi_running(const struct http_multi *m)
-{
-	return m->running;
 }
 
 void http_multi_free(struct http_multi *m)

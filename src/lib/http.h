@@ -75,8 +75,6 @@ void http_multi_wait(struct http_multi *m, long wait_ms);
 struct http_xfer *http_multi_done(struct http_multi *m);
 /* Stop a started transfer that has not been collected (it never will be). */
 void http_multi_abort(struct http_multi *m, struct http_xfer *x);
-/* Transfers started and not yet finished. */
-int http_multi_running(const struct http_multi *m);
 /* Abort whatever still runs and free the engine. */
 void http_multi_free(struct http_multi *m);
 

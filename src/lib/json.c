@@ -422,11 +422,6 @@ jv *jv_get(const jv *obj, const char *key)
 	return m ? m->val : NULL;
 }
 
-int jv_has(const jv *obj, const char *key)
-{
-	return find(obj, key) != NULL;
-}
-
 const char *jv_getstr(const jv *obj, const char *key, size_t *len)
 {
 	jv *v = jv_get(obj, key);

@@ -69,8 +69,6 @@ void jv_set(struct arena *a, jv *obj, const char *key, jv *v);
 /* Lookups: NULL when obj is not an object or the key is absent (or was
  * skipped by the parser). */
 jv *jv_get(const jv *obj, const char *key);
-/* Is the key present at all (even if skipped)? */
-int jv_has(const jv *obj, const char *key);
 /* String value of key, or NULL if absent or not a string. */
 const char *jv_getstr(const jv *obj, const char *key, size_t *len);
 int jv_isnull(const jv *v);	/* absent or null */
