@@ -1035,25 +1035,40 @@ static const char *yesno(const jv *v)
 	return v->t == JTRUE ? "holds" : "does not hold";
 }
 
+/* Append text from a small template: %v is a JSON number (mdnum), %t a
+ * JSON string as inline code (mdstr), %s a C string; the rest is copied. */
+static void md(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	const char *p;
+
+	va_start(ap, fmt);
+	for (p = fmt; *p; p++) {
+		if (*p != '%' || p[1] == '\0') {
+			buf_addc(b, *p);
+			continue;
+		}
+		switch (*++p) {
+		case 'v': mdnum(b, va_arg(ap, const jv *)); break;
+		case 't': mdstr(b, va_arg(ap, const jv *)); break;
+		case 's': buf_adds(b, va_arg(ap, const char *)); break;
+		default: buf_addc(b, *p);
+		}
+	}
+	va_end(ap);
+}
+
 /* One row of the Markdown hosts table. */
 static void md_side_host(struct buf *b, const char *name, const jv *side)
 {
 	const jv *h = jv_get(side, "host");
 
-	buf_printf(b, "| %s | ", name);
-	mdstr(b, jv_get(side, "source"));
-	buf_adds(b, " | ");
-	mdstr(b, jv_get(side, "model"));
-	buf_adds(b, " | ");
-	mdstr(b, jv_get(side, "model_digest"));
-	buf_adds(b, " | ");
+	md(b, "| %s | %t | %t | %t | ", name, jv_get(side, "source"), jv_get(side, "model"),
+	   jv_get(side, "model_digest"));
 	if (h && h->t == JOBJ) {
 		const jv *cpu = jv_get(h, "cpu"), *gp = jv_get(h, "gpus");
 
-		mdstr(b, jv_get(h, "os"));
-		buf_adds(b, " ");
-		mdstr(b, jv_get(h, "arch"));
-		buf_adds(b, ", ");
+		md(b, "%t %t, ", jv_get(h, "os"), jv_get(h, "arch"));
 		if (cpu && cpu->t == JSTR)
 			buf_add(b, cpu->u.s, cpu->n);
 		if (gp && gp->t == JARR && gp->n > 0) {
@@ -1063,8 +1078,7 @@ static void md_side_host(struct buf *b, const char *name, const jv *side)
 			if (nm && nm->t == JSTR)
 				buf_add(b, nm->u.s, nm->n);
 		}
-		buf_adds(b, " | ");
-		mdstr(b, jv_get(h, "profile"));
+		md(b, " | %t", jv_get(h, "profile"));
 	} else {
 		buf_adds(b, "not recorded | n/a");
 	}
@@ -1079,7 +1093,9 @@ static void markdown(struct buf *b, const jv *r)
 	const jv *ag = jv_get(r, "agreement"), *lp = jv_get(r, "logprobs");
 	const jv *cal = jv_get(r, "calibration"), *sig = jv_get(r, "significance");
 	const jv *probs = jv_get(r, "problems"), *h0 = jv_get(ver, "H0");
-	const jv *h2 = jv_get(ver, "H2"), *h3 = jv_get(ver, "H3"), *fd, *x;
+	const jv *h2 = jv_get(ver, "H2"), *h3 = jv_get(ver, "H3"), *fd, *x, *y, *z;
+	const jv *ra = jv_get(r, "a"), *rb = jv_get(r, "b"), *top = jv_get(lp, "top_alternatives");
+	const char *metric = jv_get(h0, "metric")->u.s;
 	size_t i;
 
 	buf_adds(b, "# Cross-run comparison\n\n");
@@ -1087,164 +1103,79 @@ static void markdown(struct buf *b, const jv *r)
 		buf_adds(b, "**The comparison is not valid:** see the problems below.\n\n");
 	if (probs->n > 0) {
 		buf_adds(b, "Problems:\n\n");
-		for (i = 0; i < probs->n; i++) {
-			buf_adds(b, "- ");
-			buf_add(b, probs->u.items[i]->u.s, probs->u.items[i]->n);
-			buf_addc(b, '\n');
-		}
+		for (i = 0; i < probs->n; i++)
+			md(b, "- %s\n", probs->u.items[i]->u.s);
 		buf_addc(b, '\n');
 	}
-	buf_adds(b, "## Verdicts\n\n| hypothesis | verdict | numbers |\n|---|---|---|\n");
-	buf_printf(b, "| H0: %s bit-exact | %s | A ", jv_get(h0, "metric")->u.s, yesno(jv_get(h0, "holds")));
-	mdnum(b, jv_get(h0, "a"));
-	buf_adds(b, ", B ");
-	mdnum(b, jv_get(h0, "b"));
-	buf_adds(b, ", B - A ");
-	mdnum(b, jv_get(h0, "delta"));
-	buf_printf(b, " |\n| H2: mean logprob difference < ");
-	mdnum(b, jv_get(h2, "threshold"));
-	buf_printf(b, " | %s | ", yesno(jv_get(h2, "holds")));
-	mdnum(b, jv_get(h2, "mean_abs_diff"));
-	buf_adds(b, " over ");
-	mdnum(b, jv_get(h2, "n_positions"));
-	buf_adds(b, " token positions |\n| H3: ECE difference < ");
-	mdnum(b, jv_get(h3, "threshold"));
-	buf_printf(b, " | %s | ", yesno(jv_get(h3, "holds")));
-	mdnum(b, jv_get(h3, "abs_delta"));
-	buf_adds(b, " |\n\n");
+	md(b, "## Verdicts\n\n| hypothesis | verdict | numbers |\n|---|---|---|\n"
+	   "| H0: %s bit-exact | %s | A %v, B %v, B - A %v |\n",
+	   metric, yesno(jv_get(h0, "holds")), jv_get(h0, "a"), jv_get(h0, "b"), jv_get(h0, "delta"));
+	md(b, "| H2: mean logprob difference < %v | %s | %v over %v token positions |\n",
+	   jv_get(h2, "threshold"), yesno(jv_get(h2, "holds")), jv_get(h2, "mean_abs_diff"),
+	   jv_get(h2, "n_positions"));
+	md(b, "| H3: ECE difference < %v | %s | %v |\n\n", jv_get(h3, "threshold"),
+	   yesno(jv_get(h3, "holds")), jv_get(h3, "abs_delta"));
 
 	buf_adds(b, "## 1. Same model?\n\n| run | source | model | digest | host | profile |\n|---|---|---|---|---|---|\n");
-	md_side_host(b, "A", jv_get(r, "a"));
-	md_side_host(b, "B", jv_get(r, "b"));
+	md_side_host(b, "A", ra);
+	md_side_host(b, "B", rb);
 	x = jv_get(jv_get(r, "compared"), "digests_match");
-	buf_printf(b, "\nDigests match: %s.\n\n",
-		   x->t == JNULL ? "unknown (not recorded)" : x->t == JTRUE ? "yes" : "**no: the comparison is invalid**");
+	md(b, "\nDigests match: %s.\n\n",
+	   x->t == JNULL ? "unknown (not recorded)" : x->t == JTRUE ? "yes" : "**no: the comparison is invalid**");
 
-	buf_adds(b, "## 2. What was compared\n\n");
-	buf_adds(b, "Records in A: ");
-	mdnum(b, jv_get(jv_get(r, "a"), "n"));
-	buf_adds(b, "; in B: ");
-	mdnum(b, jv_get(jv_get(r, "b"), "n"));
-	buf_adds(b, "; paired by id: ");
-	mdnum(b, jv_get(jv_get(r, "compared"), "paired"));
-	buf_adds(b, "; unpaired in A: ");
-	mdnum(b, jv_get(jv_get(r, "a"), "unpaired"));
-	buf_adds(b, ", in B: ");
-	mdnum(b, jv_get(jv_get(r, "b"), "unpaired"));
-	buf_adds(b, ".\n\n");
+	md(b, "## 2. What was compared\n\nRecords in A: %v; in B: %v; paired by id: %v; "
+	   "unpaired in A: %v, in B: %v.\n\n", jv_get(ra, "n"), jv_get(rb, "n"),
+	   jv_get(jv_get(r, "compared"), "paired"), jv_get(ra, "unpaired"), jv_get(rb, "unpaired"));
 
 	buf_adds(b, "## 3. Headline metrics (H0 / H1)\n\n| metric | A | B | B - A | bit-exact |\n|---|---|---|---|---|\n");
 	for (i = 0; i < met->n; i++) {
 		const struct jmember *m = &met->u.mem[i];
-		const jv *be = jv_get(m->val, "bit_exact");
+		const jv *be = jv_get(m->val, "bit_exact"), *d = jv_get(m->val, "delta");
 
-		buf_printf(b, "| %s | ", m->key);
-		mdnum(b, jv_get(m->val, "a"));
-		buf_adds(b, " | ");
-		mdnum(b, jv_get(m->val, "b"));
-		buf_adds(b, " | ");
-		if (jv_get(m->val, "delta"))
-			mdnum(b, jv_get(m->val, "delta"));
-		buf_printf(b, " | %s |\n", be == NULL ? "" : be->t == JTRUE ? "yes" : be->t == JFALSE ? "no" : "n/a");
+		md(b, "| %s | %v | %v | ", m->key, jv_get(m->val, "a"), jv_get(m->val, "b"));
+		if (d)
+			mdnum(b, d);
+		md(b, " | %s |\n", be == NULL ? "" : be->t == JTRUE ? "yes" : be->t == JFALSE ? "no" : "n/a");
 	}
-	buf_adds(b, "\n## 4. Agreement\n\n| | fraction | count |\n|---|---|---|\n| responses byte-identical | ");
-	mdnum(b, jv_get(ag, "responses_identical"));
-	buf_adds(b, " | ");
-	mdnum(b, jv_get(ag, "n_responses_identical"));
-	buf_adds(b, " |\n| token sequences identical | ");
-	mdnum(b, jv_get(ag, "tokens_identical"));
-	buf_adds(b, " | ");
-	mdnum(b, jv_get(ag, "n_tokens_identical"));
-	buf_adds(b, " of ");
-	mdnum(b, jv_get(ag, "n_with_tokens"));
-	buf_adds(b, " |\n| predictions identical | ");
-	mdnum(b, jv_get(ag, "predictions_identical"));
-	buf_adds(b, " | ");
-	mdnum(b, jv_get(ag, "n_predictions_identical"));
-	buf_adds(b, " |\n\n");
+	md(b, "\n## 4. Agreement\n\n| | fraction | count |\n|---|---|---|\n"
+	   "| responses byte-identical | %v | %v |\n"
+	   "| token sequences identical | %v | %v of %v |\n"
+	   "| predictions identical | %v | %v |\n\n",
+	   jv_get(ag, "responses_identical"), jv_get(ag, "n_responses_identical"),
+	   jv_get(ag, "tokens_identical"), jv_get(ag, "n_tokens_identical"), jv_get(ag, "n_with_tokens"),
+	   jv_get(ag, "predictions_identical"), jv_get(ag, "n_predictions_identical"));
 	fd = jv_get(ag, "first_differing_token");
 	if (jv_get(fd, "n")->d > 0) {
 		const jv *ex = jv_get(fd, "examples");
 
-		buf_adds(b, "Token sequences that differ: ");
-		mdnum(b, jv_get(fd, "n"));
-		buf_adds(b, "; first differing position min ");
-		mdnum(b, jv_get(fd, "min"));
-		buf_adds(b, ", median ");
-		mdnum(b, jv_get(fd, "median"));
-		buf_adds(b, ", max ");
-		mdnum(b, jv_get(fd, "max"));
-		buf_adds(b, ".\n\n| id | position | token in A | token in B |\n|---|---|---|---|\n");
-		for (i = 0; i < ex->n; i++) {
-			buf_adds(b, "| ");
-			mdstr(b, jv_get(ex->u.items[i], "id"));
-			buf_adds(b, " | ");
-			mdnum(b, jv_get(ex->u.items[i], "position"));
-			buf_adds(b, " | ");
-			mdstr(b, jv_get(ex->u.items[i], "token_a"));
-			buf_adds(b, " | ");
-			mdstr(b, jv_get(ex->u.items[i], "token_b"));
-			buf_adds(b, " |\n");
-		}
+		md(b, "Token sequences that differ: %v; first differing position min %v, median %v, max %v.\n\n"
+		   "| id | position | token in A | token in B |\n|---|---|---|---|\n",
+		   jv_get(fd, "n"), jv_get(fd, "min"), jv_get(fd, "median"), jv_get(fd, "max"));
+		for (i = 0; i < ex->n; i++)
+			md(b, "| %t | %v | %t | %t |\n", jv_get(ex->u.items[i], "id"),
+			   jv_get(ex->u.items[i], "position"), jv_get(ex->u.items[i], "token_a"),
+			   jv_get(ex->u.items[i], "token_b"));
 		buf_addc(b, '\n');
 	}
-	buf_adds(b, "## 5. Per-token logprobs (H2)\n\nOver token positions where both sequences still agree: ");
-	mdnum(b, jv_get(lp, "n_positions"));
-	buf_adds(b, " positions in ");
-	mdnum(b, jv_get(lp, "n_records"));
-	buf_adds(b, " record pairs; mean |difference| ");
-	mdnum(b, jv_get(lp, "mean_abs_diff"));
-	buf_adds(b, ", max ");
-	mdnum(b, jv_get(lp, "max_abs_diff"));
-	buf_adds(b, ". Top alternatives present in both: ");
-	mdnum(b, jv_get(jv_get(lp, "top_alternatives"), "n"));
-	buf_adds(b, ", mean |difference| ");
-	mdnum(b, jv_get(jv_get(lp, "top_alternatives"), "mean_abs_diff"));
-	buf_adds(b, ", max ");
-	mdnum(b, jv_get(jv_get(lp, "top_alternatives"), "max_abs_diff"));
-	buf_adds(b, ".\n\n## 6. Calibration (H3)\n\nECE with ");
-	mdnum(b, jv_get(cal, "bins"));
-	buf_adds(b, " bins: A ");
-	mdnum(b, jv_get(cal, "ece_a"));
-	buf_adds(b, " (");
-	mdnum(b, jv_get(cal, "n_a"));
-	buf_adds(b, " records with a confidence), B ");
-	mdnum(b, jv_get(cal, "ece_b"));
-	buf_adds(b, " (");
-	mdnum(b, jv_get(cal, "n_b"));
-	buf_adds(b, "), B - A ");
-	mdnum(b, jv_get(cal, "delta"));
-	buf_adds(b, ".\n\n## 7. Significance\n\n");
+	md(b, "## 5. Per-token logprobs (H2)\n\nOver token positions where both sequences still agree: "
+	   "%v positions in %v record pairs; mean |difference| %v, max %v. "
+	   "Top alternatives present in both: %v, mean |difference| %v, max %v.\n\n",
+	   jv_get(lp, "n_positions"), jv_get(lp, "n_records"), jv_get(lp, "mean_abs_diff"),
+	   jv_get(lp, "max_abs_diff"), jv_get(top, "n"), jv_get(top, "mean_abs_diff"),
+	   jv_get(top, "max_abs_diff"));
+	md(b, "## 6. Calibration (H3)\n\nECE with %v bins: A %v (%v records with a confidence), "
+	   "B %v (%v), B - A %v.\n\n", jv_get(cal, "bins"), jv_get(cal, "ece_a"), jv_get(cal, "n_a"),
+	   jv_get(cal, "ece_b"), jv_get(cal, "n_b"), jv_get(cal, "delta"));
 	x = jv_get(sig, "mcnemar_exact");
-	buf_adds(b, "Discordant pairs: A right and B wrong ");
-	mdnum(b, jv_get(x, "a_right_b_wrong"));
-	buf_adds(b, ", B right and A wrong ");
-	mdnum(b, jv_get(x, "b_right_a_wrong"));
-	buf_adds(b, "; exact McNemar p = ");
-	mdnum(b, jv_get(x, "p_value"));
-	x = jv_get(sig, "wilcoxon");
-	buf_adds(b, ". Wilcoxon signed-rank on correctness (PUMA's test): statistic ");
-	mdnum(b, jv_get(x, "statistic"));
-	buf_adds(b, ", z ");
-	mdnum(b, jv_get(x, "z"));
-	buf_adds(b, ", p ");
-	mdnum(b, jv_get(x, "p_value"));
-	x = jv_get(sig, "bootstrap_delta");
-	buf_adds(b, ". Bootstrap interval (");
-	mdnum(b, jv_get(x, "level"));
-	buf_adds(b, ", ");
-	mdnum(b, jv_get(x, "resamples"));
-	buf_adds(b, " resamples, seed ");
-	mdnum(b, jv_get(x, "seed"));
-	buf_printf(b, ") of B - A for %s: [", jv_get(h0, "metric")->u.s);
-	{
-		const jv *iv = jv_get(x, jv_get(h0, "metric")->u.s);
-
-		mdnum(b, iv->u.items[0]);
-		buf_adds(b, ", ");
-		mdnum(b, iv->u.items[1]);
-	}
-	buf_adds(b, "].\n");
+	y = jv_get(sig, "wilcoxon");
+	z = jv_get(sig, "bootstrap_delta");
+	md(b, "## 7. Significance\n\nDiscordant pairs: A right and B wrong %v, B right and A wrong %v; "
+	   "exact McNemar p = %v. Wilcoxon signed-rank on correctness (PUMA's test): statistic %v, "
+	   "z %v, p %v. Bootstrap interval (%v, %v resamples, seed %v) of B - A for %s: [%v, %v].\n",
+	   jv_get(x, "a_right_b_wrong"), jv_get(x, "b_right_a_wrong"), jv_get(x, "p_value"),
+	   jv_get(y, "statistic"), jv_get(y, "z"), jv_get(y, "p_value"), jv_get(z, "level"),
+	   jv_get(z, "resamples"), jv_get(z, "seed"), metric,
+	   jv_get(z, metric)->u.items[0], jv_get(z, metric)->u.items[1]);
 }
 
 int main(int argc, char **argv)
