@@ -457,12 +457,8 @@ int main(int argc, char **argv)
 		case OPT_VERSION:
 			print_version();
 			return finish();
-		case ':':
-			usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt != 0)
-				usage_error("unknown option '-%c'", optopt);
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			usage_bad_option(c, argv);
 		}
 	}
 	if (!have_n)

@@ -35,6 +35,9 @@ noreturn void die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* "prog: message" plus "Try 'prog --help'." and exit 2. */
 noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The usage error for what getopt_long() returned on a bad option (':' for
+ * a missing value, '?' for an unknown option), naming the option. */
+noreturn void usage_bad_option(int c, char *const argv[]);
 
 /* Flush and close stdout; on failure say "write error" and return 1.
  * Every tool returns through this so a full disk never exits 0. */
