@@ -43,10 +43,10 @@ start() {
 	eval "PID_$name=${got#* }"
 }
 start x86
-PUMA_LLAMA_SERVER=$arm start arm
+PUMA_LLAMA_SERVER=$arm start arm -lv 4
 is "$(cat "/proc/$PID_arm/comm")" qemu-aarch64 "the arm64 server runs under qemu-aarch64"
 
-# The CPU backend's compiled-in features, as the server reports them.
+# The CPU backend's compiled-in features, as the server reports them (a trace-level line, hence -lv 4).
 sysinfo=$(grep -m 1 'system_info' "$TMP/arm.log")
 feat() { grep -q "$1 = 1" <<<"$sysinfo"; }
 feat NEON && feat DOTPROD && feat ARM_FMA
