@@ -27,6 +27,7 @@
 #   XAM_IMPORT     "NAME=DIR ...": finished runs made elsewhere with the same
 #                  settings (e.g. the CUDA cells of bench/cross-arch-gpu.sh),
 #                  compared with the reference as backend NAME
+#   XAM_RUN=0      run nothing: only compare and tabulate the finished cells
 # A finished cell is kept: running again resumes the matrix where it stopped.
 # Exit: 0 when every cell that ran finished, 1 otherwise.
 set -euo pipefail
@@ -102,6 +103,7 @@ st=0
 pid=
 trap '[ -z "$pid" ] || "$FIX/stop-server.sh" "$pid" >/dev/null 2>&1 || true' EXIT
 for b in $BACKENDS; do
+	[ "${XAM_RUN:-1}" != 0 ] || break
 	if ! why=$("$BUILD" --check "$b"); then
 		say "skipping backend $b: ${why#*: }"
 		echo "$b all ${why#*: }" >>"$OUT/not-run.txt"

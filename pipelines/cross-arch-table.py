@@ -75,6 +75,13 @@ def main():
     except (OSError, ValueError, KeyError) as e:
         print("%s: %s" % (PROG, e), file=sys.stderr)
         return 1
+    # Grouped by scenario and model, backends in the order they were compared.
+    first = {}
+    for r in rows:
+        for key in (("s", r["scenario"]), ("m", r["model"]), ("b", r["backend"])):
+            first.setdefault(key, len(first))
+    rows.sort(key=lambda r: (first[("s", r["scenario"])], first[("m", r["model"])],
+                             first[("b", r["backend"])], r["np"]))
     with open(os.path.join(out, "table.json.tmp"), "w", encoding="utf-8") as f:
         json.dump(rows, f, indent=1)
         f.write("\n")
