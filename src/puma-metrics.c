@@ -153,6 +153,8 @@ struct pent {
 	const char *file;
 };
 static struct pent *phash[NHASH * 16], *pents, **pents_tail = &pents;
+/* No result written yet (the --by table's header goes first). */
+static int out_first = 1;
 /* Scratch text reused for every record, freed by free_groups(). */
 static struct buf key_buf, text_buf;
 
@@ -1153,12 +1155,80 @@ static void table(struct buf *b, const jv *out)
 	}
 }
 
+/* A number of a --by row, four decimals, "-" when null or absent. */
+static void by_num(struct buf *b, const jv *v, int w)
+{
+	if (v != NULL && v->t == JNUM)
+		buf_printf(b, "  %*.4f", w, v->d);
+	else
+		buf_printf(b, "  %*s", w, "-");
+}
+
+/* --by with --format table: one line per group, its headline metric and
+ * the comparison with the original records (the header before the first). */
+static void by_row(struct buf *b, const struct opts *o, const jv *out, int first)
+{
+	const jv *grp = jv_get(jv_get(out, "group"), o->by), *vs = jv_get(out, "vs_original");
+	const char *metric = jv_get(out, "f1_macro") ? "f1_macro" : "mae";
+	const jv *st = jv_get(jv_get(out, "stability"), metric);
+
+	if (first) {
+		buf_printf(b, "%-26s  %6s  %8s  %10s  %11s  %9s  %10s  %12s", o->by, "n", metric, "robustness",
+			   "consistency", "flip_rate", "to_correct", "to_incorrect");
+		if (o->stab)
+			buf_printf(b, "  %9s", "stability");
+		buf_addc(b, '\n');
+	}
+	buf_reset(&text_buf);
+	if (grp == NULL || grp->t == JNULL)
+		buf_adds(&text_buf, "(original)");
+	else
+		scalar_text(&text_buf, grp);
+	buf_printf(b, "%-26s  %6.0f", text_buf.s, jv_get(out, "n")->d);
+	by_num(b, jv_get(out, metric), 8);
+	by_num(b, jv_get(jv_get(vs, "robustness"), metric), 10);
+	by_num(b, jv_get(vs, "consistency"), 11);
+	by_num(b, jv_get(vs, "flip_rate"), 9);
+	by_num(b, vs ? jv_get(vs, "flip_to_correct") : NULL, 10);
+	by_num(b, vs ? jv_get(vs, "flip_to_incorrect") : NULL, 12);
+	if (o->stab)
+		by_num(b, jv_get(st, "stability"), 9);
+	buf_addc(b, '\n');
+}
+
+/* The fairness line in the table format. */
+static void fairness_table(struct buf *b, const jv *f)
+{
+	static const char *const m[] = {"accuracy", "f1_macro"};
+	size_t i;
+
+	buf_printf(b, "\nfairness: gender_swap_prefix_male vs _female, %.0f pairs\n", jv_get(f, "n_pairs")->d);
+	buf_printf(b, "%-10s  %8s  %8s  %8s  %8s  %-8s\n", "metric", "female", "male", "global", "gap", "worst");
+	for (i = 0; i < 2; i++) {
+		const jv *x = jv_get(f, m[i]), *pg = jv_get(x, "per_group"), *w;
+
+		if (x == NULL)
+			continue;
+		w = jv_get(x, "worst_group");
+		buf_printf(b, "%-10s  %8.4f  %8.4f  %8.4f  %8.4f  %-8s\n", m[i],
+			   jv_get(pg, "gender_swap_prefix_female")->d, jv_get(pg, "gender_swap_prefix_male")->d,
+			   jv_get(x, "global")->d, jv_get(x, "gap")->d,
+			   strcmp(w->u.s, "gender_swap_prefix_male") == 0 ? "male" : "female");
+	}
+	buf_printf(b, "flips %.0f (rate %.4f): to correct %.4f, to incorrect %.4f\n", jv_get(f, "flips")->d,
+		   jv_get(f, "flip_rate")->d, jv_get(f, "flip_to_correct")->d, jv_get(f, "flip_to_incorrect")->d);
+}
+
 /* Write one result object in the chosen format (errors show at finish()). */
 static void emit(const struct opts *o, const jv *out)
 {
 	struct buf b = {0};
 
-	if (o->format == FMT_TABLE)
+	if (o->format == FMT_TABLE && jv_get(out, "fairness") != NULL)
+		fairness_table(&b, jv_get(out, "fairness"));
+	else if (o->format == FMT_TABLE && o->by != NULL)
+		by_row(&b, o, out, out_first);
+	else if (o->format == FMT_TABLE)
 		table(&b, out);
 	else if (o->format == FMT_PRETTY)
 		json_write_pretty(&b, out, 2);
@@ -1168,6 +1238,7 @@ static void emit(const struct opts *o, const jv *out)
 		buf_addc(&b, '\n');
 	fwrite(b.s, 1, b.len, stdout);
 	buf_free(&b);
+	out_first = 0;
 }
 
 /* Fill the check from config/baselines.json; warn where the input's

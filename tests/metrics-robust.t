@@ -64,6 +64,19 @@ ok $? "fairness: male to female, one flip, right to wrong"
 grep -F '"perturbation":null' "$TMP/h.out" | grep -q vs_original
 ok $((!$?)) "the original records have no comparison with themselves"
 
+puma-metrics --by perturbation --format table "$TMP/h.jsonl" >"$TMP/t.out"
+is "$(sed -n '1p;3p' "$TMP/t.out" | tr -s ' ')" \
+	"perturbation n f1_macro robustness consistency flip_rate to_correct to_incorrect
+typos_5pct 2 0.0000 0.8333 0.5000 0.5000 0.0000 1.0000" \
+	"--format table: a line per group with its comparison"
+is "$(sed -n '/^fairness/,$p' "$TMP/t.out" | tr -s ' ')" \
+	"fairness: gender_swap_prefix_male vs _female, 2 pairs
+metric female male global gap worst 
+accuracy 0.5000 1.0000 0.7500 0.5000 female 
+f1_macro 0.5000 1.0000 0.8333 0.5000 female 
+flips 1 (rate 0.5000): to correct 0.0000, to incorrect 1.0000" \
+	"--format table: the fairness lines (macro-F1: the unparsed answer is no label of its own)"
+
 # Bad input and usage.
 head -n 2 "$TMP/h.jsonl" >"$TMP/d.jsonl"
 head -n 1 "$TMP/h.jsonl" >>"$TMP/d.jsonl"
