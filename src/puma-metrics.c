@@ -2,7 +2,10 @@
  * JSON object (one per group with --group-by): F1, accuracy and confusion
  * for classification, MAE/MdAE/RMSE for story points, parse failures,
  * latency and throughput; optionally bootstrap intervals, the run's energy
- * from puma-infer's summary, and a baseline check with PASS/FAIL on stderr. */
+ * from puma-infer's summary, and a baseline check with PASS/FAIL on stderr.
+ * With --by (perturbation), each group is also compared with the original
+ * records (robustness, consistency, flips) and the gender pair's fairness
+ * follows; --stability adds the spread of the metrics across seeds. */
 #include <getopt.h>
 #include <math.h>
 #include <stdint.h>
