@@ -560,7 +560,7 @@ static void accumulate(struct acc *g, const struct opts *o, const jv *gold, cons
 			if (rank_a != NULL && rank_b != NULL)
 				add_pair_rank(g, pred, rank_a->d, rank_b->d);
 		}
-		if (o->ci > 0) {
+		if (o->ci > 0 && g->parent == NULL) {	/* subgroups get no intervals */
 			if (g->nbs == g->capbs)
 				g->bs = xgrow(g->bs, &g->capbs, g->nbs + 1, sizeof(*g->bs));
 			g->bs[g->nbs++] = b;
@@ -580,7 +580,7 @@ static void accumulate(struct acc *g, const struct opts *o, const jv *gold, cons
 			g->err[g->nerr] = b.err;
 			g->gold[g->nerr++] = gold->d;
 		}
-		if (o->ci > 0) {
+		if (o->ci > 0 && g->parent == NULL) {	/* subgroups get no intervals */
 			if (g->nbs == g->capbs)
 				g->bs = xgrow(g->bs, &g->capbs, g->nbs + 1, sizeof(*g->bs));
 			g->bs[g->nbs++] = b;

@@ -38,6 +38,18 @@ sys.exit(0 if all(need) else 1)
 PY
 ok $? "the inputs cover both tasks, missing metrics, no flips, 20 seeds, a zero mean, one seed"
 
+# With intervals: each group's bootstrap is the one of --group-by.
+for i in 3 4 5 6 7; do
+	# shellcheck disable=SC2046
+	puma-metrics $(cat "$TMP/cases/case-$i.args") --ci 0.9 --bootstrap 30 --seed 5 \
+		"$TMP/cases/case-$i.jsonl" 2>/dev/null
+done >"$TMP/c.out"
+for i in 3 4 5 6 7; do
+	# shellcheck disable=SC2046
+	"$PYTHON" "$REF" $(cat "$TMP/cases/case-$i.args") --ci 0.9 --bootstrap 30 --seed 5 "$TMP/cases/case-$i.jsonl"
+done >"$TMP/r.out"
+same_file "$TMP/c.out" "$TMP/r.out" "--by with --ci: the intervals identical to the reference"
+
 # By hand: two sources; the typo flips one prediction to wrong, the male and
 # female prefixes disagree on one.
 cat >"$TMP/h.jsonl" <<'J'

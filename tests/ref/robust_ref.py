@@ -7,7 +7,7 @@ stability_report (metrics/stability.py), restated from docs/metrics.md on
 top of puma_ref.py's per-group metrics, so that the tests compare the tool
 with it byte for byte.
 
-    robust_ref.py [--by FIELD] [--stability FIELD] FILE...
+    robust_ref.py [--by FIELD] [--stability FIELD] [--ci L --bootstrap B --seed S] FILE...
     robust_ref.py --gen N SEED DIR     (write N random cases DIR/case-K.jsonl
                                         and their options, DIR/case-K.args)
     robust_ref.py --cases N DIR        (score those cases, one after another)
@@ -173,6 +173,9 @@ def main():
         ap = argparse.ArgumentParser()
         ap.add_argument("--by")
         ap.add_argument("--stability")
+        ap.add_argument("--ci", type=float)
+        ap.add_argument("--bootstrap", type=int, default=1000)
+        ap.add_argument("--seed", type=int, default=42)
         for c in range(int(sys.argv[2])):
             base = os.path.join(sys.argv[3], "case-%d" % c)
             with open(base + ".args") as f:
@@ -183,6 +186,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--by")
     ap.add_argument("--stability")
+    ap.add_argument("--ci", type=float)
+    ap.add_argument("--bootstrap", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
     for path in args.files:
@@ -191,7 +197,8 @@ def main():
 
 
 def score(recs, args):
-    margs = argparse.Namespace(scenario=None, labels=None, ci=None, pretty=False)
+    margs = argparse.Namespace(scenario=None, labels=None, ci=args.ci, bootstrap=args.bootstrap,
+                               seed=args.seed, pretty=False)
     groups = {}
     for r in recs:
         k = key_text(r.get(args.by)) if args.by else ""
