@@ -54,10 +54,18 @@ is "$(pyq "$TMP/a" 'any(len({s["response"] for s in x["samples"]}) > 1 for x in 
 is "$(pyq "$TMP/a" 'all(x["latency_ms"] == sum(s["latency_ms"] for s in x["samples"]) and x["tokens_out"] == sum(s["tokens_out"] for s in x["samples"]) and x["attempts"] == 4 and x["response"] == x["samples"][0]["response"] for x in r)')" \
 	True "the top level: sums of latency, tokens and attempts; the first sample's response"
 
-run --no-cache --samples 4 >"$TMP/b" 2>/dev/null
+# Sample 2 is the very request of a plain run with its seed: that run finds
+# it in the cache (the same prompt, options and seed), answer for answer.
+s2=$(pyq "$TMP/a" 'r[0]["samples"][2]["seed"]')
+run --cache "$TMP/cache" --seed "$s2" >"$TMP/one" 2>/dev/null
+is "$(pyq "$TMP/one" '[(x["cached"], x["response"]) for x in r]')" \
+	"$(pyq "$TMP/a" '[(True, x["samples"][2]["response"]) for x in r]')" \
+	"a plain run with --seed of sample 2 is answered from sample 2's cache entries"
+
+run --no-cache --samples 2 >"$TMP/b" 2>/dev/null
 is "$(pyq "$TMP/b" '[[s["response"] for s in x["samples"]] for x in r]')" \
-	"$(pyq "$TMP/a" '[[s["response"] for s in x["samples"]] for x in r]')" \
-	"the same seeds give the same samples again, without the cache"
+	"$(pyq "$TMP/a" '[[s["response"] for s in x["samples"][:2]] for x in r]')" \
+	"the same seeds give the same samples again from the server, without the cache"
 
 run --cache "$TMP/cache" --samples 6 >"$TMP/c" 2>/dev/null
 is "$(pyq "$TMP/c" '[[s["cached"] for s in x["samples"]] for x in r][0], [x["samples"][:4] == [dict(s, cached=True) for s in y["samples"]] for x, y in zip(r, [json.loads(l) for l in open(sys.argv[1][:-1] + "a")])]')" \
