@@ -121,6 +121,11 @@ print(all(x["response"] in ("A", "B") and x["pred"] == x["response"] for x in r)
       all(0 <= x["confidence"] <= 1 for x in r),
       all(x["title_a"] in x["prompt"] and x["description_b"] in x["prompt"] and "A, B" in x["prompt"] for x in r))' "$TMP/pred")" \
 		"True True True" "$strategy: the grammar's answer is A or B, parsed, with a confidence; both issues in the prompt"
+	"$PYTHON" "$REF/puma_ref.py" parse <"$TMP/resp" >"$TMP/pred.ref"
+	is "$("$PYTHON" -c 'import json,sys
+a, b = ([(r["pred"], r["confidence"]) for r in map(json.loads, open(f))] for f in sys.argv[1:])
+print(a == b, len(a))' "$TMP/pred" "$TMP/pred.ref")" "True 6" \
+		"$strategy: labels and confidences (first token, A/a and B/b) as PUMA's transcription computes them"
 	puma-metrics <"$TMP/pred" >"$TMP/met"
 	is "$("$PYTHON" -c 'import json,sys
 d = json.load(open(sys.argv[1]))
