@@ -133,6 +133,19 @@ print(json.dumps({k: d[k] for k in ("n", "n_parsed", "parse_failure_rate", "accu
 		"$("$PYTHON" "$REF/prio_ref.py" metrics "$TMP/pred")" "$strategy: the run's metrics as NumPy computes them"
 done
 
+# Few-shot: solved pairs from another draw are really placed in the prompt.
+puma-pair --pairs mixed -n 10 --seed 99 <"$TMP/issues.jsonl" >"$TMP/pool.jsonl"
+puma-infer -b openai -u "$LURL" -m tiny --no-cache --constrain -n 4 -S few-shot-3 \
+	--examples "$TMP/pool.jsonl" --keep-prompt <"$TMP/pairs.jsonl" >"$TMP/fs" 2>"$TMP/err"
+is "$?:$(cat "$TMP/err")" "0:" "few-shot-3: six pairs through llama-server"
+is "$("$PYTHON" -c 'import json,sys
+pool = {r["id"]: r for r in map(json.loads, open(sys.argv[2]))}
+r = [json.loads(l) for l in open(sys.argv[1])]
+print(all(len(x["examples"]) == 3 and x["id"] not in x["examples"] and
+          all(("Issue A: %s\nIssue B: %s\nHigher priority: %s" % (pool[e]["title_a"], pool[e]["title_b"], pool[e]["gold"])) in x["prompt"]
+              for e in x["examples"]) for x in r), all(x["response"] in ("A", "B") for x in r))' "$TMP/fs" "$TMP/pool.jsonl")" \
+	"True True" "few-shot-3: three solved pairs of the pool in each prompt, with their gold"
+
 # make run: the run directory of a prioritization run (PUMA's pairing).
 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" NO_BUILD=1 "BINDIR=$BIN" \
 	"RUNS=$TMP/runs" run SCENARIO=prioritization_jira STRATEGY=zero-shot BACKEND=openai "URL=$LURL" \
