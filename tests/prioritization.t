@@ -121,12 +121,30 @@ print(all(x["response"] in ("A", "B") and x["pred"] == x["response"] for x in r)
       all(0 <= x["confidence"] <= 1 for x in r),
       all(x["title_a"] in x["prompt"] and x["description_b"] in x["prompt"] and "A, B" in x["prompt"] for x in r))' "$TMP/pred")" \
 		"True True True" "$strategy: the grammar's answer is A or B, parsed, with a confidence; both issues in the prompt"
+	"$PYTHON" "$REF/puma_ref.py" parse <"$TMP/resp" >"$TMP/pred.ref"
+	is "$("$PYTHON" -c 'import json,sys
+a, b = ([(r["pred"], r["confidence"]) for r in map(json.loads, open(f))] for f in sys.argv[1:])
+print(a == b, len(a))' "$TMP/pred" "$TMP/pred.ref")" "True 6" \
+		"$strategy: labels and confidences (first token, A/a and B/b) as PUMA's transcription computes them"
 	puma-metrics <"$TMP/pred" >"$TMP/met"
 	is "$("$PYTHON" -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 print(json.dumps({k: d[k] for k in ("n", "n_parsed", "parse_failure_rate", "accuracy", "ranking")}, sort_keys=True))' "$TMP/met")" \
 		"$("$PYTHON" "$REF/prio_ref.py" metrics "$TMP/pred")" "$strategy: the run's metrics as NumPy computes them"
 done
+
+# Few-shot: solved pairs from another draw are really placed in the prompt.
+puma-pair --pairs mixed -n 10 --seed 99 <"$TMP/issues.jsonl" >"$TMP/pool.jsonl"
+puma-infer -b openai -u "$LURL" -m tiny --no-cache --constrain -n 4 -S few-shot-3 \
+	--examples "$TMP/pool.jsonl" --keep-prompt <"$TMP/pairs.jsonl" >"$TMP/fs" 2>"$TMP/err"
+is "$?:$(cat "$TMP/err")" "0:" "few-shot-3: six pairs through llama-server"
+is "$("$PYTHON" -c 'import json,sys
+pool = {r["id"]: r for r in map(json.loads, open(sys.argv[2]))}
+r = [json.loads(l) for l in open(sys.argv[1])]
+print(all(len(x["examples"]) == 3 and x["id"] not in x["examples"] and
+          all(("Issue A: %s\nIssue B: %s\nHigher priority: %s" % (pool[e]["title_a"], pool[e]["title_b"], pool[e]["gold"])) in x["prompt"]
+              for e in x["examples"]) for x in r), all(x["response"] in ("A", "B") for x in r))' "$TMP/fs" "$TMP/pool.jsonl")" \
+	"True True" "few-shot-3: three solved pairs of the pool in each prompt, with their gold"
 
 # make run: the run directory of a prioritization run (PUMA's pairing).
 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" NO_BUILD=1 "BINDIR=$BIN" \

@@ -175,6 +175,19 @@ static void gender_prefix(struct buf *out, const char *s, size_t len, int64_t se
 	buf_add(out, s, len);
 }
 
+/* The first occurrence of w (wl > 0 bytes) in s[0..n-1], or NULL. */
+static const char *find(const char *s, size_t n, const char *w, size_t wl)
+{
+	const char *p = s, *end = s + n;
+
+	while ((size_t)(end - p) >= wl && (p = memchr(p, w[0], (size_t)(end - p) - wl + 1)) != NULL) {
+		if (memcmp(p, w, wl) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
 /* The 19 replacements of PUMA's register shift, each applied to the whole
  * text in turn, left to right without overlaps (str.replace()). */
 static void informal(struct buf *out, const char *s, size_t len)
@@ -197,12 +210,14 @@ static void informal(struct buf *out, const char *s, size_t len)
 		fl = strlen(rep[k][0]);
 		buf_reset(next);
 		for (i = 0; i < cur->len;) {
-			if (cur->len - i >= fl && memcmp(cur->s + i, rep[k][0], fl) == 0) {
-				buf_adds(next, rep[k][1]);
-				i += fl;
-			} else {
-				buf_addc(next, cur->s[i++]);
-			}
+			const char *hit = find(cur->s + i, cur->len - i, rep[k][0], fl);
+			size_t at = hit != NULL ? (size_t)(hit - cur->s) : cur->len;
+
+			buf_add(next, cur->s + i, at - i);
+			if (hit == NULL)
+				break;
+			buf_adds(next, rep[k][1]);
+			i = at + fl;
 		}
 		t = cur;
 		cur = next;
