@@ -1085,20 +1085,18 @@ static int read_job(struct run *r)
  * failed when the run has stopped, else queued. */
 static void enqueue(struct run *r, struct job *j)
 {
-	{
-		r->win[(r->whead + r->wlen) % r->wcap] = j;
-		r->wlen++;
-		if (from_cache(r, j) == 0) {
-			j->st = J_DONE;
-		} else if (r->stop_reason != NULL) {
-			char why[700];
+	r->win[(r->whead + r->wlen) % r->wcap] = j;
+	r->wlen++;
+	if (from_cache(r, j) == 0) {
+		j->st = J_DONE;
+	} else if (r->stop_reason != NULL) {
+		char why[700];
 
-			snprintf(why, sizeof(why), "not sent: puma-infer stopped after %s", r->stop_reason);
-			fail_job(r, j, why, 0, 0);
-			r->not_sent++;
-		} else {
-			j->st = J_QUEUED;
-		}
+		snprintf(why, sizeof(why), "not sent: puma-infer stopped after %s", r->stop_reason);
+		fail_job(r, j, why, 0, 0);
+		r->not_sent++;
+	} else {
+		j->st = J_QUEUED;
 	}
 }
 

@@ -403,7 +403,7 @@ static int pair_record(struct jsonl_in *in, const struct opts *o, const jv *rec,
 	for (e = phash[h]; e != NULL; e = e->next_hash)
 		if (strcmp(e->key, key_buf.s) == 0 && (e->g == g || (e->g->is_orig && g->is_orig)))
 			return BAD(in, "%s %s appears twice in the group %s=%s (first at line %ld): "
-				   "pairing needs one record per source%s", jv_get(rec, "source_id") ? "source_id" : "id",
+				   "pairing needs one record per source%s", jv_isnull(jv_get(rec, "source_id")) ? "id" : "source_id",
 				   key_buf.s, o->by, g->gtext[0], e->line,
 				   o->stab ? "" : " (give --stability FIELD when runs with several seeds are mixed)");
 	e = xcalloc(1, sizeof(*e));
