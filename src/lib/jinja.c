@@ -642,7 +642,8 @@ static void note_use(struct ps *P, const char *s, size_t n)
 
 static struct node *p_expr(struct ps *P, int condexpr);
 
-/* Operators and tokens the subset leaves out, named in the message. */
+/* Operators and tokens the subset leaves out, named in the message:
+ * -1 with the message when the current token is one, else 0. */
 static int refuse_op(struct ps *P)
 {
 	struct tok *k = cur(P);
@@ -655,7 +656,7 @@ static int refuse_op(struct ps *P)
 		return perr(P, k->pos, "tuples are not supported");
 	if (is_name(k, "is"))
 		return perr(P, k->pos, "tests ('is') are not supported");
-	return -1;
+	return 0;
 }
 
 static int enter(struct ps *P)
@@ -719,7 +720,7 @@ static struct node *p_primary(struct ps *P)
 		if ((x = p_expr(P, 1)) == NULL)
 			return NULL;
 		if (!is_op(cur(P), ")")) {
-			if (refuse_op(P) < 0 && !is_op(cur(P), ","))
+			if (refuse_op(P) == 0)
 				unexpected(P, "')'");
 			return NULL;
 		}
@@ -737,7 +738,7 @@ static struct node *p_primary(struct ps *P)
 			if (l.n > 0) {
 				if (!is_op(cur(P), ",")) {
 					free(l.v);
-					if (refuse_op(P) < 0)
+					if (refuse_op(P) == 0)
 						unexpected(P, "',' or ']'");
 					return NULL;
 				}
