@@ -399,7 +399,7 @@ static int lex_tag(struct lx *L, size_t open, size_t k, int block, size_t *endp)
 			while (j < n && (is_alpha(s[j]) || is_digit(s[j])))
 				j++;
 			if (j < n && (unsigned char)s[j] >= 0x80 && ws_at(s, n, j) == 0)
-				return lerr(L, j, "names are ASCII letters, digits and '_'");
+				return lerr(L, j, "non-ASCII characters outside strings are not supported");
 			push(L, T_NAME, k, s + k, j - k);
 			k = j;
 			continue;
@@ -436,6 +436,8 @@ static int lex_tag(struct lx *L, size_t open, size_t k, int block, size_t *endp)
 		}
 		if ((unsigned char)s[k] >= 0x20 && (unsigned char)s[k] < 0x7F)
 			return lerr(L, k, "unexpected character '%c'", s[k]);
+		if ((unsigned char)s[k] >= 0x80)
+			return lerr(L, k, "non-ASCII characters outside strings are not supported");
 		return lerr(L, k, "unexpected character");
 	}
 }
@@ -487,7 +489,11 @@ static int lex(struct lx *L)
 		}
 		if (tend > pos)
 			push(L, T_DATA, pos, s + pos, tend - pos);
-		if (kind == '#') {
+		if (kind == '#' && q >= n) {
+			/* jinja2 lets "{#" at the very end pass: there is no
+			 * character left for its "missing end" rule to match. */
+			end = n;
+		} else if (kind == '#') {
 			for (k = q; k < n; k++) {
 				if (k + 2 < n && s[k] == '+' && s[k + 1] == '#' && s[k + 2] == '}') {
 					end = k + 3;

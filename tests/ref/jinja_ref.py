@@ -188,6 +188,7 @@ def cases(prompts, shared, seed):
                     exs[0][k] = big
             add(scenario, t, row, exs)
     out += own_templates(r)
+    out += fragments(r)
     for o in out:
         sys.stdout.write(json.dumps(o, ensure_ascii=False) + "\n")
 
@@ -268,6 +269,29 @@ def block(r, depth=0):
                  "instance.missing", "[]"]), sign(r)) + block(r, depth + 1) +
                 "{%%%s endfor %s%%}" % (sign(r), sign(r)))
     return "".join(parts)
+
+
+# Fragments glued at random: mostly nonsense to jinja2 as well, which is
+# the point; the lexer's edges (markers, signs, quotes, whitespace of
+# every kind, numbers) must fail where jinja2 fails and agree elsewhere.
+FRAGS = ["{{", "}}", "{%", "%}", "{#", "#}", "-", "+", " ", "  ", "\n", "\r\n", "\r", "\t",
+         "\u00a0", "\u2028", "\x0b", "\x1c", "\x85", "if", "endif", "for", "endfor", "in",
+         "else", "elif", "x", "labels", "instance", ".", "title", "[", "]", "(", ")", ":", "|",
+         "join", "'a'", "'", '"', "\\", "1", "0", "2.5", "1e3", "not", "and", "or", "==",
+         "<", "<=", "!=", ",", "loop", "index", "é", "\u2014", "text", "{", "}", "%", "#",
+         "is", "none", "True", "-1", "x ", " -%}", "{%- ", " +%}", "{%+ ", "{{- ", " -}}",
+         "{#- ", " -#}", "\n  ", "  \n", "{% if x %}", "{% endif %}", "{% for x in labels %}",
+         "{% endfor %}", "{{ x }}", "{# c #}", "{{ labels|join(', ') }}", "{{ loop.index }}"]
+
+
+def fragments(r):
+    ctx = {"x": "X", "labels": ["A", "B"], "instance": {"title": "T\u2028t", "n": 2}}
+    out = []
+    for i in range(3000):
+        src = "".join(r.choice(FRAGS) for _ in range(r.randint(1, 14)))
+        out.append({"source": src, "name": "frag/%d.jinja" % i, "context": enc(ctx),
+                    "strict": False})
+    return out
 
 
 def own_templates(r):
