@@ -8,7 +8,9 @@
  *       batch: each input line is {"template": PATH, "name": NAME,
  *       "context": {...}} or {"source": TEXT, "name": NAME, "context":
  *       {...}}; each output line is {"output": PROMPT} or {"error": WHY}.
- *       A file is parsed once however many lines name it.
+ *       A file is parsed once however many lines name it.  A line with
+ *       "uses": [NAME, ...] gets "uses": [...] back: the names among those
+ *       that jinja_uses() says the template reads.
  *
  * JSON has no NaN or infinities, so in a context {"$float": "nan"} (or
  * "inf", "-inf") stands for that float, as PUMA's rows hold NaN for an
@@ -54,6 +56,26 @@ static void floats(struct arena *a, jv *v)
 				floats(a, x);
 		}
 	}
+}
+
+/* ,"uses":[...]: which of the names in want (an array) t reads. */
+static void uses(struct buf *b, const struct jinja *t, const jv *want)
+{
+	size_t i, k = 0;
+
+	if (t == NULL || want == NULL || want->t != JARR)
+		return;
+	buf_adds(b, ",\"uses\":[");
+	for (i = 0; i < want->n; i++) {
+		const jv *w = want->u.items[i];
+
+		if (w->t != JSTR || !jinja_uses(t, w->u.s))
+			continue;
+		if (k++ > 0)
+			buf_addc(b, ',');
+		json_write_str(b, w->u.s, w->n);
+	}
+	buf_addc(b, ']');
 }
 
 struct cached {
@@ -117,6 +139,7 @@ static int batch(const char *path)
 			buf_adds(&line, "{\"output\":");
 			json_write_str(&line, out.s, out.len);
 		}
+		uses(&line, t, jv_get(rec, "uses"));
 		buf_adds(&line, "}\n");
 		fwrite(line.s, 1, line.len, stdout);
 		jinja_free(own);

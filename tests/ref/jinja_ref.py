@@ -32,6 +32,7 @@ import random
 import sys
 
 import jinja2
+import jinja2.meta
 import pandas as pd
 
 
@@ -112,6 +113,10 @@ HOSTILE = ["{{", "}}", "{%", "%}", "{#", "#}", "{{ instance.title }}", "{% if %}
            "word", " ", "...", "{", "}", "%", "#", "<script>", "&amp;"]
 
 
+# Names whose use jinja_uses() must report as jinja2.meta does.
+USES = ["instance", "examples", "labels", "scenario", "loop", "ex", "x"]
+
+
 def hostile_text(r, n):
     return "".join(r.choice(HOSTILE) for _ in range(n))
 
@@ -142,12 +147,18 @@ def cases(prompts, shared, seed):
     inst = {"triage_jira": jira, "estimation_tawos": tawos, "prioritization_jira": pairs}
     out = []
 
+    seen = set()
+
     def add(scenario, t, instance, examples, strict=True):
-        out.append({"template": os.path.join(prompts, scenario, t + ".jinja"),
-                    "name": scenario + "/" + t + ".jinja",
-                    "context": enc({"instance": instance, "examples": examples,
-                                    "labels": LABELS[scenario], "scenario": scenario}),
-                    "strict": strict})
+        o = {"template": os.path.join(prompts, scenario, t + ".jinja"),
+             "name": scenario + "/" + t + ".jinja",
+             "context": enc({"instance": instance, "examples": examples,
+                             "labels": LABELS[scenario], "scenario": scenario}),
+             "strict": strict}
+        if o["name"] not in seen:
+            seen.add(o["name"])
+            o["uses"] = USES
+        out.append(o)
 
     for scenario, rows in inst.items():
         pool = [example(scenario, x) for x in rows]
@@ -304,7 +315,8 @@ def own_templates(r):
     out = []
     for i in range(1500):
         src = block(r) + r.choice(["", "\n", "\r\n", "\n\n", " "])
-        out.append({"source": src, "name": "own/%d.jinja" % i, "context": enc(ctx), "strict": False})
+        out.append({"source": src, "name": "own/%d.jinja" % i, "context": enc(ctx), "strict": False,
+                    "uses": USES})
     return out
 
 
@@ -315,6 +327,7 @@ def render(batch):
     for line in open(batch, encoding="utf-8"):
         rec = json.loads(line)
         ctx = dec(rec.get("context", {}))
+        env = source = None
         try:
             if "template" in rec:
                 d, f = os.path.split(rec["template"])
@@ -325,6 +338,7 @@ def render(batch):
                         autoescape=jinja2.select_autoescape([]),
                         trim_blocks=True, lstrip_blocks=True)
                 text = env.get_template(f).render(**ctx)
+                source = env.loader.get_source(env, f)[0]
             else:
                 # a loader and a .jinja name, so that autoescape is decided as
                 # for PUMA's files (from_string would turn it on)
@@ -332,20 +346,31 @@ def render(batch):
                     loader=jinja2.DictLoader({"t.jinja": rec["source"]}),
                     autoescape=jinja2.select_autoescape([]),
                     trim_blocks=True, lstrip_blocks=True)
+                source = rec["source"]
                 text = env.get_template("t.jinja").render(**ctx)
             o = {"output": text}
         except Exception as e:  # any failure of jinja2's is an expected error
             o = {"error": "%s: %s" % (type(e).__name__, e)}
+        if "uses" in rec:
+            try:
+                names = jinja2.meta.find_undeclared_variables(env.parse(source))
+                o["uses"] = [n for n in rec["uses"] if n in names]
+            except Exception:
+                pass
         sys.stdout.write(json.dumps(o, ensure_ascii=False) + "\n")
 
 
 def compare(batch, expected, got):
-    same = both_err = refused = 0
+    same = both_err = refused = uses = 0
     bad = []
     with open(batch, encoding="utf-8") as fb, open(expected, encoding="utf-8") as fe, \
             open(got, encoding="utf-8") as fg:
         for n, (lb, le, lg) in enumerate(zip(fb, fe, fg), 1):
             b, e, g = json.loads(lb), json.loads(le), json.loads(lg)
+            if "uses" in e and "uses" in g:
+                uses += 1
+                if e["uses"] != g["uses"]:
+                    bad.append((n, b, "jinja2 finds %s used, the renderer %s" % (e["uses"], g["uses"])))
             want = e.get("output", e.get("expect"))
             if "expect" in b:
                 want = b["expect"]
@@ -373,6 +398,8 @@ def compare(batch, expected, got):
         total = n
     print("%d renders compared: %d identical, %d failed in both, %d refused, %d mismatches"
           % (total, same, both_err, refused, len(bad)))
+    if uses:
+        print("%d templates' variables compared with jinja2.meta" % uses)
     for n, b, why in bad[:10]:
         print("line %d (%s): %s" % (n, b.get("name"), why))
         if "source" in b:
