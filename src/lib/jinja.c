@@ -1742,7 +1742,7 @@ static int do_slice(struct rc *R, const struct node *x, struct val *v)
 	struct val o, b[3];
 	const struct node *bn[3] = {x->b, x->c, x->d};
 	long long lim[3] = {0, 0, 1}, len;
-	int given[3] = {0, 0, 0}, k;
+	int given[3] = {0, 0, 0}, k, counted;
 
 	if (eval(R, x->a, &o) < 0)
 		return -1;
@@ -1773,14 +1773,12 @@ static int do_slice(struct rc *R, const struct node *x, struct val *v)
 		v->cnt = lim[1] > lim[0] ? (size_t)(lim[1] - lim[0]) : 0;
 		return 0;
 	}
-	if (!utf8_valid(o.s, o.n, NULL))
-		return rerr(R, x->pos, "slicing a string that is not valid UTF-8");
 	/* Count code points only when a bound is negative: s[:80] of a long
-	 * string stays cheap. */
-	if ((given[0] && lim[0] < 0) || (given[1] && lim[1] < 0))
-		len = (long long)u8count(o.s, o.n);
-	else
-		len = LLONG_MAX;
+	 * string stays cheap, and only the part walked must be valid UTF-8. */
+	counted = (given[0] && lim[0] < 0) || (given[1] && lim[1] < 0);
+	if (counted && !utf8_valid(o.s, o.n, NULL))
+		return rerr(R, x->pos, "slicing a string that is not valid UTF-8");
+	len = counted ? (long long)u8count(o.s, o.n) : LLONG_MAX;
 	clamp(&lim[0], len, 0, given[0]);
 	if (!given[1])
 		lim[1] = LLONG_MAX;
@@ -1795,6 +1793,8 @@ static int do_slice(struct rc *R, const struct node *x, struct val *v)
 		size_t e = lim[1] == LLONG_MAX ? o.n :
 			   a + u8off(o.s + a, o.n - a, (size_t)(lim[1] - lim[0]));
 
+		if (!counted && !utf8_valid(o.s, lim[1] == LLONG_MAX ? a : e, NULL))
+			return rerr(R, x->pos, "slicing a string that is not valid UTF-8");
 		v->s = o.s + a;
 		v->n = e - a;
 	}

@@ -4,6 +4,9 @@
  *       renders one template file (named NAME in messages) against the
  *       JSON object on stdin and writes the prompt as it is; an error is
  *       "jinja-render: NAME:LINE:COL: why" and exit status 1.
+ *   jinja-render -r N TEMPLATE [NAME] < CONTEXT.json
+ *       the same, rendering N times (for bench/jinja.sh), and the time
+ *       per render on stderr.
  *   jinja-render -b [FILE]
  *       batch: each input line is {"template": PATH, "name": NAME,
  *       "context": {...}} or {"source": TEXT, "name": NAME, "context":
@@ -17,6 +20,7 @@
  * empty cell. */
 #include <math.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -156,12 +160,22 @@ static int batch(const char *path)
 	return finish();
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 int main(int argc, char **argv)
 {
 	struct arena a = {0};
 	struct buf out = {0};
 	struct jinja *t;
 	char err[512];
+	long i, reps = 1;
+	double t0;
 	size_t len;
 	char *text;
 	jv *ctx;
@@ -169,8 +183,13 @@ int main(int argc, char **argv)
 	err_init(argv[0]);
 	if (argc >= 2 && strcmp(argv[1], "-b") == 0)
 		return batch(argc > 2 ? argv[2] : "-");
-	if (argc < 2 || argc > 3)
-		usage_error("usage: jinja-render TEMPLATE [NAME] < CONTEXT.json | jinja-render -b [FILE]");
+	if (argc >= 3 && strcmp(argv[1], "-r") == 0) {
+		reps = strtol(argv[2], NULL, 10);
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc < 2 || argc > 3 || reps < 1)
+		usage_error("usage: jinja-render [-r N] TEMPLATE [NAME] < CONTEXT.json | jinja-render -b [FILE]");
 	if ((t = jinja_load(argv[1], argc > 2 ? argv[2] : NULL, err, sizeof(err))) == NULL)
 		die(EXIT_FAIL, "%s", err);
 	if ((text = read_file("/dev/stdin", &len)) == NULL)
@@ -178,8 +197,15 @@ int main(int argc, char **argv)
 	if ((ctx = json_parse(&a, text, len, NULL, err, sizeof(err))) == NULL)
 		die(EXIT_FAIL, "the context: %s", err);
 	floats(&a, ctx);
-	if (jinja_render(t, ctx, &out, err, sizeof(err)) < 0)
-		die(EXIT_FAIL, "%s", err);
+	t0 = now();
+	for (i = 0; i < reps; i++) {
+		buf_reset(&out);
+		if (jinja_render(t, ctx, &out, err, sizeof(err)) < 0)
+			die(EXIT_FAIL, "%s", err);
+	}
+	if (reps > 1)
+		fprintf(stderr, "%ld renders of %zu bytes: %.3f us each\n", reps, out.len,
+			(now() - t0) / (double)reps * 1e6);
 	fwrite(out.s, 1, out.len, stdout);
 	jinja_free(t);
 	free(text);
