@@ -6,7 +6,8 @@
         instance (the Jira rows of SHARED/jira_balanced_200.csv, pairs of
         them, the TAWOS rows of SHARED/tawos/*.csv), without examples and
         with 1, 3 or 8 of them (and once with every row), plus hostile rows
-        and templates of our own in the subset, generated from SEED.  One
+        and templates of our own, generated from SEED: 1000 in the subset
+        and 2000 random strings of template fragments.  One
         JSON line per render: {"template": PATH | "source": TEXT, "name",
         "context", "strict"}.
     jinja_ref.py golden PROMPTS > BATCH
@@ -298,7 +299,7 @@ FRAGS = ["{{", "}}", "{%", "%}", "{#", "#}", "-", "+", " ", "  ", "\n", "\r\n", 
 def fragments(r):
     ctx = {"x": "X", "labels": ["A", "B"], "instance": {"title": "T\u2028t", "n": 2}}
     out = []
-    for i in range(3000):
+    for i in range(2000):
         src = "".join(r.choice(FRAGS) for _ in range(r.randint(1, 14)))
         out.append({"source": src, "name": "frag/%d.jinja" % i, "context": enc(ctx),
                     "strict": False})
@@ -313,10 +314,11 @@ def own_templates(r):
                {"title": "t1", "priority": "Blocker"}, {"title": "t2", "priority": "Minor"}],
            "scenario": "triage_jira", "x": "X"}
     out = []
-    for i in range(1500):
+    for i in range(1000):
         src = block(r) + r.choice(["", "\n", "\r\n", "\n\n", " "])
-        out.append({"source": src, "name": "own/%d.jinja" % i, "context": enc(ctx), "strict": False,
-                    "uses": USES})
+        out.append({"source": src, "name": "own/%d.jinja" % i, "context": enc(ctx), "strict": False})
+        if i < 300:
+            out[-1]["uses"] = USES
     return out
 
 
