@@ -68,6 +68,12 @@ err "slicing a number" '{{ instance.n[:2] }}' "$C" \
 err "method of a dict" '{{ instance.items }}' "$C" \
 	"t.jinja:1:13: 'items' names a method of dict; not supported"
 err "global" '{{ range }}' "$C" "t.jinja:1:4: the global 'range' is not supported"
+err "a chain too deep" "{{ x$(printf '.a%.0s' $(seq 600)) }}" "$C" \
+	"t.jinja:1:1006: expression nested too deeply"
+err "brackets too deep" "{{ $(printf '(%.0s' $(seq 200))x$(printf ')%.0s' $(seq 200)) }}" "$C" \
+	"t.jinja:1:104: brackets nested too deeply"
+err "nesting too deep" "{{ $(printf 'not %.0s' $(seq 150))x }}" "$C" \
+	"t.jinja:1:396: expression nested too deeply"
 "$R" "$TMP/nonexistent.jinja" <"$TMP/ctx.json" >/dev/null 2>"$TMP/err"
 is "$? $(cat "$TMP/err")" "1 jinja-render: $TMP/nonexistent.jinja: No such file or directory" \
 	"a missing template names its path"

@@ -23,6 +23,9 @@
 /* Deeper nesting (brackets, expressions, blocks) than this is refused:
  * no real template comes near it, and recursion must stay bounded. */
 #define MAX_DEPTH 100
+/* The deepest expression tree (chains like a.b.c... or a and b and ...
+ * build depth without nesting); rendering recurses over it. */
+#define MAX_TREE 500
 
 /* ---- UTF-8 and Python's whitespace ---------------------------------- */
 
@@ -165,6 +168,7 @@ struct node {
 	const char *s;		/* TEXT, NAME, ATTR, FOR target */
 	size_t len;
 	struct val cv;		/* CONST */
+	int dep;		/* expression depth */
 };
 
 struct jinja {
@@ -648,6 +652,27 @@ static void note_use(struct ps *P, const char *s, size_t n)
 
 static struct node *p_expr(struct ps *P, int condexpr);
 
+/* Give x its depth (its deepest child's plus one); NULL when too deep. */
+static struct node *deep(struct ps *P, struct node *x)
+{
+	const struct node *ch[4] = {x->a, x->b, x->c, x->d};
+	int d = 0, i;
+	size_t j;
+
+	for (i = 0; i < 4; i++)
+		if (ch[i] != NULL && ch[i]->dep > d)
+			d = ch[i]->dep;
+	for (j = 0; j < x->n; j++)
+		if (x->v[j]->dep > d)
+			d = x->v[j]->dep;
+	x->dep = d + 1;
+	if (x->dep > MAX_TREE) {
+		perr(P, x->pos, "expression nested too deeply");
+		return NULL;
+	}
+	return x;
+}
+
 /* Operators and tokens the subset leaves out, named in the message:
  * -1 with the message when the current token is one, else 0. */
 static int refuse_op(struct ps *P)
@@ -760,7 +785,7 @@ static struct node *p_primary(struct ps *P)
 		}
 		P->i++;
 		nl_done(P, &l, x);
-		return x;
+		return deep(P, x);
 	}
 	if (is_op(k, "{")) {
 		perr(P, k->pos, "dict literals are not supported");
@@ -823,14 +848,15 @@ static struct node *p_postfix(struct ps *P, struct node *x)
 			y->a = x;
 			y->s = a->s;
 			y->len = a->n;
-			x = y;
+			if ((x = deep(P, y)) == NULL)
+				return NULL;
 		} else if (is_op(k, "[")) {
 			P->i++;
 			if (is_op(cur(P), "]")) {
 				perr(P, k->pos, "an empty subscript is not supported");
 				return NULL;
 			}
-			if ((x = p_subscribed(P, x, k->pos)) == NULL)
+			if ((x = p_subscribed(P, x, k->pos)) == NULL || deep(P, x) == NULL)
 				return NULL;
 			if (!is_op(cur(P), "]")) {
 				if (is_op(cur(P), ","))
@@ -895,7 +921,8 @@ static struct node *p_filter(struct ps *P, struct node *x)
 			}
 			P->i++;
 		}
-		x = y;
+		if ((x = deep(P, y)) == NULL)
+			return NULL;
 	}
 	if (is_name(cur(P), "is")) {
 		perr(P, cur(P)->pos, "tests ('is') are not supported");
@@ -920,7 +947,7 @@ static struct node *p_unary(struct ps *P, int with_filter)
 	if (is_op(k, "-")) {
 		P->i++;
 		x = mk(P, N_NEG, k->pos);
-		if ((x->a = p_unary(P, 0)) == NULL)
+		if ((x->a = p_unary(P, 0)) == NULL || deep(P, x) == NULL)
 			return NULL;
 	} else if (is_op(k, "+")) {
 		perr(P, k->pos, "unary '+' is not supported");
@@ -1005,7 +1032,7 @@ static struct node *p_compare(struct ps *P)
 	c->ops = arena_alloc(&P->t->a, nops * sizeof(*c->ops));
 	memcpy(c->ops, ops, nops * sizeof(*c->ops));
 	nl_done(P, &l, c);
-	return c;
+	return deep(P, c);
 }
 
 static struct node *p_not(struct ps *P)
@@ -1018,7 +1045,7 @@ static struct node *p_not(struct ps *P)
 			return NULL;
 		P->i++;
 		x = mk(P, N_NOT, k->pos);
-		if ((x->a = p_not(P)) == NULL)
+		if ((x->a = p_not(P)) == NULL || deep(P, x) == NULL)
 			return NULL;
 		P->depth--;
 		return x;
@@ -1035,9 +1062,8 @@ static struct node *p_and(struct ps *P)
 
 		P->i++;
 		y->a = x;
-		if ((y->b = p_not(P)) == NULL)
+		if ((y->b = p_not(P)) == NULL || (x = deep(P, y)) == NULL)
 			return NULL;
-		x = y;
 	}
 	return x;
 }
@@ -1051,9 +1077,8 @@ static struct node *p_or(struct ps *P)
 
 		P->i++;
 		y->a = x;
-		if ((y->b = p_and(P)) == NULL)
+		if ((y->b = p_and(P)) == NULL || (x = deep(P, y)) == NULL)
 			return NULL;
-		x = y;
 	}
 	return x;
 }
@@ -1078,7 +1103,8 @@ static struct node *p_expr(struct ps *P, int condexpr)
 			if ((c->c = p_expr(P, 1)) == NULL)
 				return NULL;
 		}
-		x = c;
+		if ((x = deep(P, c)) == NULL)
+			return NULL;
 	}
 	if (x != NULL)
 		P->depth--;
