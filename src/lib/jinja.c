@@ -838,6 +838,10 @@ static struct node *p_postfix(struct ps *P, struct node *x)
 			struct tok *a = &P->v[P->i + 1];
 			struct node *y;
 
+			if (a->t == T_INT) {
+				perr(P, a->pos, "item access by a number after '.' is not supported");
+				return NULL;
+			}
 			if (a->t != T_NAME) {
 				P->i++;
 				unexpected(P, "an attribute name");
@@ -1870,6 +1874,16 @@ static int num_cmp(const struct val *a, const struct val *b)
 	return cmp_int_double(a->i, b->d);
 }
 
+/* Are a and b the same Python object?  Values read from the same JSON
+ * value are, except slices of a list (each slice is a new list). */
+static int same_obj(const struct val *a, const struct val *b)
+{
+	if (a->j == NULL || a->j != b->j || a->k != b->k)
+		return 0;
+	return a->k != V_LIST || (a->vi == b->vi && a->start == b->start && a->cnt == b->cnt &&
+				  a->start == 0 && a->cnt == a->j->n);
+}
+
 /* Python's a == b (res 1/0); dicts, big integers and the loop are refused. */
 static int equal(struct rc *R, size_t pos, const struct val *a, const struct val *b, int *res)
 {
@@ -1902,7 +1916,7 @@ static int equal(struct rc *R, size_t pos, const struct val *a, const struct val
 
 			list_item(a, i, &x);
 			list_item(b, i, &y);
-			if (x.j != NULL && x.j == y.j)
+			if (same_obj(&x, &y))
 				continue;	/* Python: identity first */
 			if (equal(R, pos, &x, &y, &e) < 0)
 				return -1;
@@ -1930,7 +1944,7 @@ static int contains(struct rc *R, size_t pos, const struct val *a, const struct 
 			struct val x;
 
 			list_item(b, i, &x);
-			if (x.j != NULL && x.j == a->j) {
+			if (same_obj(&x, a)) {
 				*res = 1;
 				return 0;
 			}
@@ -1990,6 +2004,8 @@ static int compare(struct rc *R, size_t pos, int op, const struct val *a, const 
 		return undefined_error(R, pos, a);
 	if (b->k == V_UNDEF)
 		return undefined_error(R, pos, b);
+	if (a->k == V_BIG || b->k == V_BIG)
+		return rerr(R, pos, "comparing an integer beyond 64 bits is not supported");
 	if (is_num(a) && is_num(b)) {
 		c = num_cmp(a, b);
 	} else if (a->k == V_STR && b->k == V_STR) {

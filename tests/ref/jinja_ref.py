@@ -201,8 +201,62 @@ def cases(prompts, shared, seed):
             add(scenario, t, row, exs)
     out += own_templates(r)
     out += fragments(r)
+    out += edges()
     for o in out:
         sys.stdout.write(json.dumps(o, ensure_ascii=False) + "\n")
+    # an object with a repeated key: json.loads keeps the last value
+    sys.stdout.write('{"source": "{{ d.k }}{{ d[\'k\'] }}{{ d|length is defined }}", '
+                     '"name": "edge/dup.jinja", "context": {"d": {"k": 1, "j": 0, "k": 2}}}\n')
+    sys.stdout.write('{"source": "{{ d.k }}|{{ d[\'k\'] }}|{{ \'k\' in d }}", "name": "edge/dup2.jinja", '
+                     '"context": {"d": {"k": 1, "j": 0, "k": 2}}, "strict": true}\n')
+
+
+# Hand-written corners of the subset, all of which must render as jinja2 does.
+EDGES = [
+    "{% for x in xs %}{{ x in xs }}{{ x == x }}{% endfor %}|{{ xs[0:1] in [xs[1:2]] }}|"
+    "{{ xs[0:1] == xs[0:1] }}|{{ xs == xs }}|{{ [xs[0]] == xs[0:1] }}|{{ xs[2:] in [xs[2:]] }}",
+    "{% for c in s %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}"
+    "{{ loop.first }}{{ loop.last }}{{ loop.length }}{{ loop.depth }}{{ loop.depth0 }}{{ c }}"
+    "{% endfor %}",
+    "{% for x in xs %}{% for x in ys %}{{ x }}{{ loop.index }}{% endfor %}{{ x }}{{ loop.index }}"
+    "{% endfor %}{{ x }}{{ loop }}",
+    "{{ 1 == 1.0 }}{{ true == 1 }}{{ 2 > 1.5 }}{{ 9007199254740993 > 9007199254740992.0 }}"
+    "{{ -0.0 }} {{ 1e400 }} {{ -1e400 }} {{ 0.1 }} {{ 1e16 }} {{ 123456789.0 }} {{ 1e-7 }} "
+    "{{ -9223372036854775807 }} {{ n }} {{ f }} {{ big }} {{ 3 < f <= 3.5 }}",
+    "{{ s[1:] }}|{{ s[-2:] }}|{{ s[:-1] }}|{{ s[10:] }}|{{ s[-100:2] }}|{{ s[2:1] }}|"
+    "{{ s[none:3] }}|{{ s[true:] }}|{{ xs[1:][0] }}|{{ s[::1] }}|{{ s[:] }}|{{ ys[-2:]|join }}",
+    "{{ s[0] }}{{ s[-1] }}{{ s[99] }}|{{ xs[-1] }}|{{ d['k'] }}|{{ d.k }}|{{ d['missing'] }}|"
+    "{{ n[0] }}|{{ none_.x }}|{{ f[0] }}|{{ d[0] }}|{{ ys[true] }}|{{ ys[1.0] }}",
+    "{{ 'a' in 'cat' }}{{ '' in 'x' }}{{ 'k' in d }}{{ 1 in d }}{{ 'x' in undefined_ }}"
+    "{{ undefined_ in ['a'] }}{{ undefined_ == undefined2 }}{{ undefined_ != 1 }}{{ not undefined_ }}"
+    "{{ none in [none] }}{{ 1 in [true] }}{{ [1, 2] in [[1, 2.0]] }}{{ 'é' in s }}",
+    "  {%- if true %}\u2028 {% endif %}\n  {# c #}  \n{%+ if true %}x{% endif %}\n\t{% if 1 +%}\n"
+    "y{%- endif -%}\n\u3000 z {{- ' w ' -}} \n",
+    "{{ (1 if 0) }}|{{ 'a' if 0 else 'b' if 0 else 'c' }}|{{ 0 or '' or none }}|{{ 1 and 'x' }}|"
+    "{{ undefined_ or 'dflt' }}|{{ -n }}|{{ --f }}|{{ -true }}|{{ not 0 == 1 }}|{{ not (0 == 1) }}",
+    "{{ ys|join(', ') }}|{{ xs|join }}|{{ s|join('-') }}|{{ undefined_|join(',') }}|"
+    "{{ ys|join(n) }}|{{ [1, 2.5, none, true]|join(' ') }}|{{ -ys[0:1]|join if false }}",
+    "a\r\nb\rc\n{% if true %}\r\nd{% endif %}\r\n\r\n",
+    "{% if xs %}{% elif 1 %}no{% else %}no{% endif %}{% if [] %}no{% elif '' %}no{% elif ' ' %}"
+    "yes{% endif %}",
+]
+# Corners outside the subset: jinja2 renders them, the renderer must refuse
+# them by name.
+EDGES_OUT = ["{{ -big2 }}", "{{ s['k'] }}", "{% if {} is defined %}{% endif %}", "{{ xs }}",
+             "{{ d }}", "{{ d.items }}", "{{ s|upper }}", "{{ 1 + 1 }}", "{{ x.0 }}",
+             "{% set y = 1 %}{{ y }}", "{{ range }}", "{{ '\\x41' }}", "{{ 1_0 }}", "{{ loop.cycle }}",
+             "{% for c in s %}{{ loop.previtem }}{% endfor %}", "{{ ys[::2] }}", "{{ big > 1 }}"]
+
+
+def edges():
+    ctx = {"xs": [float("nan"), float("nan"), 1], "ys": ["a", "b", "c"], "s": "é\U0001F600ab\u2028c",
+           "d": {"k": "v"}, "n": 7, "f": 3.5, "big": 10 ** 30, "big2": 10 ** 19, "none_": None,
+           "x": "outer"}
+    out = []
+    for i, src in enumerate(EDGES + EDGES_OUT):
+        out.append({"source": src, "name": "edge/%d.jinja" % i, "context": enc(ctx),
+                    "strict": i < len(EDGES)})
+    return out
 
 
 # ---- templates of our own, in the subset -------------------------------
