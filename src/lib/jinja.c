@@ -233,6 +233,7 @@ static int lerr(struct lx *L, size_t pos, const char *fmt, ...)
 	return -1;
 }
 
+/* Append a token; the caller fills in its value. */
 static struct tok *push(struct lx *L, enum tk t, size_t pos, const char *s, size_t n)
 {
 	struct tok *k;
@@ -597,6 +598,7 @@ static int unexpected(struct ps *P, const char *what)
 	return perr(P, cur(P)->pos, "expected %s, got %s", what, tokdesc(cur(P), b, sizeof(b)));
 }
 
+/* A new node in the template's arena. */
 static struct node *mk(struct ps *P, enum nk k, size_t pos)
 {
 	struct node *x = arena_alloc(&P->t->a, sizeof(*x));
@@ -620,6 +622,7 @@ static void nl_add(struct nlist *l, struct node *x)
 	l->v[l->n++] = x;
 }
 
+/* Move a finished list into the template's arena, as into's children. */
 static void nl_done(struct ps *P, struct nlist *l, struct node *into)
 {
 	into->n = l->n;
@@ -690,6 +693,8 @@ static int refuse_op(struct ps *P)
 	return 0;
 }
 
+/* One level deeper into an expression: refused past MAX_DEPTH, so the
+ * parser's recursion stays bounded. */
 static int enter(struct ps *P)
 {
 	if (++P->depth > MAX_DEPTH)
@@ -1039,6 +1044,7 @@ static struct node *p_compare(struct ps *P)
 	return deep(P, c);
 }
 
+/* not x, binding looser than comparisons; parse_not. */
 static struct node *p_not(struct ps *P)
 {
 	struct tok *k = cur(P);
@@ -1057,6 +1063,7 @@ static struct node *p_not(struct ps *P)
 	return p_compare(P);
 }
 
+/* a and b and ..., left to right; parse_and. */
 static struct node *p_and(struct ps *P)
 {
 	struct node *x = p_not(P);
@@ -1072,6 +1079,7 @@ static struct node *p_and(struct ps *P)
 	return x;
 }
 
+/* a or b or ..., left to right; parse_or. */
 static struct node *p_or(struct ps *P)
 {
 	struct node *x = p_and(P);
@@ -1534,6 +1542,7 @@ static int dict_attr(const char *s, size_t n)
 	return 0;
 }
 
+/* jinja2's Undefined, remembering the name that was missing. */
 static void undef(struct val *v, const char *name, size_t n)
 {
 	memset(v, 0, sizeof(*v));
@@ -1978,6 +1987,7 @@ static int contains(struct rc *R, size_t pos, const struct val *a, const struct 
 	}
 }
 
+/* One comparison of a chain, with Python's rules for each operator. */
 static int compare(struct rc *R, size_t pos, int op, const struct val *a, const struct val *b,
 		   int *res)
 {
@@ -2192,6 +2202,7 @@ static int eval(struct rc *R, const struct node *x, struct val *v)
 
 static int run(struct rc *R, const struct node *body);
 
+/* Bind a loop variable (innermost bindings are found first). */
 static void bind(struct rc *R, const char *name, size_t len, const struct val *v)
 {
 	if (R->nb == R->cap)
