@@ -17,6 +17,11 @@ same_file "$TMP/c.out" "$TMP/py.out" \
 is "$(grep -c ' sample ' "$TMP/cases") $(wc -l <"$TMP/py.out")" "$(grep -c ' sample ' "$TMP/cases") 4000" \
 	"the cases ran (with $(grep -c ' sample ' "$TMP/cases") samples)"
 
+"$PYTHON" "$REF/pyrandom_ref.py" texts 3000 4 >"$TMP/tcases"
+"$BUILD/helpers/pyrand" <"$TMP/tcases" >"$TMP/c.out"
+"$PYTHON" "$REF/pyrandom_ref.py" answer <"$TMP/tcases" >"$TMP/py.out"
+same_file "$TMP/c.out" "$TMP/py.out" "3000 texts, each with its own seed and one of the eight perturbations, as PUMA's Python"
+
 # ---- The golden file: PUMA's perturbations of four Jira issues ----
 GOLD="${SHARED}/puma-prompts/golden/perturbations_seed42.jsonl"
 if [ -f "$GOLD" ]; then
