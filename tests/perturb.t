@@ -99,6 +99,11 @@ is "$(cat "$TMP/r.out")" '{"id":"X-1","title":"Database request failed","gold":"
 {"title":"no id","description":null,"summary":"sum","source_id":null,"perturbation":"case_lower"}
 {"title":"no","description":null,"summary":"S","source_id":null,"perturbation":"truncate_50pct"}' \
 	"ids derived from source_id and the name; other fields pass unchanged; summary perturbed; null kept"
+echo '{"id":"A-1+B-2","scenario":"prioritization_jira","title_a":"Database down","description_b":"immediate"}' |
+	puma-perturb -p case_upper,register_shift_informal >"$TMP/pair.out"
+is "$(cat "$TMP/pair.out")" '{"id":"A-1+B-2~case_upper","scenario":"prioritization_jira","title_a":"Database down","description_b":"immediate","source_id":"A-1+B-2","perturbation":"case_upper"}
+{"id":"A-1+B-2~register_shift_informal","scenario":"prioritization_jira","title_a":"Database down","description_b":"immediate","source_id":"A-1+B-2","perturbation":"register_shift_informal"}' \
+	"a prioritization pair: its _a/_b text is never perturbed, as in PUMA"
 puma-perturb <"$TMP/r.in" >"$TMP/r2"
 puma-perturb <"$TMP/r.in" >"$TMP/r3"
 same_file "$TMP/r2" "$TMP/r3" "the same input twice: the same records"
