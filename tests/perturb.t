@@ -17,6 +17,11 @@ same_file "$TMP/c.out" "$TMP/py.out" \
 is "$(grep -c ' sample ' "$TMP/cases") $(wc -l <"$TMP/py.out")" "$(grep -c ' sample ' "$TMP/cases") 4000" \
 	"the cases ran (with $(grep -c ' sample ' "$TMP/cases") samples)"
 
+"$PYTHON" "$REF/pyrandom_ref.py" texts 3000 4 >"$TMP/tcases"
+"$BUILD/helpers/pyrand" <"$TMP/tcases" >"$TMP/c.out"
+"$PYTHON" "$REF/pyrandom_ref.py" answer <"$TMP/tcases" >"$TMP/py.out"
+same_file "$TMP/c.out" "$TMP/py.out" "3000 texts, each with its own seed and one of the eight perturbations, as PUMA's Python"
+
 # ---- The golden file: PUMA's perturbations of four Jira issues ----
 GOLD="${SHARED}/puma-prompts/golden/perturbations_seed42.jsonl"
 if [ -f "$GOLD" ]; then
@@ -94,6 +99,11 @@ is "$(cat "$TMP/r.out")" '{"id":"X-1","title":"Database request failed","gold":"
 {"title":"no id","description":null,"summary":"sum","source_id":null,"perturbation":"case_lower"}
 {"title":"no","description":null,"summary":"S","source_id":null,"perturbation":"truncate_50pct"}' \
 	"ids derived from source_id and the name; other fields pass unchanged; summary perturbed; null kept"
+echo '{"id":"A-1+B-2","scenario":"prioritization_jira","title_a":"Database down","description_b":"immediate"}' |
+	puma-perturb -p case_upper,register_shift_informal >"$TMP/pair.out"
+is "$(cat "$TMP/pair.out")" '{"id":"A-1+B-2~case_upper","scenario":"prioritization_jira","title_a":"Database down","description_b":"immediate","source_id":"A-1+B-2","perturbation":"case_upper"}
+{"id":"A-1+B-2~register_shift_informal","scenario":"prioritization_jira","title_a":"Database down","description_b":"immediate","source_id":"A-1+B-2","perturbation":"register_shift_informal"}' \
+	"a prioritization pair: its _a/_b text is never perturbed, as in PUMA"
 puma-perturb <"$TMP/r.in" >"$TMP/r2"
 puma-perturb <"$TMP/r.in" >"$TMP/r3"
 same_file "$TMP/r2" "$TMP/r3" "the same input twice: the same records"

@@ -6,13 +6,17 @@
  *   below N M      M values of _randbelow(N)
  *   randint A B    five values of randint(A, B)
  *   choice N       five indices from choice() over N items
- *   sample N K     sample(range(N), K) */
+ *   sample N K     sample(range(N), K)
+ *   perturb P HEX  perturbation number P (perturb.h's order) of the UTF-8
+ *                  text given in hex, with SEED, printed in hex */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
+#include "json.h"
+#include "perturb.h"
 #include "lineio.h"
 #include "pyrandom.h"
 #include "xalloc.h"
@@ -21,7 +25,7 @@ int main(int argc, char **argv)
 {
 	struct lines l;
 	struct pyrandom r;
-	char op[16];
+	char op[16], hex[3] = {0};
 	long long seed, a, b;
 	long long i;
 	int r2;
@@ -57,6 +61,23 @@ int main(int argc, char **argv)
 			for (i = 0; i < b; i++)
 				printf("%s%zu", i ? " " : "", out[i]);
 			free(out);
+		} else if (strcmp(op, "perturb") == 0) {
+			const char *h = strrchr(l.buf, ' ') + 1;
+			struct buf in = {0}, out = {0};
+			size_t k, good;
+
+			for (k = 0; h[k] && h[k + 1]; k += 2) {
+				hex[0] = h[k];
+				hex[1] = h[k + 1];
+				buf_addc(&in, (char)strtol(hex, NULL, 16));
+			}
+			if (!utf8_valid(in.s ? in.s : "", in.len, &good) || a < 0 || a >= PERT_COUNT)
+				die(EXIT_FAIL, "line %ld: bad perturbation case", l.lineno);
+			perturb_text(&out, (enum perturbation)a, in.s ? in.s : "", in.len, seed);
+			for (k = 0; k < out.len; k++)
+				printf("%02x", (unsigned char)out.s[k]);
+			buf_free(&in);
+			buf_free(&out);
 		} else {
 			die(EXIT_FAIL, "line %ld: unknown op %s", l.lineno, op);
 		}

@@ -146,7 +146,9 @@ def compare(inp, outp, seed, names):
         print("ok %d" % len(got))
 
 
-if sys.argv[1] == "texts":
+if __name__ != "__main__":
+    pass
+elif sys.argv[1] == "texts":
     texts(int(sys.argv[2]), int(sys.argv[3]))
 else:
     compare(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])

@@ -1,7 +1,10 @@
 """CPython's own random module as the reference for pyrandom.c.
 
     pyrandom_ref.py cases COUNT SEED   print COUNT test cases (tests/helpers/pyrand.c's input)
-    pyrandom_ref.py answer             read cases, print random.Random's answers
+    pyrandom_ref.py texts COUNT SEED   print COUNT perturbation cases: a seed, one of the
+                                       eight perturbations, a random text (in hex)
+    pyrandom_ref.py answer             read cases, print random.Random's answers (and
+                                       perturb_ref.py's perturbations)
 """
 import random
 import sys
@@ -41,8 +44,24 @@ def cases(count, seed):
     return out
 
 
+def texts(count, seed):
+    g = random.Random(seed)
+    words = ["a", "e", "is", "test", "TODO", "Σ", "ß", "σς", "production server", "request",
+             "immediate", " ", "\t", "\u3000", "\n", "İ", "🙂", "Blocker", "glitz", "", "x"]
+    out = []
+    for _ in range(count):
+        s = g.choice([g.randrange(-2**63 + 1, 2**63), g.randrange(0, 2**32), g.randrange(-50, 50)])
+        text = "".join(g.choice(words) for _ in range(g.choice([0, 1, 3, 10, 40, 150])))
+        out.append("%d perturb %d %s" % (s, g.randrange(8), text.encode("utf-8").hex()))
+    return out
+
+
 def answer(line):
     f = line.split()
+    if f[1] == "perturb":
+        from perturb_ref import NAMES, perturb
+        text = bytes.fromhex(f[3] if len(f) > 3 else "").decode("utf-8")
+        return perturb(NAMES[int(f[2])], text, int(f[0])).encode("utf-8").hex()
     r = random.Random(int(f[0]))
     op, args = f[1], [int(x) for x in f[2:]]
     if op == "random":
@@ -63,6 +82,8 @@ def answer(line):
 
 if sys.argv[1] == "cases":
     print("\n".join(cases(int(sys.argv[2]), int(sys.argv[3]))))
+elif sys.argv[1] == "texts":
+    print("\n".join(texts(int(sys.argv[2]), int(sys.argv[3]))))
 else:
     for line in sys.stdin:
         print(answer(line))
