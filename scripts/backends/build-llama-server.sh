@@ -31,7 +31,7 @@ usage() { echo "usage: $prog [--check] x86-avx2|x86-avx512|arm64-neon" >&2; exit
 
 check=
 case "${1-}" in
--h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 --check) check=1; shift ;;
 esac
 [ $# -eq 1 ] || usage
