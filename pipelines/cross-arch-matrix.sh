@@ -27,6 +27,8 @@
 #   XAM_IMPORT     "NAME=DIR ...": finished runs made elsewhere with the same
 #                  settings (e.g. the CUDA cells of bench/cross-arch-gpu.sh),
 #                  compared with the reference as backend NAME
+#   XAM_TIMEOUT    puma-infer's --timeout per request (default its own, 120 s;
+#                  eight long prompts at once under qemu need more)
 #   XAM_RUN=0      run nothing: only compare and tabulate the finished cells
 # A finished cell is kept: running again resumes the matrix where it stopped.
 # Exit: 0 when every cell that ran finished, 1 otherwise.
@@ -150,6 +152,7 @@ for b in $BACKENDS; do
 					BACKEND=openai URL="http://127.0.0.1:$port" MODEL="$model" \
 					MODEL_DIGEST="$digest" N="$N" SEED=42 TEMPERATURE=0 \
 					NUM_PREDICT="$NUM_PREDICT" JOBS="$np" LOGPROBS=1 TOP_LOGPROBS=5 "${sub[@]}" \
+					TIMEOUT="${XAM_TIMEOUT-}" \
 					>"$OUT/runs/$name.log" 2>&1 || { st=1; say "$name failed: see $OUT/runs/$name.log"; }
 				say "$name: $((SECONDS - t0)) s"
 			done
