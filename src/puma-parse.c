@@ -348,7 +348,7 @@ static const char *find_ci(const char *s, size_t len, const char *needle)
 }
 
 /* The candidates of the first ANSWER token when the model reasoned first:
- * the tokens are laid end to end, the answer starts after the last
+ * the tokens are laid end to end, the answer starts after the first
  * "</think>" among them (reasoning inline in the response) or, when the
  * server returned the reasoning apart ("thinking") and its tokens come
  * first, where the response's text starts; leading white space is skipped.
@@ -387,15 +387,7 @@ static long answer_candidates(struct arena *a, const struct jmember *m, const jv
 		buf_add(&t, tok, tl);
 		ends[i] = t.len;
 	}
-	close = NULL;
-	for (i = 0; i + 8 <= t.len; i++) {
-		const char *hit = find_ci(t.s + i, t.len - i, "</think>");
-
-		if (hit == NULL)
-			break;
-		close = hit;
-		i = (size_t)(hit - t.s);
-	}
+	close = find_ci(t.s, t.len, "</think>");
 	if (close != NULL)
 		start = (size_t)(close - t.s) + 8;
 	else if (t.len >= response->n)
@@ -504,8 +496,11 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 				pred = jv_str(a, ls->label[k], ls->len[k]);
 				/* A model that reasoned first: the confidence is
 				 * the first answer token's, never a reasoning one's. */
+				size_t ws = strspn(response->u.s, " \t\n\r");
 				int reasoned = (thinking != NULL && thinking->t == JSTR && thinking->n > 0) ||
-					       find_ci(response->u.s, response->n, "<think") != NULL;
+					       (ws < response->n &&
+						find_ci(response->u.s + ws, response->n - ws, "<think") ==
+						response->u.s + ws);
 
 				if (o->mode != CONF_OFF && logprobs != NULL &&
 				    (nc = reasoned ? answer_candidates(a, logprobs, response, &c)
