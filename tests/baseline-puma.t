@@ -100,4 +100,9 @@ own=$(ls -d "$TMP/runs"/baseline-triage__* | grep -v "$run")
 ok $([ "$(basename "${own%__*}")" != "$(basename "${run%__*}")" ]; echo $?) "PROMPTS=own: another settings hash"
 is "$("$PYTHON" -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["prompts"], m["prompt_template"]["path"], m["prompt_template"]["origin"])' "$own/manifest.json")" \
 	"own config/prompts/triage_jira/contextual-anchoring.txt this project (config/prompts)" "PROMPTS=own: the project's template recorded"
+env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" NO_BUILD=1 "BINDIR=$BIN" \
+	"RUNS=$TMP/runs" cross-arch "A=$run" "B=$own" >/dev/null 2>"$TMP/err"
+st=$?
+grep -q "^cross-arch: .* sent different prompt templates (sha256 [0-9a-f]\{64\} and [0-9a-f]\{64\}; .*not comparable" "$TMP/err"
+ok $(( st != 0 ? $? : 1 )) "cross-arch refuses two runs that sent different templates"
 done_testing
