@@ -23,6 +23,9 @@
 /* Deeper nesting (brackets, expressions, blocks) than this is refused:
  * no real template comes near it, and recursion must stay bounded. */
 #define MAX_DEPTH 100
+/* The deepest expression tree (chains like a.b.c... or a and b and ...
+ * build depth without nesting); rendering recurses over it. */
+#define MAX_TREE 500
 
 /* ---- UTF-8 and Python's whitespace ---------------------------------- */
 
@@ -165,6 +168,7 @@ struct node {
 	const char *s;		/* TEXT, NAME, ATTR, FOR target */
 	size_t len;
 	struct val cv;		/* CONST */
+	int dep;		/* expression depth */
 };
 
 struct jinja {
@@ -229,6 +233,7 @@ static int lerr(struct lx *L, size_t pos, const char *fmt, ...)
 	return -1;
 }
 
+/* Append a token; the caller fills in its value. */
 static struct tok *push(struct lx *L, enum tk t, size_t pos, const char *s, size_t n)
 {
 	struct tok *k;
@@ -399,7 +404,7 @@ static int lex_tag(struct lx *L, size_t open, size_t k, int block, size_t *endp)
 			while (j < n && (is_alpha(s[j]) || is_digit(s[j])))
 				j++;
 			if (j < n && (unsigned char)s[j] >= 0x80 && ws_at(s, n, j) == 0)
-				return lerr(L, j, "names are ASCII letters, digits and '_'");
+				return lerr(L, j, "non-ASCII characters outside strings are not supported");
 			push(L, T_NAME, k, s + k, j - k);
 			k = j;
 			continue;
@@ -436,6 +441,8 @@ static int lex_tag(struct lx *L, size_t open, size_t k, int block, size_t *endp)
 		}
 		if ((unsigned char)s[k] >= 0x20 && (unsigned char)s[k] < 0x7F)
 			return lerr(L, k, "unexpected character '%c'", s[k]);
+		if ((unsigned char)s[k] >= 0x80)
+			return lerr(L, k, "non-ASCII characters outside strings are not supported");
 		return lerr(L, k, "unexpected character");
 	}
 }
@@ -487,7 +494,11 @@ static int lex(struct lx *L)
 		}
 		if (tend > pos)
 			push(L, T_DATA, pos, s + pos, tend - pos);
-		if (kind == '#') {
+		if (kind == '#' && q >= n) {
+			/* jinja2 lets "{#" at the very end pass: there is no
+			 * character left for its "missing end" rule to match. */
+			end = n;
+		} else if (kind == '#') {
 			for (k = q; k < n; k++) {
 				if (k + 2 < n && s[k] == '+' && s[k + 1] == '#' && s[k + 2] == '}') {
 					end = k + 3;
@@ -587,6 +598,7 @@ static int unexpected(struct ps *P, const char *what)
 	return perr(P, cur(P)->pos, "expected %s, got %s", what, tokdesc(cur(P), b, sizeof(b)));
 }
 
+/* A new node in the template's arena. */
 static struct node *mk(struct ps *P, enum nk k, size_t pos)
 {
 	struct node *x = arena_alloc(&P->t->a, sizeof(*x));
@@ -610,6 +622,7 @@ static void nl_add(struct nlist *l, struct node *x)
 	l->v[l->n++] = x;
 }
 
+/* Move a finished list into the template's arena, as into's children. */
 static void nl_done(struct ps *P, struct nlist *l, struct node *into)
 {
 	into->n = l->n;
@@ -642,7 +655,29 @@ static void note_use(struct ps *P, const char *s, size_t n)
 
 static struct node *p_expr(struct ps *P, int condexpr);
 
-/* Operators and tokens the subset leaves out, named in the message. */
+/* Give x its depth (its deepest child's plus one); NULL when too deep. */
+static struct node *deep(struct ps *P, struct node *x)
+{
+	const struct node *ch[4] = {x->a, x->b, x->c, x->d};
+	int d = 0, i;
+	size_t j;
+
+	for (i = 0; i < 4; i++)
+		if (ch[i] != NULL && ch[i]->dep > d)
+			d = ch[i]->dep;
+	for (j = 0; j < x->n; j++)
+		if (x->v[j]->dep > d)
+			d = x->v[j]->dep;
+	x->dep = d + 1;
+	if (x->dep > MAX_TREE) {
+		perr(P, x->pos, "expression nested too deeply");
+		return NULL;
+	}
+	return x;
+}
+
+/* Operators and tokens the subset leaves out, named in the message:
+ * -1 with the message when the current token is one, else 0. */
 static int refuse_op(struct ps *P)
 {
 	struct tok *k = cur(P);
@@ -655,9 +690,11 @@ static int refuse_op(struct ps *P)
 		return perr(P, k->pos, "tuples are not supported");
 	if (is_name(k, "is"))
 		return perr(P, k->pos, "tests ('is') are not supported");
-	return -1;
+	return 0;
 }
 
+/* One level deeper into an expression: refused past MAX_DEPTH, so the
+ * parser's recursion stays bounded. */
 static int enter(struct ps *P)
 {
 	if (++P->depth > MAX_DEPTH)
@@ -719,7 +756,7 @@ static struct node *p_primary(struct ps *P)
 		if ((x = p_expr(P, 1)) == NULL)
 			return NULL;
 		if (!is_op(cur(P), ")")) {
-			if (refuse_op(P) < 0 && !is_op(cur(P), ","))
+			if (refuse_op(P) == 0)
 				unexpected(P, "')'");
 			return NULL;
 		}
@@ -737,7 +774,7 @@ static struct node *p_primary(struct ps *P)
 			if (l.n > 0) {
 				if (!is_op(cur(P), ",")) {
 					free(l.v);
-					if (refuse_op(P) < 0)
+					if (refuse_op(P) == 0)
 						unexpected(P, "',' or ']'");
 					return NULL;
 				}
@@ -753,7 +790,7 @@ static struct node *p_primary(struct ps *P)
 		}
 		P->i++;
 		nl_done(P, &l, x);
-		return x;
+		return deep(P, x);
 	}
 	if (is_op(k, "{")) {
 		perr(P, k->pos, "dict literals are not supported");
@@ -806,6 +843,10 @@ static struct node *p_postfix(struct ps *P, struct node *x)
 			struct tok *a = &P->v[P->i + 1];
 			struct node *y;
 
+			if (a->t == T_INT) {
+				perr(P, a->pos, "item access by a number after '.' is not supported");
+				return NULL;
+			}
 			if (a->t != T_NAME) {
 				P->i++;
 				unexpected(P, "an attribute name");
@@ -816,14 +857,15 @@ static struct node *p_postfix(struct ps *P, struct node *x)
 			y->a = x;
 			y->s = a->s;
 			y->len = a->n;
-			x = y;
+			if ((x = deep(P, y)) == NULL)
+				return NULL;
 		} else if (is_op(k, "[")) {
 			P->i++;
 			if (is_op(cur(P), "]")) {
 				perr(P, k->pos, "an empty subscript is not supported");
 				return NULL;
 			}
-			if ((x = p_subscribed(P, x, k->pos)) == NULL)
+			if ((x = p_subscribed(P, x, k->pos)) == NULL || deep(P, x) == NULL)
 				return NULL;
 			if (!is_op(cur(P), "]")) {
 				if (is_op(cur(P), ","))
@@ -888,7 +930,8 @@ static struct node *p_filter(struct ps *P, struct node *x)
 			}
 			P->i++;
 		}
-		x = y;
+		if ((x = deep(P, y)) == NULL)
+			return NULL;
 	}
 	if (is_name(cur(P), "is")) {
 		perr(P, cur(P)->pos, "tests ('is') are not supported");
@@ -913,7 +956,7 @@ static struct node *p_unary(struct ps *P, int with_filter)
 	if (is_op(k, "-")) {
 		P->i++;
 		x = mk(P, N_NEG, k->pos);
-		if ((x->a = p_unary(P, 0)) == NULL)
+		if ((x->a = p_unary(P, 0)) == NULL || deep(P, x) == NULL)
 			return NULL;
 	} else if (is_op(k, "+")) {
 		perr(P, k->pos, "unary '+' is not supported");
@@ -998,9 +1041,10 @@ static struct node *p_compare(struct ps *P)
 	c->ops = arena_alloc(&P->t->a, nops * sizeof(*c->ops));
 	memcpy(c->ops, ops, nops * sizeof(*c->ops));
 	nl_done(P, &l, c);
-	return c;
+	return deep(P, c);
 }
 
+/* not x, binding looser than comparisons; parse_not. */
 static struct node *p_not(struct ps *P)
 {
 	struct tok *k = cur(P);
@@ -1011,7 +1055,7 @@ static struct node *p_not(struct ps *P)
 			return NULL;
 		P->i++;
 		x = mk(P, N_NOT, k->pos);
-		if ((x->a = p_not(P)) == NULL)
+		if ((x->a = p_not(P)) == NULL || deep(P, x) == NULL)
 			return NULL;
 		P->depth--;
 		return x;
@@ -1019,6 +1063,7 @@ static struct node *p_not(struct ps *P)
 	return p_compare(P);
 }
 
+/* a and b and ..., left to right; parse_and. */
 static struct node *p_and(struct ps *P)
 {
 	struct node *x = p_not(P);
@@ -1028,13 +1073,13 @@ static struct node *p_and(struct ps *P)
 
 		P->i++;
 		y->a = x;
-		if ((y->b = p_not(P)) == NULL)
+		if ((y->b = p_not(P)) == NULL || (x = deep(P, y)) == NULL)
 			return NULL;
-		x = y;
 	}
 	return x;
 }
 
+/* a or b or ..., left to right; parse_or. */
 static struct node *p_or(struct ps *P)
 {
 	struct node *x = p_and(P);
@@ -1044,9 +1089,8 @@ static struct node *p_or(struct ps *P)
 
 		P->i++;
 		y->a = x;
-		if ((y->b = p_and(P)) == NULL)
+		if ((y->b = p_and(P)) == NULL || (x = deep(P, y)) == NULL)
 			return NULL;
-		x = y;
 	}
 	return x;
 }
@@ -1071,7 +1115,8 @@ static struct node *p_expr(struct ps *P, int condexpr)
 			if ((c->c = p_expr(P, 1)) == NULL)
 				return NULL;
 		}
-		x = c;
+		if ((x = deep(P, c)) == NULL)
+			return NULL;
 	}
 	if (x != NULL)
 		P->depth--;
@@ -1497,6 +1542,7 @@ static int dict_attr(const char *s, size_t n)
 	return 0;
 }
 
+/* jinja2's Undefined, remembering the name that was missing. */
 static void undef(struct val *v, const char *name, size_t n)
 {
 	memset(v, 0, sizeof(*v));
@@ -1735,7 +1781,7 @@ static int do_slice(struct rc *R, const struct node *x, struct val *v)
 	struct val o, b[3];
 	const struct node *bn[3] = {x->b, x->c, x->d};
 	long long lim[3] = {0, 0, 1}, len;
-	int given[3] = {0, 0, 0}, k;
+	int given[3] = {0, 0, 0}, k, counted;
 
 	if (eval(R, x->a, &o) < 0)
 		return -1;
@@ -1766,14 +1812,12 @@ static int do_slice(struct rc *R, const struct node *x, struct val *v)
 		v->cnt = lim[1] > lim[0] ? (size_t)(lim[1] - lim[0]) : 0;
 		return 0;
 	}
-	if (!utf8_valid(o.s, o.n, NULL))
-		return rerr(R, x->pos, "slicing a string that is not valid UTF-8");
 	/* Count code points only when a bound is negative: s[:80] of a long
-	 * string stays cheap. */
-	if ((given[0] && lim[0] < 0) || (given[1] && lim[1] < 0))
-		len = (long long)u8count(o.s, o.n);
-	else
-		len = LLONG_MAX;
+	 * string stays cheap, and only the part walked must be valid UTF-8. */
+	counted = (given[0] && lim[0] < 0) || (given[1] && lim[1] < 0);
+	if (counted && !utf8_valid(o.s, o.n, NULL))
+		return rerr(R, x->pos, "slicing a string that is not valid UTF-8");
+	len = counted ? (long long)u8count(o.s, o.n) : LLONG_MAX;
 	clamp(&lim[0], len, 0, given[0]);
 	if (!given[1])
 		lim[1] = LLONG_MAX;
@@ -1788,6 +1832,8 @@ static int do_slice(struct rc *R, const struct node *x, struct val *v)
 		size_t e = lim[1] == LLONG_MAX ? o.n :
 			   a + u8off(o.s + a, o.n - a, (size_t)(lim[1] - lim[0]));
 
+		if (!counted && !utf8_valid(o.s, lim[1] == LLONG_MAX ? a : e, NULL))
+			return rerr(R, x->pos, "slicing a string that is not valid UTF-8");
 		v->s = o.s + a;
 		v->n = e - a;
 	}
@@ -1837,6 +1883,16 @@ static int num_cmp(const struct val *a, const struct val *b)
 	return cmp_int_double(a->i, b->d);
 }
 
+/* Are a and b the same Python object?  Values read from the same JSON
+ * value are, except slices of a list (each slice is a new list). */
+static int same_obj(const struct val *a, const struct val *b)
+{
+	if (a->j == NULL || a->j != b->j || a->k != b->k)
+		return 0;
+	return a->k != V_LIST || (a->vi == b->vi && a->start == b->start && a->cnt == b->cnt &&
+				  a->start == 0 && a->cnt == a->j->n);
+}
+
 /* Python's a == b (res 1/0); dicts, big integers and the loop are refused. */
 static int equal(struct rc *R, size_t pos, const struct val *a, const struct val *b, int *res)
 {
@@ -1869,7 +1925,7 @@ static int equal(struct rc *R, size_t pos, const struct val *a, const struct val
 
 			list_item(a, i, &x);
 			list_item(b, i, &y);
-			if (x.j != NULL && x.j == y.j)
+			if (same_obj(&x, &y))
 				continue;	/* Python: identity first */
 			if (equal(R, pos, &x, &y, &e) < 0)
 				return -1;
@@ -1897,7 +1953,7 @@ static int contains(struct rc *R, size_t pos, const struct val *a, const struct 
 			struct val x;
 
 			list_item(b, i, &x);
-			if (x.j != NULL && x.j == a->j) {
+			if (same_obj(&x, a)) {
 				*res = 1;
 				return 0;
 			}
@@ -1931,6 +1987,7 @@ static int contains(struct rc *R, size_t pos, const struct val *a, const struct 
 	}
 }
 
+/* One comparison of a chain, with Python's rules for each operator. */
 static int compare(struct rc *R, size_t pos, int op, const struct val *a, const struct val *b,
 		   int *res)
 {
@@ -1957,6 +2014,8 @@ static int compare(struct rc *R, size_t pos, int op, const struct val *a, const 
 		return undefined_error(R, pos, a);
 	if (b->k == V_UNDEF)
 		return undefined_error(R, pos, b);
+	if (a->k == V_BIG || b->k == V_BIG)
+		return rerr(R, pos, "comparing an integer beyond 64 bits is not supported");
 	if (is_num(a) && is_num(b)) {
 		c = num_cmp(a, b);
 	} else if (a->k == V_STR && b->k == V_STR) {
@@ -2143,6 +2202,7 @@ static int eval(struct rc *R, const struct node *x, struct val *v)
 
 static int run(struct rc *R, const struct node *body);
 
+/* Bind a loop variable (innermost bindings are found first). */
 static void bind(struct rc *R, const char *name, size_t len, const struct val *v)
 {
 	if (R->nb == R->cap)

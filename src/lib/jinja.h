@@ -22,8 +22,9 @@
  * side of any tag.  Expressions: names, attribute access (a.b, a['b']),
  * integer subscripts and slices (s[:80], by code point on strings), string,
  * integer, float and list literals, true/false/none, "x if c else y",
- * ==, !=, <, <=, >, >=, in, not in, and, or, not, parentheses, and the
- * filter join (x|join, x|join(sep)).
+ * ==, !=, <, <=, >, >=, in, not in, and, or, not, unary minus,
+ * parentheses, and the filter join (x|join, x|join(sep)).  Expressions and
+ * blocks nested more than 100 deep are refused.
  *
  * Values are the project's JSON values.  They print as Python's str() of
  * what json.loads() would give: strings as they are, an integer number as
@@ -32,7 +33,9 @@
  * -inf), null as None, true/false as True/False; printing an array or an
  * object (Python's repr) is an error.  A name or member that is missing is
  * jinja2's Undefined: it prints as nothing and is false, but taking a member
- * of it or comparing it by order is an error, as in jinja2.
+ * of it or comparing it by order is an error, as in jinja2.  Strings are
+ * taken to be UTF-8 (json_parse() checks it); slicing or iterating one that
+ * is not is an error.  docs/PROMPTS.md has the details.
  */
 #ifndef PUMA_JINJA_H
 #define PUMA_JINJA_H
