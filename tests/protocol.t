@@ -49,7 +49,10 @@ pmake run BACKEND=openai URL=http://127.0.0.1:1 MODEL=none NAME=dead N=5 "DATASE
 grep -q "run: resuming $d" "$TMP/err"
 ok $? "the same target again resumes the unfinished run"
 
-pmake baseline-triage URL=http://127.0.0.1:1 "DATASET=$TMP/tri.jsonl" >"$TMP/out" 2>"$TMP/err"
+# PUMA's templates from the shared copies; without them, the project's own.
+own=()
+[ -d "$SHARED/puma-prompts" ] || own=(PROMPTS=own)
+pmake baseline-triage URL=http://127.0.0.1:1 "DATASET=$TMP/tri.jsonl" "${own[@]}" >"$TMP/out" 2>"$TMP/err"
 st=$?
 ok $((st == 0)) "baseline-triage without Ollama fails"
 grep -q "cannot reach an Ollama server at http://127.0.0.1:1.*ollama serve" "$TMP/err"
