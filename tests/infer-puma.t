@@ -79,6 +79,12 @@ printf '{"id":"XD-7","scenario":"estimation_tawos","project":"XD","title":"t","d
 is "$?:$("$PYTHON" -c 'import json,sys; print([json.loads(l)["prompt"] for l in open(sys.argv[1])])' "$TMP/o")" \
 	"0:['5.0 XD-7 XD .', '2.5 M-1 nan .']" "estimation: story_points a float (5.0), story_id, project_key; no labels"
 
+# --max-chars cuts the instance's description (by characters), and says so.
+puma-infer --dry-run --prompts puma --prompts-dir "$PP" -S zero-shot -m m -s triage_jira --max-chars 15 \
+	<"$TMP/crit1.jsonl" >"$TMP/o" 2>"$TMP/err"
+is "$?:$("$PYTHON" -c 'import json,sys; r=json.loads(open(sys.argv[1]).readline()); print(r["prompt"].endswith("Description: The production "), r["truncated"])' "$TMP/o")" \
+	"0:True True" "--max-chars 15: the description cut to 15 characters, the record marked"
+
 # PUMA's runner passes no examples: few-shot-3 needs none and gets none;
 # given some, the strategy keeps as many as its name says.
 puma-prep "$SHARED/jira_balanced_200.csv" 2>/dev/null | sed -n '1p;60p;110p;160p;3p' >"$TMP/pool.jsonl"
