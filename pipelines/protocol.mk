@@ -196,10 +196,10 @@ baseline-estimation:
 
 # Check the newest finished canonical run of each scenario against its
 # reference (config/baselines.json), making the run first when there is
-# none; exits 1 when a value is outside its tolerance.  The estimation
-# reference holds only for PUMA's tawos_clean.csv: a run on other rows is
-# refused (exit 2, saying why and how to supply the file), never FAILed.
-# BASELINES=triage checks one.
+# none; fails when a value is outside its tolerance (FAIL).  The
+# estimation reference holds only for PUMA's tawos_clean.csv: a run on
+# other rows is REFUSED, saying why and how to supply the file, never
+# FAILed, and the target fails too.  BASELINES=triage checks one.
 BASELINES ?= triage estimation
 validate-baseline: $(TOOLS_DEP)
 	@fail=0; refused=0; for b in $(BASELINES); do \

@@ -647,19 +647,18 @@ static char *label_config(const char *arg, const char *scenario)
 	return NULL;
 }
 
-/* The labels of scenario name (or --labels) into s; -1 with a reason when
- * the template needs them and there are none. */
+/* The labels of scenario name (or --labels) into s when the template (or
+ * --constrain) needs them; -1 with a reason when there are none. */
 static int scen_labels(struct run *r, struct scen *s, const char *name, int need, char *err,
 		       size_t errlen)
 {
 	char why[256], *path;
 
 	if (!need)
-		return 0;	/* the template does without them */
+		return 0;
 	if (*name == '\0' && r->o.labels == NULL) {
-		if (need)
-			snprintf(err, errlen, "the template needs a label list: give --labels or --scenario");
-		return need ? -1 : 0;
+		snprintf(err, errlen, "the template needs a label list: give --labels or --scenario");
+		return -1;
 	}
 	path = label_config(r->o.labels, name);
 	if (path == NULL) {
@@ -671,7 +670,7 @@ static int scen_labels(struct run *r, struct scen *s, const char *name, int need
 		struct arena a = {0};
 		const jv *cfg = json_load(&a, path);
 
-		if ((cfg == NULL || labels_from_config(&s->labels, cfg, why, sizeof(why)) < 0) && need) {
+		if (cfg == NULL || labels_from_config(&s->labels, cfg, why, sizeof(why)) < 0) {
 			snprintf(err, errlen, "no label list in %s%s%s; give one with --labels", path,
 				 cfg ? ": " : "", cfg ? why : "");
 			free(path);
