@@ -12,7 +12,7 @@ export PUMA_CONFIG_DIR="$ROOT/config"
 unset OLLAMA_HOST OPENAI_API_KEY PUMA_PROMPTS_DIR
 
 # Our records for the golden instances: CRIT-001 as puma-prep makes it, the
-# made-up story, and the (CRIT-001, CRIT-002) pair as PUMA builds pairs.
+# made-up story, and the (CRIT-001, CRIT-002) pair as puma-pair makes it.
 puma-prep "$SHARED/jira_balanced_200.csv" 2>/dev/null | head -n 2 >"$TMP/jira2.jsonl"
 head -n 1 "$TMP/jira2.jsonl" >"$TMP/crit1.jsonl"
 "$PYTHON" - "$PP/golden/rendered_prompts.jsonl" "$TMP" <<'PY'
@@ -22,10 +22,8 @@ est = next(x for x in g if x["scenario"] == "estimation_tawos")["instance"]
 with open(sys.argv[2] + "/est.jsonl", "w") as f:
     f.write(json.dumps({"id": "EST-1", "scenario": "estimation_tawos", "title": est["title"],
                         "description": est["description"], "gold": int(est["story_points"])}) + "\n")
-pair = next(x for x in g if x["scenario"] == "prioritization_jira")["instance"]
-with open(sys.argv[2] + "/pair.jsonl", "w") as f:
-    f.write(json.dumps(dict(pair, id="P-1", scenario="prioritization_jira")) + "\n")
 PY
+puma-pair -n 1 <"$TMP/jira2.jsonl" >"$TMP/pair.jsonl"
 
 # Every template, every strategy PUMA maps to it: the prompt is jinja2's.
 "$PYTHON" - "$PP/golden/rendered_prompts.jsonl" >"$TMP/cases" <<'PY'
@@ -42,7 +40,7 @@ while read -r scen strat tmpl hash; do
 	case $scen in
 	triage_jira) in=$TMP/crit1.jsonl; extra=() ;;
 	estimation_tawos) in=$TMP/est.jsonl; extra=() ;;
-	prioritization_jira) in=$TMP/pair.jsonl; extra=(--labels A,B) ;;
+	prioritization_jira) in=$TMP/pair.jsonl; extra=() ;;
 	esac
 	# PUMA's RunSpec takes self-consistency only above temperature 0.
 	[ "$strat" = self-consistency ] && extra+=(--temperature 0.7)

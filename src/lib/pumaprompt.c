@@ -176,6 +176,19 @@ jv *puma_instance(struct arena *a, const jv *rec, const char *scenario)
 		jv_set(a, o, "story_points", float_cell(a, jv_get(rec, "gold")));
 		return o;
 	}
+	if (strncmp(scenario, "prioritization", 14) == 0) {
+		/* A pair from puma-pair, named as PUMA's pair builder names it. */
+		jv_set(a, o, "issue_key_a", cell(a, jv_get(rec, "id_a")));
+		jv_set(a, o, "issue_key_b", cell(a, jv_get(rec, "id_b")));
+		jv_set(a, o, "title_a", cell(a, jv_get(rec, "title_a")));
+		jv_set(a, o, "description_a", cell(a, jv_get(rec, "description_a")));
+		jv_set(a, o, "priority_a", cell(a, jv_get(rec, "priority_a")));
+		jv_set(a, o, "title_b", cell(a, jv_get(rec, "title_b")));
+		jv_set(a, o, "description_b", cell(a, jv_get(rec, "description_b")));
+		jv_set(a, o, "priority_b", cell(a, jv_get(rec, "priority_b")));
+		jv_set(a, o, "higher_priority", cell(a, jv_get(rec, "gold")));
+		return o;
+	}
 	for (i = 0; rec != NULL && rec->t == JOBJ && i < rec->n; i++)
 		if (rec->u.mem[i].val != NULL)
 			jv_set(a, o, rec->u.mem[i].key, rec->u.mem[i].val);
