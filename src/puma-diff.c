@@ -308,6 +308,7 @@ static void load_side(struct side *sd, const char *arg)
 		const jv *pred = jv_get(rec, "pred"), *resp = jv_get(rec, "response");
 		const jv *conf = jv_get(rec, "confidence");
 		struct prec *p;
+		char why[160];
 
 		if (id == NULL || id->t != JSTR)
 			invalid(file, line, "record has no string \"id\"; puma-diff pairs records by id");
@@ -319,8 +320,8 @@ static void load_side(struct side *sd, const char *arg)
 			invalid(file, line, "\"pred\" is %s", jv_typename(pred));
 		if (resp != NULL && resp->t != JNULL && resp->t != JSTR)
 			invalid(file, line, "\"response\" is %s, not a string", jv_typename(resp));
-		if (conf != NULL && conf->t != JNULL && conf->t != JNUM)
-			invalid(file, line, "\"confidence\" is %s, not a number", jv_typename(conf));
+		if (score_confidence_check(conf, why, sizeof(why)) < 0)
+			invalid(file, line, "%s", why);
 		constant(sd, rec, "model", &sd->model, &sd->model_mixed);
 		constant(sd, rec, "model_digest", &sd->digest, &sd->digest_mixed);
 		constant(sd, rec, "scenario", &sd->scenario, &sd->scenario_mixed);

@@ -47,19 +47,18 @@ static int add_record(struct jsonl_in *in, struct data *d, const jv *rec)
 {
 	const jv *gold = jv_get(rec, "gold"), *pred = jv_get(rec, "pred");
 	const jv *conf = jv_get(rec, "confidence");
+	char why[160];
 
 	if (gold == NULL || jv_isnull(gold))
 		return jsonl_bad(in, "no \"gold\" member") < 0 ? -1 : 1;
 	if (pred == NULL)
 		return jsonl_bad(in, "no \"pred\" member (run puma-parse first)") < 0 ? -1 : 1;
-	if (conf != NULL && conf->t != JNUM && conf->t != JNULL)
-		return jsonl_bad(in, "\"confidence\" is %s, not a number or null", jv_typename(conf)) < 0 ? -1 : 1;
+	if (score_confidence_check(conf, why, sizeof(why)) < 0)
+		return jsonl_bad(in, "%s", why) < 0 ? -1 : 1;
 	if (conf == NULL || conf->t == JNULL) {
 		d->without++;
 		return 0;
 	}
-	if (!(conf->d >= 0 && conf->d <= 1))
-		return jsonl_bad(in, "\"confidence\" %s is outside [0, 1]", conf->raw) < 0 ? -1 : 1;
 	if (d->n == d->cap) {
 		size_t cap = d->cap;
 

@@ -159,6 +159,17 @@ is "$(grep -n '^## ' "$TMP/flip.md" | cut -d: -f2- | tr '\n' '|')" \
 grep -q '^| H0: f1_macro bit-exact | does not hold | A ' "$TMP/flip.md"
 ok $? "markdown report states the H0 verdict with its numbers"
 
+# Confidences outside [0, 1] are invalid input, as puma-ece says (one check).
+for c in -0.5 1.5 1e400; do
+	printf '{"id":"A","scenario":"triage_jira","gold":"Major","pred":"Major","confidence":%s}\n' "$c" >"$TMP/conf.jsonl"
+	puma-diff "$TMP/conf.jsonl" "$TMP/conf.jsonl" >/dev/null 2>"$TMP/err"
+	st=$?
+	puma-ece "$TMP/conf.jsonl" >/dev/null 2>"$TMP/err.ece"
+	is "$st:$(cat "$TMP/err")" "2:$(sed 's/^puma-ece:/puma-diff:/' "$TMP/err.ece")" "confidence $c: rejected with puma-ece's message"
+done
+grep -q 'is outside \[0, 1\]' "$TMP/err"
+ok $? "the message says the range"
+
 # Bad input is a usage-class error (exit 2), naming file and line.
 printf '{"id":"A","gold":"Major","pred":"Major"}\n{"gold":"Minor","pred":null}\n' >"$TMP/noid.jsonl"
 puma-diff -s triage_jira "$TMP/noid.jsonl" "$TMP/identical/a.jsonl" >/dev/null 2>"$TMP/err"
