@@ -32,7 +32,8 @@
 static const char usage_text[] =
 	"Usage: puma-diff [--format json|md] [--pretty] [--scenario NAME] [--labels LIST]\n"
 	"                 [--logprob-threshold X] [--ece-threshold X] [--bins N] [--bootstrap B]\n"
-	"                 [--ci LEVEL] [--seed S] [--examples K] [--config-dir DIR] A B\n"
+	"                 [--ci LEVEL] [--seed S] [--examples K] [--allow-partial]\n"
+	"                 [--config-dir DIR] A B\n"
 	"Compare two runs (prediction files or run directories) record by record.\n"
 	"\n"
 	"  -f, --format FMT          json (default) or md (a Markdown report)\n"
@@ -46,20 +47,25 @@ static const char usage_text[] =
 	"      --ci LEVEL            interval level (0.95)\n"
 	"      --seed S              bootstrap seed (42)\n"
 	"      --examples K          example ids listed per kind of difference (5)\n"
+	"      --allow-partial       test H0 over the paired records when some have no\n"
+	"                            partner (reported as partial); without it H0 is not\n"
+	"                            shown and the exit status is 1\n"
 	"      --config-dir DIR      where config/ is\n"
 	"  -h, --help                this help\n"
 	"      --version             version\n"
 	"\n"
 	"Exit status: 0 when H0 holds (the headline metric is bit-exact) on the same\n"
-	"model, 1 when the runs differ (or the model digests do not match), 2 on a\n"
+	"model, 1 when the runs differ (or the model digests do not match, or records\n"
+	"have no partner without --allow-partial), 2 on a\n"
 	"usage error or invalid input.\n";
 
 enum {
 	OPT_LABELS = 256, OPT_LP_THR, OPT_ECE_THR, OPT_BINS, OPT_BOOT, OPT_CI, OPT_SEED,
-	OPT_EXAMPLES, OPT_CONFIG_DIR, OPT_VERSION,
+	OPT_EXAMPLES, OPT_CONFIG_DIR, OPT_VERSION, OPT_PARTIAL,
 };
 
 static const struct option longopts[] = {
+	{"allow-partial", no_argument, NULL, OPT_PARTIAL},
 	{"bins", required_argument, NULL, OPT_BINS},
 	{"bootstrap", required_argument, NULL, OPT_BOOT},
 	{"ci", required_argument, NULL, OPT_CI},
@@ -79,7 +85,7 @@ static const struct option longopts[] = {
 
 /* The options as given (strings borrowed from argv). */
 struct opts {
-	int md, pretty;
+	int md, pretty, allow_partial;
 	const char *scenario, *labels;
 	double lp_thr, ece_thr, ci;
 	long bins, bootstrap, examples;
@@ -702,8 +708,16 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 		jv_push(a, problems, jv_cstr(a, "a run did not record its model digest: cannot confirm both used the same model"));
 	if (pr.n == 0)
 		jv_push(a, problems, jv_cstr(a, "no record pairs: the runs share no ids"));
-	if (una || unb)
+	if ((una || unb) && o->allow_partial)
 		jv_push(a, problems, jv_cstr(a, "some records have no partner: metrics are over the paired records only"));
+	else if (una || unb) {
+		char tmp[300];
+
+		snprintf(tmp, sizeof(tmp), "%zu records of A have no partner in B, and %zu of B none "
+			 "in A: a partial comparison shows no H0 verdict (give --allow-partial to test "
+			 "it over the paired records)", una, unb);
+		jv_push(a, problems, jv_cstr(a, tmp));
+	}
 
 	/* Agreement, token by token. */
 	for (j = 0; j < pr.n; j++) {
@@ -765,7 +779,9 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 		}
 	}
 
-	jv_set(a, out, "valid", jv_bool(digest_ok && pr.n > 0));
+	/* Unpaired records make a partial comparison: valid only when asked for. */
+	jv_set(a, out, "valid", jv_bool(digest_ok && pr.n > 0 && (o->allow_partial || !(una || unb))));
+	jv_set(a, out, "partial", jv_bool(una || unb));
 	jv_set(a, out, "problems", problems);
 	jv_set(a, out, "scenario", jv_cstr(a, c.sc->name));
 	jv_set(a, out, "a", side_obj(a, A, una, exa));
@@ -930,12 +946,12 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 	ver = jv_obj(a);
 	h0 = jv_obj(a);
 	{
-		int testable = !isnan(ha[0]) && !isnan(hb[0]);
+		int testable = !isnan(ha[0]) && !isnan(hb[0]) && (o->allow_partial || !(una || unb));
 		int holds = testable && ha[0] == hb[0];
 
 		/* With nothing parsed on a side the metric is undefined: H0 can
 		 * be neither confirmed nor refuted. */
-		if (!testable && pr.n > 0)
+		if (!testable && pr.n > 0 && (o->allow_partial || !(una || unb)))
 			jv_push(a, problems, jv_cstr(a, "the headline metric is undefined in a run (nothing parsed): H0 cannot be tested; see the agreement of responses and tokens"));
 		jv_set(a, h0, "holds", testable ? jv_bool(holds) : JV_NULL);
 		jv_set(a, h0, "metric", jv_cstr(a, names[0]));
@@ -944,7 +960,7 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 		jv_set(a, h0, "delta", jv_num_or_null(a, hb[0] - ha[0]));
 		jv_set(a, ver, "H0", h0);
 		jv_set(a, ver, "H1", testable ? jv_bool(!holds) : JV_NULL);
-		*differ = !holds || !digest_ok || pr.n == 0;
+		*differ = !holds || !digest_ok || pr.n == 0 || (!o->allow_partial && (una || unb));
 	}
 	h2 = jv_obj(a);
 	{
@@ -1100,6 +1116,8 @@ static void markdown(struct buf *b, const jv *r)
 	size_t i;
 
 	buf_adds(b, "# Cross-run comparison\n\n");
+	if (jv_get(r, "partial")->t == JTRUE)
+		buf_adds(b, "**A partial comparison:** some records have no partner in the other run.\n\n");
 	if (jv_get(r, "valid")->t != JTRUE)
 		buf_adds(b, "**The comparison is not valid:** see the problems below.\n\n");
 	if (probs->n > 0) {
@@ -1181,7 +1199,7 @@ static void markdown(struct buf *b, const jv *r)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {0, 0, NULL, NULL, 1e-3, 0.01, 0.95, 15, 1000, 5, 42};
+	struct opts o = {0, 0, 0, NULL, NULL, 1e-3, 0.01, 0.95, 15, 1000, 5, 42};
 	struct side A, B;
 	struct arena a = {0};
 	struct buf out = {0};
@@ -1232,6 +1250,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CONFIG_DIR:
 			config_set_dir(optarg);
+			break;
+		case OPT_PARTIAL:
+			o.allow_partial = 1;
 			break;
 		case OPT_VERSION:
 			print_version();
