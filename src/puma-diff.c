@@ -330,6 +330,10 @@ static void load_side(struct side *sd, const char *arg)
 			invalid(file, line, "%s", why);
 		constant(sd, rec, "model", &sd->model, &sd->model_mixed);
 		constant(sd, rec, "model_digest", &sd->digest, &sd->digest_mixed);
+		if (jv_get(rec, "scenario") != NULL && jv_get(rec, "scenario")->t == JSTR &&
+		    (strlen(jv_get(rec, "scenario")->u.s) != jv_get(rec, "scenario")->n ||
+		     !scenario_name_ok(jv_get(rec, "scenario")->u.s)))
+			invalid(file, line, SCENARIO_NAME_BAD);
 		constant(sd, rec, "scenario", &sd->scenario, &sd->scenario_mixed);
 		constant(sd, rec, "backend", &sd->backend, &sd->backend_mixed);
 		sd->r = xgrow(sd->r, &sd->cap, sd->n + 1, sizeof(*sd->r));

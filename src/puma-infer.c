@@ -37,6 +37,7 @@
 #include "opt.h"
 #include "outfile.h"
 #include "prompt.h"
+#include "scenario.h"
 #include "sha256.h"
 
 static const char usage_text[] =
@@ -781,8 +782,16 @@ static int prepare(struct run *r, struct job *j, char *err, size_t errlen)
 	jv *rec = j->rec, *ids;
 	int rc = -1;
 
-	if (sname == NULL)
-		sname = jv_getstr(rec, "scenario", NULL);
+	if (sname == NULL) {
+		size_t n;
+
+		sname = jv_getstr(rec, "scenario", &n);
+		/* A record's scenario names a directory of templates: never a path. */
+		if (sname != NULL && (strlen(sname) != n || !scenario_name_ok(sname))) {
+			snprintf(err, errlen, SCENARIO_NAME_BAD);
+			return -1;
+		}
+	}
 	if (sname == NULL && r->o.template == NULL) {
 		snprintf(err, errlen, "no \"scenario\" string in the record; name it with --scenario");
 		return -1;

@@ -289,6 +289,8 @@ static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 		return BAD(in, "\"scenario\" is %s, not a string", jv_typename(scen));
 	if (scen != NULL)
 		name = scen->u.s;
+	if (name != NULL && (memchr(name, '\0', scen->n) != NULL || !scenario_name_ok(name)))
+		return BAD(in, SCENARIO_NAME_BAD);
 	if (name == NULL && o->scenario == NULL)
 		return BAD(in, "no \"scenario\" member (give --scenario NAME)");
 	if (name != NULL && o->scenario != NULL && strcmp(name, o->scenario) != 0)
