@@ -39,6 +39,7 @@
 #include "prompt.h"
 #include "scenario.h"
 #include "sha256.h"
+#include "url.h"
 
 static const char usage_text[] =
 	"Usage: puma-infer -m MODEL [-b ollama|openai] [-u URL] [-s SCENARIO] [-S STRATEGY]\n"
@@ -1256,10 +1257,13 @@ static int unload(struct run *r)
 	if (rc == 0 && resp.status == 200) {
 		r->unloaded = 1;
 	} else {
-		warnx("%s: cannot unload the model: %s", url,
+		char *shown = url_redact(url);
+
+		warnx("%s: cannot unload the model: %s", shown,
 		      rc != 0 ? resp.err : resp.body.len ? resp.body.s : "no answer");
 		if (rc == 0 && resp.status != 200)
 			warnx("(HTTP %ld)", resp.status);
+		free(shown);
 	}
 	http_resp_free(&resp);
 	buf_free(&body);
@@ -1344,7 +1348,12 @@ static jv *summary_new(struct run *r, struct arena *a)
 	jv_set(a, s, "tool", jv_cstr(a, "puma-infer"));
 	jv_set(a, s, "version", jv_cstr(a, PUMA_VERSION));
 	jv_set(a, s, "backend", jv_cstr(a, backend_name(r->kind)));
-	jv_set(a, s, "url", jv_cstr(a, r->base));
+	{
+		char *shown = url_redact(r->base);
+
+		jv_set(a, s, "url", jv_cstr(a, shown));
+		free(shown);
+	}
 	jv_set(a, s, "model", jv_cstr(a, r->o.model));
 	jv_set(a, s, "model_digest", jv_cstr_or_null(a, r->srv.digest));
 	jv_set(a, s, "model_digest_source", r->srv.digest == NULL ? JV_NULL :

@@ -3,6 +3,7 @@
 #include "backend.h"
 #include "err.h"
 #include "http.h"
+#include "url.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -137,7 +138,8 @@ static int ollama_name_matches(const char *have, size_t hl, const char *want)
 
 /* Ask an Ollama server who it is and whether it has the model (with its
  * digest and quantisation), saying how to fix what is wrong: -1 then. */
-static int probe_ollama(struct gen *g, const char *base, const struct retry *rt, struct server *s)
+static int probe_ollama(struct gen *g, const char *base, const char *shown, const struct retry *rt,
+			struct server *s)
 {
 	struct http_resp r;
 	struct arena a = {0};
@@ -151,10 +153,10 @@ static int probe_ollama(struct gen *g, const char *base, const struct retry *rt,
 		what_failed(&r, why, sizeof(why));
 		if (r.status == 0)
 			warnx("cannot reach an Ollama server at %s (GET /api/version: %s); "
-			      "start it with 'ollama serve', or point --url or OLLAMA_HOST at it", base, why);
+			      "start it with 'ollama serve', or point --url or OLLAMA_HOST at it", shown, why);
 		else
 			warnx("%s does not answer GET /api/version as Ollama does (%s); "
-			      "for llama-server, vLLM or LM Studio use --backend openai", base, why);
+			      "for llama-server, vLLM or LM Studio use --backend openai", shown, why);
 		goto out;
 	}
 	v = json_parse(&a, r.body.s, r.body.len, NULL, err, sizeof(err));
@@ -165,13 +167,13 @@ static int probe_ollama(struct gen *g, const char *base, const struct retry *rt,
 	url = xasprintf("%s/api/tags", base);
 	if (get_retry(url, NULL, rt, &r) < 0) {
 		what_failed(&r, why, sizeof(why));
-		warnx("cannot list the models at %s (GET /api/tags: %s)", base, why);
+		warnx("cannot list the models at %s (GET /api/tags: %s)", shown, why);
 		goto out;
 	}
 	v = json_parse(&a, r.body.s, r.body.len, NULL, err, sizeof(err));
 	models = jv_get(v, "models");
 	if (v == NULL || models == NULL || models->t != JARR) {
-		warnx("%s/api/tags: the answer is not an Ollama model list (%s)", base,
+		warnx("%s/api/tags: the answer is not an Ollama model list (%s)", shown,
 		      v == NULL ? err : "no \"models\" array");
 		goto out;
 	}
@@ -194,7 +196,7 @@ static int probe_ollama(struct gen *g, const char *base, const struct retry *rt,
 	}
 	if (rc < 0) {
 		warnx("model '%s' is not on the Ollama server at %s; fetch it with: ollama pull %s",
-		      g->model, base, g->model);
+		      g->model, shown, g->model);
 		goto out;
 	}
 	if (g->logprobs && older(s->version, 0, 12, 11))
@@ -207,8 +209,8 @@ out:
 	return rc;
 }
 
-static int probe_openai(struct gen *g, const char *base, const char *auth, const struct retry *rt,
-			struct server *s)
+static int probe_openai(struct gen *g, const char *base, const char *shown, const char *auth,
+			const struct retry *rt, struct server *s)
 {
 	struct http_resp r;
 	struct arena a = {0};
@@ -223,18 +225,18 @@ static int probe_openai(struct gen *g, const char *base, const char *auth, const
 		what_failed(&r, why, sizeof(why));
 		if (r.status == 401 || r.status == 403)
 			warnx("%s refused the request for its models (%s); "
-			      "put the right API key in the variable --api-key-env names", base, why);
+			      "put the right API key in the variable --api-key-env names", shown, why);
 		else if (r.status == 0)
-			warnx("cannot reach a server at %s (GET /v1/models: %s); is it running?", base, why);
+			warnx("cannot reach a server at %s (GET /v1/models: %s); is it running?", shown, why);
 		else
 			warnx("%s does not answer GET /v1/models as an OpenAI-compatible server does (%s)",
-			      base, why);
+			      shown, why);
 		goto out;
 	}
 	v = json_parse(&a, r.body.s, r.body.len, NULL, err, sizeof(err));
 	data = jv_get(v, "data");
 	if (v == NULL || data == NULL || data->t != JARR) {
-		warnx("%s/v1/models: the answer is not a model list (%s)", base,
+		warnx("%s/v1/models: the answer is not a model list (%s)", shown,
 		      v == NULL ? err : "no \"data\" array");
 		goto out;
 	}
@@ -252,7 +254,7 @@ static int probe_openai(struct gen *g, const char *base, const char *auth, const
 	}
 	if (found == NULL) {
 		warnx("model '%s' is not served at %s (it serves %s); pass one of these with --model%s",
-		      g->model, base, names.len ? names.s : "none",
+		      g->model, shown, names.len ? names.s : "none",
 		      data->n == 1 ? " (llama-server names its model with --alias)" : "");
 		goto out;
 	}
@@ -287,10 +289,16 @@ out:
 int backend_probe(struct gen *g, const char *base, const char *auth, const struct retry *rt,
 		  struct server *s)
 {
+	char *shown = url_redact(base);
+	int rc;
+
 	memset(s, 0, sizeof(*s));
 	if (g->kind == BACKEND_OLLAMA)
-		return probe_ollama(g, base, rt, s);
-	return probe_openai(g, base, auth, rt, s);
+		rc = probe_ollama(g, base, shown, rt, s);
+	else
+		rc = probe_openai(g, base, shown, auth, rt, s);
+	free(shown);
+	return rc;
 }
 
 /* ---- Requests ---- */
