@@ -138,8 +138,8 @@ static int ollama_name_matches(const char *have, size_t hl, const char *want)
 
 /* Ask an Ollama server who it is and whether it has the model (with its
  * digest and quantisation), saying how to fix what is wrong: -1 then. */
-static int probe_ollama(struct gen *g, const char *base, const char *shown, const struct retry *rt,
-			struct server *s)
+static int probe_ollama(struct gen *g, const char *base, const char *shown, const char *auth,
+			const struct retry *rt, struct server *s)
 {
 	struct http_resp r;
 	struct arena a = {0};
@@ -149,7 +149,7 @@ static int probe_ollama(struct gen *g, const char *base, const char *shown, cons
 	int rc = -1;
 
 	url = xasprintf("%s/api/version", base);
-	if (get_retry(url, NULL, rt, &r) < 0) {
+	if (get_retry(url, auth, rt, &r) < 0) {
 		what_failed(&r, why, sizeof(why));
 		if (r.status == 0)
 			warnx("cannot reach an Ollama server at %s (GET /api/version: %s); "
@@ -165,7 +165,7 @@ static int probe_ollama(struct gen *g, const char *base, const char *shown, cons
 	free(url);
 
 	url = xasprintf("%s/api/tags", base);
-	if (get_retry(url, NULL, rt, &r) < 0) {
+	if (get_retry(url, auth, rt, &r) < 0) {
 		what_failed(&r, why, sizeof(why));
 		warnx("cannot list the models at %s (GET /api/tags: %s)", shown, why);
 		goto out;
@@ -294,7 +294,7 @@ int backend_probe(struct gen *g, const char *base, const char *auth, const struc
 
 	memset(s, 0, sizeof(*s));
 	if (g->kind == BACKEND_OLLAMA)
-		rc = probe_ollama(g, base, shown, rt, s);
+		rc = probe_ollama(g, base, shown, auth, rt, s);
 	else
 		rc = probe_openai(g, base, shown, auth, rt, s);
 	free(shown);

@@ -22,7 +22,8 @@ Attempts are counted per prompt.  A normal answer is deterministic:
 "<label> n=<prompt bytes> sha=<sha256 of the prompt>", where the label is
 picked from the prompt's hash.  GET /_stats returns the counters (requests,
 connections, attempts and their times per prompt hash, Authorization
-headers seen, and unload requests: no prompt, keep_alive 0).
+headers seen, the paths asked without one ("noauth"), and unload requests:
+no prompt, keep_alive 0).
 
 usage: fake-llm.py [--model NAME] [--digest HEX] [--version V] [--openai-owner OWNER]
 The port is printed on stdout once the server listens.
@@ -42,7 +43,7 @@ FAULT = re.compile(r"FAULT:([a-z0-9-]+)")
 
 lock = threading.Lock()
 stats = {"requests": 0, "connections": 0, "attempts": {}, "times": {}, "auth": [], "bodies": 0,
-         "unloads": 0}
+         "unloads": 0, "noauth": []}
 args = None
 server = None
 
@@ -88,6 +89,8 @@ class Handler(BaseHTTPRequestHandler):
         with lock:
             if self.headers.get("Authorization"):
                 stats["auth"].append(self.headers["Authorization"])
+            elif self.path != "/_stats":
+                stats["noauth"].append("GET " + self.path)
         if self.path == "/api/version":
             self.send_json(200, {"version": args.version})
         elif self.path == "/api/tags":
@@ -116,6 +119,8 @@ class Handler(BaseHTTPRequestHandler):
             stats["bodies"] += 1
             if self.headers.get("Authorization"):
                 stats["auth"].append(self.headers["Authorization"])
+            else:
+                stats["noauth"].append("POST " + self.path)
         try:
             req = json.loads(raw)
         except ValueError:
