@@ -80,6 +80,7 @@ static const char usage_text[] =
 	"      --retries N        retries of a failed request (default 3)\n"
 	"      --backoff SECS     first retry delay, doubled each time (default 1)\n"
 	"      --max-failures N   stop after N failed records in a row (default 10; 0: never)\n"
+	"      --max-response B   a larger answer (bytes) is a failed record (default 8 MiB)\n"
 	"      --unload           Ollama: unload the model first, so the run starts from a\n"
 	"                         fresh model state (keep_alive 0)\n"
 	"      --model-digest HEX the model's sha256 when the server does not tell it\n"
@@ -103,7 +104,8 @@ enum {
 	OPT_API_KEY_ENV = 0x100, OPT_BACKOFF, OPT_CACHE, OPT_CONFIG_DIR, OPT_CONSTRAIN,
 	OPT_EXAMPLES, OPT_KEEP_PROMPT, OPT_LABELS, OPT_LOGPROBS, OPT_MAX_CHARS,
 	OPT_MAX_FAILURES, OPT_NO_CACHE, OPT_NUM_CTX, OPT_RETRIES, OPT_SEED, OPT_SUMMARY,
-	OPT_TEMPERATURE, OPT_TIMEOUT, OPT_TOP_LOGPROBS, OPT_VERSION, OPT_UNLOAD, OPT_MODEL_DIGEST
+	OPT_TEMPERATURE, OPT_TIMEOUT, OPT_TOP_LOGPROBS, OPT_VERSION, OPT_UNLOAD, OPT_MODEL_DIGEST,
+	OPT_MAX_RESPONSE
 };
 
 static const struct option longopts[] = {
@@ -123,6 +125,7 @@ static const struct option longopts[] = {
 	{"logprobs", no_argument, NULL, OPT_LOGPROBS},
 	{"max-chars", required_argument, NULL, OPT_MAX_CHARS},
 	{"max-failures", required_argument, NULL, OPT_MAX_FAILURES},
+	{"max-response", required_argument, NULL, OPT_MAX_RESPONSE},
 	{"model-digest", required_argument, NULL, OPT_MODEL_DIGEST},
 	{"model", required_argument, NULL, 'm'},
 	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
@@ -155,6 +158,7 @@ struct opts {
 	int keep_prompt, constrain, lenient, quiet, no_cache;
 	int jobs, retries;
 	long max_failures;
+	long max_response;	/* bytes */
 	double timeout, backoff;
 	struct energy_opts eo;	/* the energy options, used with --summary */
 	const char *energy_opt;	/* the last energy option given, for a message */
@@ -302,6 +306,7 @@ static void parse_opts(struct run *r, int argc, char **argv)
 	o->jobs = 1;
 	o->retries = 3;
 	o->max_failures = 10;
+	o->max_response = 8L << 20;
 	o->timeout = 120;
 	o->backoff = 1;
 	r->kind = BACKEND_OLLAMA;
@@ -368,6 +373,9 @@ static void parse_opts(struct run *r, int argc, char **argv)
 			break;
 		case OPT_MAX_FAILURES:
 			o->max_failures = opt_int("--max-failures", optarg, 0, LONG_MAX);
+			break;
+		case OPT_MAX_RESPONSE:
+			o->max_response = opt_int("--max-response", optarg, 1024, 1L << 30);
 			break;
 		case 'm':
 			o->model = optarg;
@@ -1163,6 +1171,7 @@ static void start_ready(struct run *r)
 		j->x.body = j->body.s;
 		j->x.len = j->body.len;
 		j->x.timeout_ms = (long)(r->o.timeout * 1000);
+		j->x.max_resp = (size_t)r->o.max_response;
 		j->x.user = j;
 		j->attempts++;
 		r->requests++;

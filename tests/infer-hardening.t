@@ -16,4 +16,36 @@ is "$?" 0 "ollama with --api-key-env: the run succeeds"
 is "$(stats "$PORT_f" | "$PYTHON" -c 'import json,sys; d=json.load(sys.stdin); print(d["noauth"], sorted(set(d["auth"])), len(d["auth"]))')" \
 	"[] ['Bearer k-123456'] 6" \
 	"ollama with --api-key-env: /api/version, /api/tags, the unload and every generate carry the key"
+
+# ---- A response size limit ----
+printf '%s\n' '{"id":"H-1","scenario":"triage_jira","title":"FAULT:huge-300000","description":""}' \
+	'{"id":"H-2","scenario":"triage_jira","title":"small","description":""}' >"$TMP/huge"
+puma-infer -m fake:1b -u "$U" --max-response 100000 --cache "$TMP/cache" --retries 0 \
+	"$TMP/huge" >"$TMP/out" 2>"$TMP/err"
+st=$?
+is "$st:$(pyq "$TMP/out" 'r[0]["response"], r[0]["error"], r[1]["error"]')" \
+	"1:(None, 'the response is larger than 100000 bytes (--max-response)', None)" \
+	"a response over --max-response is an error record; the next record is answered"
+n0=$(requests "$PORT_f")
+puma-infer -m fake:1b -u "$U" --max-response 100000 --cache "$TMP/cache" --retries 0 \
+	"$TMP/huge" >"$TMP/out" 2>"$TMP/err"
+is "$(( $(requests "$PORT_f") - n0 )):$(pyq "$TMP/out" 'r[1]["cached"]')" "1:True" \
+	"the refused response was never cached: it is asked again, the good one is not"
+puma-infer -m fake:1b -u "$U" --max-response 400000 --no-cache "$TMP/huge" >"$TMP/out" 2>"$TMP/err"
+is "$?:$(pyq "$TMP/out" 'len(r[0]["response"]), r[0]["error"]')" "0:(299946, None)" "under the limit the answer is whole"
+puma-infer -m fake:1b -u "$U" --max-response 12 </dev/null 2>"$TMP/err"
+is "$?" 2 "--max-response below 1024: usage error"
+# Memory stays bounded with the default limit: a 64 MB answer.
+printf '%s\n' '{"id":"H-3","scenario":"triage_jira","title":"FAULT:huge-64000000","description":""}' >"$TMP/huge2"
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f '%M' -o "$TMP/rss" puma-infer -m fake:1b -u "$U" --no-cache --retries 0 \
+		"$TMP/huge2" >"$TMP/out" 2>"$TMP/err"
+	is "$(pyq "$TMP/out" 'r[0]["error"]')" "the response is larger than 8388608 bytes (--max-response)" \
+		"a 64 MB answer: over the default limit of 8 MiB"
+	ok $(( $(tail -n 1 "$TMP/rss") < 40000 ? 0 : 1 )) "a 64 MB answer: peak memory under 40 MB ($(tail -n 1 "$TMP/rss") kB)"
+else
+	skip "/usr/bin/time is not installed"
+	skip "/usr/bin/time is not installed"
+fi
+
 done_testing

@@ -17,6 +17,10 @@ shape, and misbehaves on request: a prompt holding "FAULT:<what>" gets
   model404              404 "model not found"
   echoauth              401 quoting the Authorization header back (as some servers do)
   die                   no answer: the server closes the connection and shuts down
+  huge-<n>              200 with a valid answer of <n> bytes
+  neglatency            an answer whose durations are negative
+  fractokens            an answer whose token counts are not whole numbers
+  hugetokens            an answer whose token counts are absurd (1e15)
 
 Attempts are counted per prompt.  A normal answer is deterministic:
 "<label> n=<prompt bytes> sha=<sha256 of the prompt>", where the label is
@@ -191,6 +195,11 @@ class Handler(BaseHTTPRequestHandler):
                               openai)
         if fault == "echoauth":
             return self.error(401, "invalid key: %s" % self.headers.get("Authorization"), openai)
+        if fault.startswith("huge-"):
+            n = int(fault[5:])
+            pad = max(0, n - 60)
+            body = ('{"model":"%s","response":"Major %s","done":true}' % (args.model, "x" * pad)).encode()
+            return self.send_raw(200, body)
         if fault == "die":
             self.close_connection = True
             threading.Thread(target=server.shutdown).start()
@@ -224,6 +233,18 @@ class Handler(BaseHTTPRequestHandler):
                    "eval_count": len(toks), "eval_duration": 1000000}
             if want_lp:
                 out["logprobs"] = lps
+        if fault == "neglatency":
+            if openai:
+                out["timings"] = {"prompt_ms": -5.0, "predicted_ms": -12.5}
+            else:
+                out["total_duration"] = -1500000
+                out["eval_duration"] = -1000000
+        elif fault in ("fractokens", "hugetokens"):
+            v = 2.5 if fault == "fractokens" else 1e15
+            if openai:
+                out["usage"]["completion_tokens"] = v
+            else:
+                out["eval_count"] = v
         self.send_json(200, out)
 
 
