@@ -218,6 +218,7 @@ struct run {
 	size_t whead, wlen, wcap;
 
 	char *stop_reason;	/* set once the run gives up on the server */
+	int write_failed;	/* the output failed: nothing more is read or sent */
 	long consec;		/* failed records in a row */
 	long total;		/* records in the input, when known; -1 otherwise */
 	long done, ok, failed, requests, retried, hits, not_sent;
@@ -1119,10 +1120,15 @@ static void progress(struct run *r, int last)
 		fputc('\n', stderr);
 }
 
-/* Write finished records from the front of the window. */
+/* Write finished records from the front of the window, and push them out
+ * at once: a full disk or a closed pipe stops the run before it asks the
+ * server for answers nobody can keep. */
 static void flush_front(struct run *r)
 {
+	int wrote = 0;
+
 	while (r->wlen > 0 && win_at(r, 0)->st == J_DONE) {
+		wrote = 1;
 		struct job *j = win_at(r, 0);
 
 		if (r->progress)
@@ -1139,6 +1145,13 @@ static void flush_front(struct run *r)
 		r->whead = (r->whead + 1) % r->wcap;
 		r->wlen--;
 		r->last_progress = 0;
+	}
+	if (wrote && !r->write_failed && (fflush(stdout) != 0 || ferror(stdout))) {
+		r->write_failed = 1;
+		r->eof = 1;
+		if (r->stop_reason == NULL)
+			r->stop_reason = xasprintf("a write error on the output (%s)",
+						   errno ? strerror(errno) : "stdout");
 	}
 }
 
@@ -1212,6 +1225,9 @@ static void run_loop(struct run *r)
 				r->eof = 1;
 		if (r->stop_reason == NULL)
 			start_ready(r);
+		flush_front(r);
+		if (r->write_failed && r->wlen > 0)
+			stop_all(r);
 		flush_front(r);
 		if (r->eof && r->wlen == 0)
 			break;
@@ -1478,9 +1494,11 @@ int main(int argc, char **argv)
 	run_end(&r);
 
 	if (r.stop_reason != NULL)
-		warnx("stopped early: %s; %ld record%s not sent (they say so in \"error\"); "
-		      "check the server, then rerun: answers already received come from the cache",
-		      r.stop_reason, r.not_sent, r.not_sent == 1 ? " was" : "s were");
+		warnx("stopped early: %s; %ld record%s not sent%s; %s, then rerun%s", r.stop_reason,
+		      r.not_sent, r.not_sent == 1 ? " was" : "s were",
+		      r.write_failed ? "" : " (they say so in \"error\")",
+		      r.write_failed ? "fix the output (a full disk? a closed pipe?)" : "check the server",
+		      r.use_cache ? ": answers already received come from the cache" : "");
 	else if (r.failed > 0)
 		warnx("%ld of %ld record%s failed (see their \"error\" field)", r.failed, r.done,
 		      r.done == 1 ? "" : "s");

@@ -48,4 +48,27 @@ else
 	skip "/usr/bin/time is not installed"
 fi
 
+# ---- Write errors stop the run ----
+"$PYTHON" -c 'import json
+for i in range(60): print(json.dumps({"id": "W-%d" % i, "scenario": "triage_jira", "title": "w%d" % i, "description": "d"}))' >"$TMP/many"
+n0=$(requests "$PORT_f")
+puma-infer -m fake:1b -u "$U" --no-cache --summary "$TMP/sum.json" "$TMP/many" >/dev/full 2>"$TMP/err"
+st=$?
+sent=$(( $(requests "$PORT_f") - n0 ))
+is "$st" 1 "output to /dev/full: exit 1"
+ok $(( sent < 10 ? 0 : 1 )) "output to /dev/full: stops sending at once ($sent of 60 requests sent)"
+is "$(pyq "$TMP/sum.json" 'r[0]["stopped"]')" "a write error on the output (No space left on device)" \
+	"output to /dev/full: the summary says why it stopped"
+grep -q "stopped early: a write error on the output" "$TMP/err"
+ok $? "output to /dev/full: stderr says so"
+
+# ---- With --no-cache, the stop message promises no cache ----
+start_fake d
+printf '%s\n' '{"id":"D-1","scenario":"triage_jira","title":"FAULT:die","description":""}' \
+	'{"id":"D-2","scenario":"triage_jira","title":"x","description":""}' >"$TMP/die"
+puma-infer -m fake:1b -u "http://127.0.0.1:$PORT_d" --no-cache --retries 0 --max-failures 1 \
+	"$TMP/die" >"$TMP/out" 2>"$TMP/err"
+is "$?:$(grep -c "stopped early" "$TMP/err"):$(grep -c -i cache "$TMP/err")" "1:1:0" \
+	"--no-cache: the stop message does not mention a cache"
+
 done_testing
