@@ -71,4 +71,17 @@ puma-infer -m fake:1b -u "http://127.0.0.1:$PORT_d" --no-cache --retries 0 --max
 is "$?:$(grep -c "stopped early" "$TMP/err"):$(grep -c -i cache "$TMP/err")" "1:1:0" \
 	"--no-cache: the stop message does not mention a cache"
 
+# ---- Implausible figures from a server are error records ----
+start_fake o --openai-owner llamacpp
+for f in neglatency fractokens hugetokens; do
+	printf '{"id":"F-1","scenario":"triage_jira","title":"FAULT:%s","description":""}\n' "$f" >"$TMP/fig"
+	for b in ollama openai; do
+		if [ "$b" = ollama ]; then u=$U; else u="http://127.0.0.1:$PORT_o"; fi
+		puma-infer -m fake:1b -b "$b" -u "$u" --no-cache --retries 0 "$TMP/fig" >"$TMP/out" 2>"$TMP/err"
+		st=$?
+		is "$st:$(pyq "$TMP/out" 'r[0]["response"] is None and r[0]["error"].startswith("HTTP 200: the server sent an implausible ")')" \
+			"1:True" "$b, $f: an error record ($(pyq "$TMP/out" 'r[0]["error"]'))"
+	done
+done
+
 done_testing

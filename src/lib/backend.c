@@ -6,6 +6,7 @@
 #include "url.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -569,6 +570,36 @@ static int parse_openai(struct arena *a, const struct gen *g, const jv *v, struc
 	return 0;
 }
 
+/* A token count must be a whole number a model can produce; a duration
+ * must be finite and not negative: a server saying otherwise is broken,
+ * and its figures would skew the metrics. */
+static int plausible(const struct answer *ans, char *err, size_t errlen)
+{
+	const jv *c[2] = {ans->tokens_in, ans->tokens_out};
+	static const char *const name[2] = {"tokens_in", "tokens_out"};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		double d = c[i] != NULL && c[i]->t == JNUM ? c[i]->d : 0;
+
+		if (!(d >= 0 && d <= 1e9 && d == floor(d))) {
+			snprintf(err, errlen, "the server sent an implausible token count (%s %s: not a "
+				 "whole number from 0 to 1e9)", name[i], c[i]->raw ? c[i]->raw : "?");
+			return -1;
+		}
+	}
+	for (i = 0; ans->timings != NULL && i < ans->timings->n; i++) {
+		const struct jmember *m = &ans->timings->u.mem[i];
+
+		if (m->val != NULL && m->val->t == JNUM && !(m->val->d >= 0 && isfinite(m->val->d))) {
+			snprintf(err, errlen, "the server sent an implausible duration (%s %g ms: "
+				 "negative or not finite)", m->key, m->val->d);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int backend_parse(struct arena *a, const struct gen *g, const char *body, size_t len,
 		  struct answer *ans, char *err, size_t errlen)
 {
@@ -605,6 +636,8 @@ int backend_parse(struct arena *a, const struct gen *g, const char *body, size_t
 	}
 	if ((g->kind == BACKEND_OLLAMA ? parse_ollama(a, g, v, ans, err, errlen)
 				       : parse_openai(a, g, v, ans, err, errlen)) < 0)
+		return -1;
+	if (plausible(ans, err, errlen) < 0)
 		return -1;
 	/* yajl lets some invalid UTF-8 through (overlong forms, lone
 	 * surrogates from \u escapes); a record must never carry it. */
