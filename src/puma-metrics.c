@@ -515,7 +515,7 @@ static const char *const reg_names[3] = {"mae", "mdae", "rmse"};
 static jv *metrics_object(struct arena *a, const struct opts *o, const struct acc *g,
 			  double headline[3])
 {
-	jv *out = jv_obj(a), *x, *y;
+	jv *out = jv_obj(a), *x, *y, *notes = NULL;
 	size_t i, j, L;
 
 	if (o->ngroup > 0) {
@@ -578,8 +578,19 @@ static jv *metrics_object(struct arena *a, const struct opts *o, const struct ac
 		double *scratch = arena_alloc(a, (g->nerr + 1) * sizeof(double));
 
 		score_regression(g->err, g->nerr, scratch, headline);
-		for (j = 0; j < 3; j++)
+		for (j = 0; j < 3; j++) {
 			jv_set(a, out, reg_names[j], jv_num_or_null(a, headline[j]));
+			/* Errors near DBL_MAX sum to infinity: null, but never silently. */
+			if (g->nerr > 0 && !isfinite(headline[j])) {
+				char why[96];
+
+				if (notes == NULL)
+					notes = jv_arr(a);
+				snprintf(why, sizeof(why), "%s overflows a double (errors too large to sum): null",
+					 reg_names[j]);
+				jv_push(a, notes, jv_cstr(a, why));
+			}
+		}
 		x = jv_obj(a);
 		for (i = 0; i < g->sc->nbins; i++) {
 			const struct vbin *b = &g->sc->bins[i];
@@ -638,6 +649,8 @@ static jv *metrics_object(struct arena *a, const struct opts *o, const struct ac
 		}
 		jv_set(a, out, "ci", x);
 	}
+	if (notes != NULL)
+		jv_set(a, out, "notes", notes);
 	return out;
 }
 
@@ -1101,12 +1114,17 @@ int main(int argc, char **argv)
 			      o.summary, ngroups);
 		for (g = groups; g != NULL; g = g->next) {
 			struct buf who = {0};
+			const jv *mo, *notes;
 
 			arena_reset(&a);
-			emit(&o, metrics_object(&a, &o, g, headline));
+			mo = metrics_object(&a, &o, g, headline);
+			emit(&o, mo);
 			buf_adds(&who, o.ngroup ? "group" : "the input");
 			for (k = 0; k < o.ngroup; k++)
 				buf_printf(&who, "%s %s=%s", k ? "," : "", o.group[k], g->gtext[k]);
+			notes = jv_get(mo, "notes");
+			for (k = 0; notes != NULL && k < notes->n; k++)
+				warnx("note: %s: %s", who.s, notes->u.items[k]->u.s);
 			if (g->digest.varies)
 				warnx("note: model_digest differs between records of %s (the model changed during the run?)",
 				      who.s);
