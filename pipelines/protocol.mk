@@ -81,6 +81,7 @@ k=$(K)
 labels=$(LABELS)
 dataset=$(notdir $(DATASET))
 bins=$(BINS)
+infer_args=$(INFER_ARGS)
 endef
 export SETTINGS
 
