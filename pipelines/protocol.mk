@@ -107,7 +107,7 @@ PARSE_FLAGS = -s $(SCENARIO) $(if $(LABELS),--labels '$(LABELS)')
 run: $(TOOLS_DEP)
 	@[ -f '$(DATASET)' ] || $(MAKE) --no-print-directory '$(DATASET)'
 	@dir=$$(PUMA_BIN=$(P) sh pipelines/run-dir.sh '$(RUNS)' '$(NAME)'); \
-	$(MAKE) --no-print-directory run-steps RUN_DIR="$$dir"; \
+	sh pipelines/lock.sh "$$dir" $(MAKE) --no-print-directory run-steps RUN_DIR="$$dir"; \
 	echo "run: $$dir"; \
 	$(P)/puma-metrics --format table $(PARSE_FLAGS) --summary "$$dir/summary.json" <"$$dir/predictions.jsonl"
 
