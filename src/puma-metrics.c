@@ -12,7 +12,7 @@
 
 #include "config.h"
 #include "err.h"
-#include "hash.h"
+#include "group.h"
 #include "jout.h"
 #include "jsonl.h"
 #include "mt.h"
@@ -99,9 +99,8 @@ struct brec {
  * (the label counts) apart from the latencies, and the regression errors
  * the median needs. */
 struct acc {
-	char *key;			/* group key: the members' JSON texts */
 	char **gtext;			/* each group member's JSON text */
-	struct acc *next_hash, *next;
+	struct acc *next;
 	char *scenario;
 	struct scenario *sc;
 	const struct labelset *ls;
@@ -117,11 +116,10 @@ struct acc {
 	struct constant model, digest, strategy;
 };
 
-#define NHASH 1024
-static struct acc *hash[NHASH];
+static struct group_table gtable;
 static struct acc *groups, **groups_tail = &groups;
 /* Scratch text reused for every record, freed by free_groups(). */
-static struct buf key_buf, text_buf;
+static struct buf text_buf;
 
 /* Free every group and the scratch text. */
 static void free_groups(size_t ngroup)
@@ -131,7 +129,6 @@ static void free_groups(size_t ngroup)
 
 	for (g = groups; g != NULL; g = next) {
 		next = g->next;
-		free(g->key);
 		for (i = 0; i < ngroup; i++)
 			free(g->gtext[i]);
 		free(g->gtext);
@@ -152,7 +149,7 @@ static void free_groups(size_t ngroup)
 		free(g);
 	}
 	groups = NULL;
-	buf_free(&key_buf);
+	group_free(&gtable);
 	buf_free(&text_buf);
 }
 
@@ -169,29 +166,19 @@ static void member_text(struct buf *b, const jv *rec, const char *key)
 static struct acc *group_of(const struct opts *o, const jv *rec)
 {
 	struct acc *g;
-	size_t i;
-	unsigned h;
+	size_t i, len;
+	const char *key = group_key(&gtable, rec, (const char *const *)o->group, o->ngroup, &len);
+	void **slot = group_slot(&gtable, key, len);
 
-	buf_reset(&key_buf);
-	buf_add(&key_buf, "", 0);
-	for (i = 0; i < o->ngroup; i++) {
-		member_text(&text_buf, rec, o->group[i]);
-		buf_add(&key_buf, text_buf.s, text_buf.len);
-		buf_addc(&key_buf, '\x1e');	/* escaped inside JSON strings */
-	}
-	h = (unsigned)(fnv1a(key_buf.s, key_buf.len) % NHASH);
-	for (g = hash[h]; g != NULL; g = g->next_hash)
-		if (strcmp(g->key, key_buf.s) == 0)
-			return g;
+	if (*slot != NULL)
+		return *slot;
 	g = xcalloc(1, sizeof(*g));
-	g->key = xstrdup(key_buf.s);
+	*slot = g;
 	g->gtext = xcalloc(o->ngroup ? o->ngroup : 1, sizeof(char *));
 	for (i = 0; i < o->ngroup; i++) {
 		member_text(&text_buf, rec, o->group[i]);
 		g->gtext[i] = xstrdup(text_buf.s);
 	}
-	g->next_hash = hash[h];
-	hash[h] = g;
 	*groups_tail = g;
 	groups_tail = &g->next;
 	return g;
