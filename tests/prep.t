@@ -83,7 +83,7 @@ ok $? "a 3 MB field decodes exactly"
 
 # Memory does not grow with the file: 40 MB of small rows stay within a
 # few megabytes (not checked under the sanitizers, which add their own).
-if [ "${PUMA_SAN:-}" = 1 ] || [ ! -x /usr/bin/time ]; then
+if [ "${PUMA_SAN:-}" = 1 ] || [ -n "${PUMA_VALGRIND:-}" ] || [ ! -x /usr/bin/time ]; then
 	skip "peak memory (sanitizer build, or no /usr/bin/time)"
 else
 	"$PYTHON" - "$TMP/many.csv" <<'PY'
