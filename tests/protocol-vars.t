@@ -12,7 +12,7 @@ pmake() {
 printf '{"id":"A","scenario":"triage_jira","title":"t","description":"d","gold":"Major"}\n' >"$TMP/tri.jsonl"
 VARS="SCENARIO STRATEGY MODEL N SEED TEMPERATURE NUM_PREDICT BACKEND URL LOGPROBS TOP_LOGPROBS
 JOBS CONSTRAIN NUM_CTX MAX_CHARS EXAMPLES K LABELS TIMEOUT RETRIES BINS COUNTRY INTENSITY PUE
-MODEL_DIGEST PROFILE INFER_ARGS DATASET NAME RUNS A B RUN"
+MODEL_DIGEST PROFILE INFER_ARGS DATASET NAME RUNS A B RUN PAIRS"
 
 # hostile K VAR: the K-th hostile value for VAR; each would create
 # $TMP/pw-VAR-K if a shell ever read it as code.  Make reads '$$' as '$'.
