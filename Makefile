@@ -99,12 +99,14 @@ check-san:
 # under memcheck with a log per process.  A memory error or a definite leak
 # fails the tool (exit 99) and so its test, and is listed at the end.
 # PUMA_VALGRIND=1 tells the tests (peak-memory figures mean nothing there).
+# VALGRIND_TESTS=tests/x.t picks some tests (all by default: that is slow).
 # Valgrind is named by its absolute path: some tests run a tool with a PATH
 # of their own.
 VALGRIND ?= valgrind
 VALGRIND_FLAGS ?= --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 	--show-leak-kinds=definite
 VG := build/valgrind
+VALGRIND_TESTS ?= tests/*.t
 check-valgrind: $(TOOL_BIN) $(UNIT_BIN) $(HELP_BIN)
 	@rm -rf $(VG) && mkdir -p $(VG)/bin $(VG)/log
 	@for t in $(TOOLS); do \
@@ -114,7 +116,7 @@ check-valgrind: $(TOOL_BIN) $(UNIT_BIN) $(HELP_BIN)
 		chmod +x $(VG)/bin/$$t; \
 	done
 	@st=0; PUMA_BIN=$(abspath $(VG)/bin) PUMA_BUILD=$(abspath $(BUILD)) PUMA_VALGRIND=1 \
-		$(PROVE) $(PROVE_FLAGS) tests/*.t || st=1; \
+		$(PROVE) $(PROVE_FLAGS) $(VALGRIND_TESTS) || st=1; \
 	bad=$$(find $(VG)/log -type f -size +0 | sort); \
 	if [ -n "$$bad" ]; then \
 		echo "check-valgrind: Valgrind reports in:"; printf '  %s\n' $$bad; \
