@@ -104,6 +104,7 @@ prompts=$(PROMPTS_SET)
 template_sha256=$(TEMPLATE_SHA256)
 think=$(THINK)
 truncate=$(TRUNCATE)
+infer_args=$(INFER_ARGS)
 bins=$(BINS)$(PERTURB_SETTING)
 endef
 export SETTINGS
@@ -136,7 +137,7 @@ run: $(TOOLS_DEP)
 	@[ -f '$(DATASET)' ] || $(MAKE) --no-print-directory '$(DATASET)'
 	@$(if $(filter puma,$(PROMPTS_SET)),$(MAKE) --no-print-directory prompts,:)
 	@dir=$$(PUMA_BIN=$(P) sh pipelines/run-dir.sh '$(RUNS)' '$(NAME)'); \
-	$(MAKE) --no-print-directory run-steps RUN_DIR="$$dir"; \
+	sh pipelines/lock.sh "$$dir" $(MAKE) --no-print-directory run-steps RUN_DIR="$$dir"; \
 	echo "run: $$dir"; \
 	$(P)/puma-metrics --format table $(PARSE_FLAGS) $(if $(PERTURB),--by perturbation,--summary "$$dir/summary.json") \
 		<"$$dir/predictions.jsonl"
