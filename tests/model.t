@@ -44,7 +44,7 @@ EOF
 ok $? "llama-server serves a 2048-token context and the ChatML-like template"
 
 # Held-out issues only: the ids the model never saw.
-"$BIN/puma-prep" "$SHARED/jira_balanced_200.csv" >"$TMP/all.jsonl"
+"$BIN/puma-prep" "$SHARED/jira_balanced_200.csv" >"$TMP/all.jsonl" 2>"$TMP/prep.err"
 sed 's/.*/{"id":"&",/' "$HELD" >"$TMP/ids"
 grep -F -f "$TMP/ids" "$TMP/all.jsonl" >"$TMP/held.jsonl"
 is "$(wc -l <"$TMP/held.jsonl" | tr -d ' ')" 52 "52 of the 200 Jira issues are held out"
