@@ -16,6 +16,10 @@
 #
 #   bash bench/e2e-gpu.sh LLAMA_SERVER MODEL.gguf [OUT_DIR]
 #
+# E2E_REPS (default 1) repeats every client that many rounds, each round
+# restarting each server; the table gives medians, and the fewest records
+# identical to the first -j 1 run over all rounds.
+#
 # Needs: the tools in bin/ (make, or NO_BUILD=1 with binaries from
 # elsewhere), the energy meter (ENERGYMETER, default
 # build/rel/helpers/energymeter), python3, curl, nvidia-smi, data/triage_jira.jsonl
@@ -73,14 +77,16 @@ infer() {
 	printf '%s\t%s\t%s\n' "$1" "$2" "$(awk "BEGIN{print $t1 - $t0}")" >>"$OUT/times.tsv"
 }
 
+REPS=${E2E_REPS:-1}
+rep=1
 start 1
-infer j1 1
+infer j1.r1 1
 # The request bodies puma-infer sent, rebuilt from the prompts it kept, in its key order.
 "$PY" - "$OUT" "$MODEL" <<'PY'
 import json, os, sys
 out, model = sys.argv[1], sys.argv[2]
 os.makedirs(os.path.join(out, "bodies"), exist_ok=True)
-for i, line in enumerate(open(os.path.join(out, "responses-j1.jsonl"), encoding="utf-8")):
+for i, line in enumerate(open(os.path.join(out, "responses-j1.r1.jsonl"), encoding="utf-8")):
     r = json.loads(line)
     body = {"model": model, "messages": [{"role": "user", "content": r["prompt"]}], "stream": False,
             "temperature": 0, "seed": 42, "max_tokens": 256, "logprobs": True, "top_logprobs": 5,
@@ -100,28 +106,34 @@ with open(dest, "w", encoding="utf-8") as out:
         with urllib.request.urlopen(req, timeout=120) as r:
             out.write(json.dumps(json.loads(r.read())) + "\n")
 PY
-t0=$(now)
-"$EM" --gpu-energy "${GPU_ENERGY:-nvml}" -- "$PY" "$OUT/seq-client.py" "$OUT/bodies" "$URL" "$OUT/python-seq.jsonl" >"$OUT/summary-python-seq.json"
-printf 'python-seq\t1\t%s\n' "$(awk "BEGIN{print $(now) - $t0}")" >>"$OUT/times.tsv"
-
-for n in 2 4 8 16; do
-	start "$n"
-	infer "j$n" "$n"
-	if [ "$n" = 8 ]; then
-		t0=$(now)
-		"$EM" --gpu-energy "${GPU_ENERGY:-nvml}" -- sh -c 'ls "$1"/*.json | xargs -P8 -I{} curl -sf -o /dev/null -H "Content-Type: application/json" --data-binary @{} "$2/v1/chat/completions"' \
-			sh "$OUT/bodies" "$URL" >"$OUT/summary-flood8.json"
-		printf 'flood8\t8\t%s\n' "$(awk "BEGIN{print $(now) - $t0}")" >>"$OUT/times.tsv"
-		infer j8b 8
-	fi
+# E2E_REPS rounds of every client, each round restarting each server.
+for rep in $(seq "$REPS"); do
+	[ "$rep" = 1 ] || { start 1; infer "j1.r$rep" 1; }
+	t0=$(now)
+	"$EM" --gpu-energy "${GPU_ENERGY:-nvml}" -- "$PY" "$OUT/seq-client.py" "$OUT/bodies" "$URL" \
+		"$OUT/python-seq.r$rep.jsonl" >"$OUT/summary-python-seq.r$rep.json"
+	printf 'python-seq.r%s\t1\t%s\n' "$rep" "$(awk "BEGIN{print $(now) - $t0}")" >>"$OUT/times.tsv"
+	for n in 2 4 8 16; do
+		start "$n"
+		infer "j$n.r$rep" "$n"
+		if [ "$n" = 8 ]; then
+			t0=$(now)
+			"$EM" --gpu-energy "${GPU_ENERGY:-nvml}" -- sh -c 'ls "$1"/*.json | xargs -P8 -I{} curl -sf -o /dev/null -H "Content-Type: application/json" --data-binary @{} "$2/v1/chat/completions"' \
+				sh "$OUT/bodies" "$URL" >"$OUT/summary-flood8.r$rep.json"
+			printf 'flood8.r%s\t8\t%s\n' "$rep" "$(awk "BEGIN{print $(now) - $t0}")" >>"$OUT/times.tsv"
+			infer "j8b.r$rep" 8
+		fi
+	done
 done
 stop
 
 "$PY" - "$OUT" <<'PY' | tee "$OUT/e2e.txt"
-import json, os, sys
+import json, os, statistics, sys
 out = sys.argv[1]
+def jl(name):
+    return [json.loads(l) for l in open(os.path.join(out, name), encoding="utf-8")]
 def load(name):
-    return {r["id"]: r for r in map(json.loads, open(os.path.join(out, name), encoding="utf-8"))}
+    return {r["id"]: r for r in jl(name)}
 def energy(name):
     try:
         s = json.load(open(os.path.join(out, "summary-%s.json" % name)))
@@ -132,45 +144,60 @@ def energy(name):
     return sum(x["joules"] for x in src) if src else None
 gpu = open(os.path.join(out, "gpu.txt")).read().strip()
 times = [l.split("\t") for l in open(os.path.join(out, "times.tsv")).read().split("\n") if l]
-base_r, base_p = load("responses-j1.jsonl"), load("predictions-j1.jsonl")
-py = [json.loads(l) for l in open(os.path.join(out, "python-seq.jsonl"), encoding="utf-8")]
-order = [json.loads(l)["id"] for l in open(os.path.join(out, "responses-j1.jsonl"), encoding="utf-8")]
-rows = []
-seq_wall = None
+base_r, base_p = load("responses-j1.r1.jsonl"), load("predictions-j1.r1.jsonl")
+order = [r["id"] for r in jl("responses-j1.r1.jsonl")]
+groups = {}
 for name, jobs, wall in times:
-    wall = float(wall)
-    if name == "python-seq":
-        seq_wall = wall
-    row = {"run": name, "jobs": int(jobs), "wall_s": round(wall, 3), "req_per_s": round(len(order) / wall, 2),
-           "gpu_joules": energy(name)}
-    if name.startswith("j"):
-        r, p = load("responses-%s.jsonl" % name), load("predictions-%s.jsonl" % name)
-        row["same_pred"] = sum(p[i]["pred"] == base_p[i]["pred"] for i in base_p)
-        row["same_text"] = sum(r[i]["response"] == base_r[i]["response"] for i in base_r)
-        row["same_logprobs"] = sum(r[i]["logprobs"] == base_r[i]["logprobs"] for i in base_r)
-        d = 0.0
-        for i in base_r:
-            for a, b in zip(r[i]["logprobs"] or [], base_r[i]["logprobs"] or []):
-                if a["token"] == b["token"]:
-                    d = max(d, abs(a["logprob"] - b["logprob"]))
-        row["max_abs_dlogprob"] = d
-        row["errors"] = sum(1 for x in r.values() if x.get("error"))
-    if name == "python-seq":
-        row["same_text"] = sum(c["choices"][0]["message"]["content"] == base_r[i]["response"]
-                               for c, i in zip(py, order))
+    groups.setdefault(name.rsplit(".r", 1)[0], []).append((name, int(jobs), float(wall)))
+rows = []
+for g, runs in groups.items():
+    walls = [w for _, _, w in runs]
+    joules = [e for e in (energy(n) for n, _, _ in runs) if e is not None]
+    row = {"run": g, "jobs": runs[0][1], "reps": len(runs), "wall_s": statistics.median(walls),
+           "wall_min_s": min(walls), "wall_max_s": max(walls),
+           "req_per_s": len(order) / statistics.median(walls),
+           "gpu_joules": statistics.median(joules) if joules else None}
+    same_pred = same_text = same_lp = None
+    dmax = 0.0
+    for n, _, _ in runs:
+        if g.startswith("j"):
+            r, p = load("responses-%s.jsonl" % n), load("predictions-%s.jsonl" % n)
+            sp = sum(p[i]["pred"] == base_p[i]["pred"] for i in base_p)
+            st = sum(r[i]["response"] == base_r[i]["response"] for i in base_r)
+            sl = sum(r[i]["logprobs"] == base_r[i]["logprobs"] for i in base_r)
+            for i in base_r:
+                for a, b in zip(r[i]["logprobs"] or [], base_r[i]["logprobs"] or []):
+                    if a["token"] == b["token"]:
+                        dmax = max(dmax, abs(a["logprob"] - b["logprob"]))
+        elif g == "python-seq":
+            py = jl("python-seq.%s.jsonl" % n.rsplit(".", 1)[1])
+            sp = None
+            st = sum(c["choices"][0]["message"]["content"] == base_r[i]["response"] for c, i in zip(py, order))
+            sl = sum([t["logprob"] for t in c["choices"][0]["logprobs"]["content"]] ==
+                     [t["logprob"] for t in base_r[i]["logprobs"]] for c, i in zip(py, order))
+        else:
+            continue
+        same_pred = sp if same_pred is None or sp is None else min(same_pred, sp)
+        same_text = st if same_text is None else min(same_text, st)
+        same_lp = sl if same_lp is None else min(same_lp, sl)
+    row.update(same_pred=same_pred, same_text=same_text, same_logprobs=same_lp, max_abs_dlogprob=dmax)
     rows.append(row)
-print("e2e-gpu: canonical triage run, %d requests with logprobs; %s" % (len(order), gpu))
-print("%-11s %4s %8s %8s %9s %6s %6s %6s %9s" % ("run", "N", "wall s", "req/s", "GPU J", "pred=", "text=", "lp=", "max|dlp|"))
+print("e2e-gpu: canonical triage run, %d requests with logprobs, median of %d rounds; %s"
+      % (len(order), max(r["reps"] for r in rows), gpu))
+print("identical: the fewest records, over the rounds, equal to the first -j 1 run (pred, text, logprobs)")
+print("%-11s %4s %8s %15s %8s %9s %6s %6s %6s %9s" % ("run", "N", "wall s", "min-max", "req/s", "GPU J",
+                                                     "pred=", "text=", "lp=", "max|dlp|"))
+dash = lambda v, f: "-" if v is None else f % v  # noqa: E731
 for r in rows:
-    print("%-11s %4d %8.2f %8.2f %9s %6s %6s %6s %9s" % (
-        r["run"], r["jobs"], r["wall_s"], r["req_per_s"],
-        "-" if r["gpu_joules"] is None else "%.1f" % r["gpu_joules"],
-        r.get("same_pred", "-"), r.get("same_text", "-"), r.get("same_logprobs", "-"),
-        "-" if "max_abs_dlogprob" not in r else "%.3g" % r["max_abs_dlogprob"]))
+    print("%-11s %4d %8.3f %15s %8.1f %9s %6s %6s %6s %9s" % (
+        r["run"], r["jobs"], r["wall_s"], "%.3f-%.3f" % (r["wall_min_s"], r["wall_max_s"]), r["req_per_s"],
+        dash(r["gpu_joules"], "%.1f"), dash(r["same_pred"], "%d"), dash(r["same_text"], "%d"),
+        dash(r["same_logprobs"], "%d"), "%.3g" % r["max_abs_dlogprob"] if r["run"].startswith("j") else "-"))
 w = {r["run"]: r["wall_s"] for r in rows}
-if seq_wall and "j8" in w:
-    print("speed-up of puma-infer -j 8 over the sequential Python client: %.2fx" % (seq_wall / w["j8"]))
+if "python-seq" in w and "j8" in w:
+    print("speed-up of puma-infer -j 8 over the sequential Python client (medians): %.2fx" % (w["python-seq"] / w["j8"]))
 if "flood8" in w and "j8b" in w:
-    print("puma-infer -j 8 vs raw xargs -P8 curl flood: %.1f%% slower" % (100 * (w["j8b"] - w["flood8"]) / w["flood8"]))
+    print("puma-infer -j 8 against the raw xargs -P8 curl flood on the same server (medians): %+.1f%% wall time"
+          % (100 * (w["j8b"] - w["flood8"]) / w["flood8"]))
 json.dump(rows, open(os.path.join(out, "e2e.json"), "w"), indent=1)
 PY

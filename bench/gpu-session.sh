@@ -13,6 +13,8 @@
 #                     and lib/ (the shared libraries they need besides glibc)
 #   data.tar.xz       data/triage_jira.jsonl, data/estimation_tawos.jsonl (make data)
 #   train.npz, train-model/   scripts/train-model/prep.py's output and the scripts
+#   models/           optional: GGUF files already made; then no training,
+#                     and the cells and benches use these (MATRIX=0: no cells)
 # OUT_DIR gets at most eight files: log.txt (the card, versions, build,
 # training, sha256 of every model file, the tables), weights.npz.part-NN,
 # train-log.json, matrix.tar.xz (every run directory) and e2e.tar.xz.
@@ -42,16 +44,21 @@ mkdir -p "$work" && tar -C "$work" -xJf "$carry/llama-src.tar.xz"
 	echo "build rc $? in $(($(date +%s) - s)) s" >>"$work/build.log"
 ) &
 bpid=$!
-say "training"
-(cd "$carry/train-model" && PYTHONUNBUFFERED=1 python3 train.py "$carry/train.npz" /tmp/weights.npz "$out/train-log.json") >>"$log" 2>&1
-say "training rc $?"
-[ -f /tmp/weights.npz ] || exit 1
-sha256sum /tmp/weights.npz >>"$log"
-split -b 15M -d /tmp/weights.npz "$out/weights.npz.part-"
 M=/tmp/models
 name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$carry/train-model/config.json")
 mkdir -p "$M"
-python3 "$carry/train-model/export.py" "$work/llama" /tmp/weights.npz "$M/$name.F16.gguf" >>"$log" 2>&1 || say "export failed"
+if [ -d "$carry/models" ]; then
+	say "models given: no training"
+	cp "$carry"/models/*.gguf "$M"/
+else
+	say "training"
+	(cd "$carry/train-model" && PYTHONUNBUFFERED=1 python3 train.py "$carry/train.npz" /tmp/weights.npz "$out/train-log.json") >>"$log" 2>&1
+	say "training rc $?"
+	[ -f /tmp/weights.npz ] || exit 1
+	sha256sum /tmp/weights.npz >>"$log"
+	split -b 15M -d /tmp/weights.npz "$out/weights.npz.part-"
+	python3 "$carry/train-model/export.py" "$work/llama" /tmp/weights.npz "$M/$name.F16.gguf" >>"$log" 2>&1 || say "export failed"
+fi
 say "waiting for the build"
 wait "$bpid"
 tail -n 3 "$work/build.log" | tee -a "$log"
@@ -59,6 +66,7 @@ S=$work/build/bin/llama-server
 [ -x "$S" ] || { say "no llama-server: build failed"; grep -m5 -i error "$work/build.log" >>"$log"; exit 1; }
 "$S" --version >>"$log" 2>&1
 for q in Q8_0 Q4_K_M; do
+	[ -f "$M/$name.F16.gguf" ] || continue
 	"$work/build/bin/llama-quantize" "$M/$name.F16.gguf" "$M/$name.$q.gguf" "$q" >/dev/null 2>>"$log" || say "quantize $q failed"
 done
 (cd "$M" && sha256sum ./*.gguf && ls -l) >>"$log"
@@ -66,6 +74,7 @@ done
 export NO_BUILD=1 ENERGYMETER=bin/energymeter
 R=/tmp/matrix
 cell() {
+	[ -f "$M/$name.$1.gguf" ] && [ "${MATRIX:-1}" = 1 ] || { say "no matrix cells for $1"; return; }
 	if [ "$(el)" -gt $((budget - ${2:-90})) ]; then say "skipped $1: out of time"; return; fi
 	say "matrix $1"
 	bash bench/cross-arch-gpu.sh "$S" "$R" "$M/$name.$1.gguf" >>"$log" 2>&1 || say "matrix $1 failed"
@@ -75,6 +84,7 @@ cell Q4_K_M
 if [ "$(el)" -lt $((budget - 120)) ]; then
 	say "e2e bench"
 	bash bench/e2e-gpu.sh "$S" "$M/$name.Q4_K_M.gguf" /tmp/e2e >>"$log" 2>&1 || say "e2e failed"
+	cat /tmp/e2e/e2e.txt >>"$log"
 	rm -rf /tmp/e2e/bodies
 	tar -C /tmp -cJf "$out/e2e.tar.xz" e2e
 else

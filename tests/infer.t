@@ -231,7 +231,7 @@ MYKEY=abc puma-infer -b openai -m tiny -u "$URLB" --api-key-env NOPE_UNSET --no-
 is "$?:$(head -n 1 "$TMP/err")" "2:puma-infer: --api-key-env: the environment variable NOPE_UNSET is not set" \
 	"--api-key-env naming an unset variable: usage error"
 is "$(pyq "$TMP/sum.json" 'sorted(r[0])')" \
-	"['backend', 'cache_hits', 'energy', 'failed', 'jobs', 'model', 'model_digest', 'model_digest_source', 'not_sent', 'ok', 'quantization', 'records', 'requests', 'retries', 'server_version', 'skipped', 'started', 'stopped', 'strategy', 'tool', 'unloaded', 'url', 'version', 'wall_s']" \
+	"['backend', 'cache_hits', 'energy', 'failed', 'jobs', 'model', 'model_digest', 'model_digest_source', 'not_sent', 'ok', 'prompts', 'quantization', 'records', 'requests', 'retries', 'server_version', 'skipped', 'started', 'stopped', 'strategy', 'templates', 'timeout_s', 'tool', 'unloaded', 'url', 'version', 'wall_s']" \
 	"--summary writes one JSON object with the run's figures"
 is "$(pyq "$TMP/sum.json" '(r[0]["records"], r[0]["ok"], r[0]["failed"], r[0]["requests"], r[0]["cache_hits"])')" "(3, 3, 0, 3, 0)" \
 	"summary counts"
@@ -280,7 +280,7 @@ ok $? "on a terminal: a progress line with done/total, rate and failures"
 script -qec "puma-infer -q -m m -u http://127.0.0.1:$PORT_C --no-cache -s triage_jira $TMP/j.jsonl >/dev/null" /dev/null >"$TMP/tty" 2>&1
 is "$(wc -c <"$TMP/tty")" 0 "-q silences it"
 puma-infer -m m -u "http://127.0.0.1:$PORT_C" --no-cache -s triage_jira <"$TMP/tri.jsonl" >/dev/full 2>"$TMP/err"
-is "$?:$(cat "$TMP/err")" "1:puma-infer: write error: No space left on device" "a full disk: write error, exit 1"
+is "$?:$(tail -n 1 "$TMP/err")" "1:puma-infer: write error: No space left on device" "a full disk: write error, exit 1"
 
 # ---- Fresh model state and a digest the server does not give ----
 D64=$(printf 'd%.0s' $(seq 64))

@@ -22,6 +22,8 @@ struct gen {
 	int logprobs;
 	int top_logprobs;
 	int llama_cpp;		/* the OpenAI server is llama.cpp's llama-server */
+	int think;		/* 0: not sent (PUMA); 1: think true; -1: think false */
+	int no_truncate;	/* Ollama: truncate:false (an over-long prompt fails) */
 	const struct labels *constrain;	/* answer restricted to these; NULL: free */
 };
 
@@ -44,7 +46,8 @@ struct retry {
 /* Ask the server at base for its version and the model's digest and
  * quantisation; for the OpenAI API also whether it is llama-server (which
  * sets g->llama_cpp).  Returns 0, or -1 after saying what is wrong and how
- * to fix it (server down, model missing: "ollama pull MODEL"). */
+ * to fix it (server down, model missing: "ollama pull MODEL").  auth, when
+ * not NULL, goes with every request, whichever the API. */
 int backend_probe(struct gen *g, const char *base, const char *auth, const struct retry *rt,
 		  struct server *s);
 void server_free(struct server *s);
@@ -72,6 +75,7 @@ struct answer {
 	jv *tokens_out;
 	jv *timings;
 	jv *logprobs;
+	jv *thinking;		/* the reasoning the server returned apart; NULL: none */
 	int no_logprobs;	/* logprobs were asked for but did not come */
 };
 
