@@ -26,7 +26,8 @@
 
 static const char usage_text[] =
 	"Usage: puma-sweep [--runs DIR] [--format make|jobs|table|sbatch] [--all] SPEC\n"
-	"Expand a sweep spec into run units and print the plan.\n"
+	"Expand a sweep spec into run units (make run settings)\n"
+	"and print the plan, with each unit's state in the runs directory.\n"
 	"\n"
 	"  -r, --runs DIR     where the run directories are (default runs)\n"
 	"  -f, --format FMT   make: a Makefile with one target per pending unit (default)\n"
