@@ -19,6 +19,24 @@ if [ "$what" = plan ]; then
 	exec "$bin/puma-sweep" --runs "$runs" --format table "$spec"
 fi
 
+# A missing engine is said before anything is made.
+case $engine in
+parallel)
+	command -v parallel >/dev/null 2>&1 || {
+		echo "sweep: ENGINE=parallel needs GNU parallel, which is not installed (Debian: apt-get install parallel)" >&2
+		exit 1
+	}
+	;;
+slurm)
+	for t in sbatch squeue; do
+		command -v $t >/dev/null 2>&1 || {
+			echo "sweep: ENGINE=slurm needs Slurm's $t, which is not installed here (Debian: apt-get install slurm-client)" >&2
+			exit 1
+		}
+	done
+	;;
+esac
+
 # The plan's files: under the runs directory (a dry run writes nowhere).
 name=$("$bin/puma-sweep" --format sbatch "$spec" | sed -n 's/^#SBATCH --job-name=puma-//p')
 if [ -n "${SWEEP_DRY:-}" ]; then
@@ -38,10 +56,6 @@ local)
 		"SWEEP_UNIT=bash $SWEEP_ROOT/pipelines/sweep-unit.sh"
 	;;
 parallel)
-	command -v parallel >/dev/null 2>&1 || {
-		echo "sweep: ENGINE=parallel needs GNU parallel, which is not installed (Debian: apt-get install parallel)" >&2
-		exit 1
-	}
 	hosts=()
 	if [ -n "${SWEEP_SLF:-}" ]; then
 		[ -f "$SWEEP_SLF" ] || { echo "sweep: SLF '$SWEEP_SLF' is not a file" >&2; exit 2; }
@@ -71,12 +85,6 @@ parallel)
 	[ "$st" -eq 0 ] || { echo "sweep: $st of $n runs failed (see $plan/parallel.log); make sweep again resumes them" >&2; exit 1; }
 	;;
 slurm)
-	for t in sbatch squeue; do
-		command -v $t >/dev/null 2>&1 || {
-			echo "sweep: ENGINE=slurm needs Slurm's $t, which is not installed here (Debian: apt-get install slurm-client)" >&2
-			exit 1
-		}
-	done
 	"$bin/puma-sweep" --runs "$runs" --format jobs "$spec" >"$plan/jobs.tsv"
 	n=$(wc -l <"$plan/jobs.tsv")
 	{

@@ -86,3 +86,17 @@ for k in a:
 print("same")
 PY
 }
+
+# need_or_skip REASON: skip the rest (all of it when nothing ran yet), or
+# fail where the tools must be there (CI sets PUMA_REQUIRE_SWEEP=1).
+need_or_skip() {
+	if [ "${PUMA_REQUIRE_SWEEP:-}" = 1 ]; then
+		ok 1 "$1"
+		done_testing
+		exit 1
+	fi
+	[ "$_n" -eq 0 ] && skip_all "$1"
+	skip "$1"
+	done_testing
+	exit 0
+}
