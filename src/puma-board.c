@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "err.h"
@@ -28,14 +29,16 @@
 #include "xalloc.h"
 
 static const char usage_text[] =
-	"Usage: puma-board [--format md|json|csv] [--reference RUN] [--bootstrap B] [--ci LEVEL]\n"
+	"Usage: puma-board [--format md|json|csv|html] [--reference RUN] [--bootstrap B] [--ci LEVEL]\n"
 	"                  [--seed S] [--scenario NAME] [--config-dir DIR] [RUN...]\n"
 	"One table of many runs of a scenario, best first, against a reference run.\n"
 	"\n"
 	"  RUN                   a run directory, a prediction file (JSON Lines), or a\n"
 	"                        metrics file (*.json, from puma-metrics); none: metrics\n"
 	"                        records on stdin, one per line\n"
-	"  -f, --format FMT      md (default), json (one object per row) or csv\n"
+	"  -f, --format FMT      md (default), json (one object per row), csv, or html\n"
+	"                        (a page with a plot of the intervals and the runs'\n"
+	"                        reliability diagrams)\n"
 	"  -r, --reference RUN   the run the others are compared with (default the first)\n"
 	"      --bootstrap B     bootstrap resamples (1000)\n"
 	"      --ci LEVEL        interval level (0.95)\n"
@@ -49,7 +52,7 @@ static const char usage_text[] =
 
 /* The options as given (strings borrowed from argv). */
 struct opts {
-	int fmt;		/* 0 md, 1 json, 2 csv */
+	int fmt;		/* 0 md, 1 json, 2 csv, 3 html */
 	const char *reference, *scenario;
 	long bootstrap;
 	double ci;
@@ -69,6 +72,7 @@ struct rec {
 /* One row of the board: a run with its records, or a metrics record. */
 struct run {
 	char *label, *model, *strategy, *seed, *scenario;	/* owned; NULL unknown */
+	char *diagram;		/* the run directory's reliability.svg as given, or NULL */
 	int metrics_only;
 	struct rec *r;
 	size_t n, cap;
@@ -655,6 +659,174 @@ static void markdown(struct buf *b, const struct opts *o, struct run **rows, siz
 	buf_addc(b, '\n');
 }
 
+/* Text for HTML (element content and quoted attributes). */
+static void h_str(struct buf *b, const char *s)
+{
+	if (s == NULL) {
+		buf_adds(b, "-");
+		return;
+	}
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': buf_adds(b, "&amp;"); break;
+		case '<': buf_adds(b, "&lt;"); break;
+		case '>': buf_adds(b, "&gt;"); break;
+		case '"': buf_adds(b, "&quot;"); break;
+		case '\'': buf_adds(b, "&#39;"); break;
+		default: buf_addc(b, *s);
+		}
+	}
+}
+
+/* A path for a src attribute: every byte outside a few safe ones
+ * percent-encoded, so no run name can end the attribute or name a scheme. */
+static void h_url(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	buf_adds(b, *s == '/' ? "file://" : "./");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
+		    c == '.' || c == '_' || c == '-')
+			buf_addc(b, (char)c);
+		else
+			buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 15]);
+	}
+}
+
+/* The intervals as an SVG forest plot: one line per run from its lower to
+ * its upper bound, a dot at its value; the reference in red. */
+static void forest(struct buf *b, struct run **rows, size_t n)
+{
+	const double X0 = 300, W = 420, RH = 26, Y0 = 40;
+	double lo = 0, hi = sc->task == TASK_CLASSIFICATION ? 1 : 0, H = Y0 + RH * (double)n + 40;
+	size_t i;
+	int t;
+
+	for (i = 0; i < n; i++) {
+		double v = isnan(rows[i]->hi) ? rows[i]->value : rows[i]->hi;
+
+		if (!isnan(v) && v > hi)
+			hi = v;
+	}
+	if (hi <= lo)
+		hi = lo + 1;
+	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"%.0f\" "
+		   "viewBox=\"0 0 760 %.0f\" role=\"img\">\n<rect width=\"760\" height=\"%.0f\" fill=\"white\"/>\n",
+		   H, H, H);
+	for (t = 0; t <= 4; t++) {
+		double x = X0 + W * t / 4.0;
+
+		buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", x, Y0 - 10, x,
+			   H - 30);
+		buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%.3g</text>\n", x,
+			   H - 14, lo + (hi - lo) * t / 4.0);
+	}
+	for (i = 0; i < n; i++) {
+		const struct run *u = rows[i];
+		const char *col = u->is_ref ? "#d62728" : "#2ca02c";
+		double y = Y0 + RH * (double)i + RH / 2;
+
+		buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\">", X0 - 10, y + 4);
+		{
+			char cut[41];
+			size_t k = strlen(u->label);
+
+			snprintf(cut, sizeof(cut), "%s", k > 40 ? u->label + k - 40 : u->label);
+			h_str(b, cut);
+		}
+		buf_adds(b, "</text>\n");
+		if (!isnan(u->lo))
+			buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"8\"/>\n",
+				   X0 + W * (u->lo - lo) / (hi - lo), y, X0 + W * (u->hi - lo) / (hi - lo), y, col);
+		if (!isnan(u->value))
+			buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"%s\" stroke=\"black\"/>\n",
+				   X0 + W * (u->value - lo) / (hi - lo), y, col);
+	}
+	buf_printf(b, "<text x=\"%.1f\" y=\"20\" font-size=\"13\">%s and its %s interval, per run "
+		   "(red: the reference)</text>\n</svg>\n", X0, sc->task == TASK_CLASSIFICATION ? "F1 macro" : "MAE",
+		   "bootstrap");
+}
+
+/* A whole page: the plot, the table and each run's reliability diagram. */
+static void html(struct buf *b, const struct opts *o, struct run **rows, size_t n, const struct run *ref)
+{
+	size_t i;
+	int c;
+
+	buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>PUMA board: ");
+	h_str(b, sc->name);
+	buf_adds(b, "</title>\n<style>body{font-family:sans-serif;margin:24px;background:#fff;color:#222}"
+		    "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}"
+		    "tr.ref{background:#fde0e0}figure{display:inline-block;margin:8px}"
+		    "figcaption{font-size:11px;max-width:480px;word-break:break-all}</style>\n</head>\n<body>\n<h1>");
+	h_str(b, sc->name);
+	buf_printf(b, ": %zu runs</h1>\n", n);
+	forest(b, rows, n);
+	buf_adds(b, "<table>\n<tr>");
+	for (c = 0; cols[c]; c++) {
+		buf_adds(b, "<th>");
+		buf_adds(b, cols[c]);
+		buf_adds(b, "</th>");
+	}
+	buf_adds(b, "</tr>\n");
+	for (i = 0; i < n; i++) {
+		struct buf r = {0};
+		struct opts csv = *o;
+		char *cell, *p;
+
+		csv.fmt = 2;
+		row(&r, &csv, rows[i], (long)i + 1);
+		buf_adds(b, rows[i]->is_ref ? "<tr class=\"ref\">" : "<tr>");
+		/* The CSV row's cells, each unquoted and escaped. */
+		for (cell = r.s, c = 0; cols[c]; c++) {
+			struct buf v = {0};
+
+			p = cell;
+			if (*p == '"') {
+				for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
+					if (*p == '"')
+						p++;
+					buf_addc(&v, *p);
+				}
+				if (*p == '"')
+					p++;
+			} else {
+				for (; *p && *p != ',' && *p != '\n'; p++)
+					buf_addc(&v, *p);
+			}
+			buf_adds(b, "<td>");
+			h_str(b, v.s ? v.s : "");
+			buf_adds(b, "</td>");
+			buf_free(&v);
+			cell = *p ? p + 1 : p;
+		}
+		buf_adds(b, "</tr>\n");
+		buf_free(&r);
+	}
+	buf_adds(b, "</table>\n<p>");
+	if (ref) {
+		buf_adds(b, "Reference: ");
+		h_str(b, ref->label);
+		buf_adds(b, ". ");
+	}
+	buf_printf(b, "Intervals: percentile bootstrap, %ld resamples, level %g, seed %u.</p>\n", o->bootstrap, o->ci,
+		   (unsigned)o->seed);
+	buf_adds(b, "<h2>Reliability diagrams</h2>\n");
+	for (i = 0; i < n; i++) {
+		if (rows[i]->diagram == NULL)
+			continue;
+		buf_adds(b, "<figure><img width=\"480\" height=\"500\" alt=\"reliability diagram\" src=\"");
+		h_url(b, rows[i]->diagram);
+		buf_adds(b, "\"><figcaption>");
+		h_str(b, rows[i]->label);
+		buf_adds(b, "</figcaption></figure>\n");
+	}
+	buf_adds(b, "</body>\n</html>\n");
+}
+
 static void free_run(struct run *u)
 {
 	free(u->label);
@@ -662,6 +834,7 @@ static void free_run(struct run *u)
 	free(u->strategy);
 	free(u->seed);
 	free(u->scenario);
+	free(u->diagram);
 	free(u->r);
 	free(u->hash);
 	arena_free(&u->a);
@@ -700,8 +873,10 @@ int main(int argc, char **argv)
 				o.fmt = 1;
 			else if (strcmp(optarg, "csv") == 0)
 				o.fmt = 2;
+			else if (strcmp(optarg, "html") == 0)
+				o.fmt = 3;
 			else
-				usage_error("--format: '%s' is not md, json or csv", optarg);
+				usage_error("--format: '%s' is not md, json, csv or html", optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -786,6 +961,11 @@ int main(int argc, char **argv)
 			p = xasprintf("%s/predictions.jsonl", base);
 			load_preds(u, p, &o);
 			free(p);
+			p = xasprintf("%s/reliability.svg", base);
+			if (access(p, R_OK) == 0)
+				u->diagram = p;
+			else
+				free(p);
 			free(base);
 		} else if (ends_with(arg, ".json")) {
 			size_t len;
@@ -845,6 +1025,8 @@ int main(int argc, char **argv)
 	qsort(rows, nr, sizeof(*rows), by_value);
 	if (o.fmt == 0) {
 		markdown(&b, &o, rows, nr, ref);
+	} else if (o.fmt == 3) {
+		html(&b, &o, rows, nr, ref);
 	} else {
 		if (o.fmt == 2) {
 			for (c = 0; cols[c]; c++)

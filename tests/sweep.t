@@ -161,4 +161,57 @@ is "$(sed -n 2p "$TMP/list" | cut -c1-6)" "half__" "list-runs: oldest first"
 f1=$("$PYTHON" -c 'import json,sys; print(repr(json.load(open(sys.argv[1]))["f1_macro"]))' "$u/metrics.json")
 grep -q "^$(basename "$u") .*f1_macro=$f1\$" "$TMP/list"
 ok $? "list-runs: the metric is the run's metrics.json F1, digit for digit"
+
+# ---- The HTML report, opened in headless Chromium ----
+smake sweep-report "SPEC=$TMP/s.json" "RUNS=$RUNS" >"$TMP/rep.out" 2>"$TMP/rep.err"
+is "$?" 0 "make sweep-report"
+page="$RUNS/sweep-t.html"
+ok $([ -s "$page" ] && grep -q "sweep-report: $page" "$TMP/rep.out"; echo $?) "the report is RUNS/sweep-NAME.html"
+is "$(grep -c '<tr><td>\|<tr class="ref"><td>' "$page")" 4 "the report's table: one row per run of the sweep"
+is "$(grep -o '<img [^>]*src="./t-[0-9a-f]*__[0-9a-f]*__[0-9T]*/reliability.svg"' "$page" | wc -l)" 4 \
+	"the report shows each run's reliability diagram"
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$CHROMIUM" ] || ! "$PYTHON" -c 'import PIL' 2>/dev/null; then
+	need_or_skip "headless Chromium or python3-pil not found (Debian: chromium python3-pil; run: make deps)"
+fi
+# shot URL PNG: a screenshot of the page in a fresh profile, bounded.
+shot() {
+	rm -rf "$TMP/chrome"
+	timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		"--user-data-dir=$TMP/chrome" --hide-scrollbars --window-size=1400,2000 "--screenshot=$2" "$1" \
+		>"$TMP/chrome.log" 2>&1 </dev/null
+}
+# colours PNG: size, distinct colours, and pixels of the plot's reference
+# red, its runs' green and the reliability bars' blue (75% over white).
+colours() {
+	"$PYTHON" - "$1" <<'PY'
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1]).convert("RGB")
+px = list(im.getdata())
+near = lambda c, t, d=6: all(abs(a - b) <= d for a, b in zip(c, t))
+red = sum(1 for c in px if near(c, (0xd6, 0x27, 0x28)))
+green = sum(1 for c in px if near(c, (0x2c, 0xa0, 0x2c)))
+blue = sum(1 for c in px if near(c, (118, 154, 196), 8))
+print(im.size[0], im.size[1], len(set(px)), red, green, blue)
+PY
+}
+shot "file://$page" "$TMP/shot.png"
+ok $([ -s "$TMP/shot.png" ]; echo $?) "Chromium renders the report to a screenshot"
+read -r w h ncol red green blue <<<"$(colours "$TMP/shot.png")"
+is "$w x $h" "1400 x 2000" "the screenshot has the window's size"
+ok $((ncol > 50 ? 0 : 1)) "the screenshot is not blank ($ncol colours)"
+ok $((red > 200 && green > 200 ? 0 : 1)) "the interval plot is drawn: the reference in red ($red px), the runs in green ($green px)"
+ok $((blue > 500 ? 0 : 1)) "the reliability diagrams are loaded and drawn ($blue px of their bars)"
+# The same checks see a page without the runs' files for what it is.
+mkdir -p "$TMP/bare"
+cp "$page" "$TMP/bare/"
+shot "file://$TMP/bare/sweep-t.html" "$TMP/bare.png"
+read -r _ _ _ _ _ bblue <<<"$(colours "$TMP/bare.png")"
+ok $((bblue < 50 ? 0 : 1)) "control: with the diagrams missing, their blue is absent ($bblue px)"
+printf '<!DOCTYPE html><html><body></body></html>' >"$TMP/blank.html"
+shot "file://$TMP/blank.html" "$TMP/blank.png"
+read -r _ _ bcol _ _ _ <<<"$(colours "$TMP/blank.png")"
+ok $((bcol < 5 ? 0 : 1)) "control: a blank page has almost no colours ($bcol)"
 done_testing
