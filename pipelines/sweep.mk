@@ -12,7 +12,8 @@
 # ENGINE=local runs the units with this make (give -j to run several at
 # once); ENGINE=parallel with GNU parallel on the hosts of SSHLOGIN (a
 # comma-separated list) or SLF (a file of them), over a directory they
-# share; ENGINE=slurm as one sbatch --array job.
+# share or, with REMOTE_RUNS=DIR, in DIR on each host, copied back; and
+# ENGINE=slurm as one sbatch --array job.
 
 SPEC ?=
 ENGINE ?= local
@@ -20,6 +21,7 @@ SSHLOGIN ?=
 SLF ?=
 SWEEP_TIMEOUT ?= 86400
 REFERENCE ?=
+REMOTE_RUNS ?=
 
 .PHONY: sweep sweep-plan sweep-report list-runs
 
@@ -36,6 +38,7 @@ sweep sweep-plan sweep-report list-runs: export SWEEP_SSHLOGIN := $(SSHLOGIN)
 sweep sweep-plan sweep-report list-runs: export SWEEP_SLF := $(SLF)
 sweep sweep-plan sweep-report list-runs: export SWEEP_TIMEOUT_S := $(SWEEP_TIMEOUT)
 sweep sweep-plan sweep-report list-runs: export SWEEP_REFERENCE := $(REFERENCE)
+sweep sweep-plan sweep-report list-runs: export SWEEP_REMOTE_RUNS := $(REMOTE_RUNS)
 sweep sweep-plan sweep-report list-runs: export SWEEP_DRY := $(if $(findstring n,$(firstword -$(MAKEFLAGS))),1)
 
 # '+': run even under make -n, which then prints the plan instead.

@@ -59,7 +59,7 @@ parallel)
 	hosts=()
 	if [ -n "${SWEEP_SLF:-}" ]; then
 		[ -f "$SWEEP_SLF" ] || { echo "sweep: SLF '$SWEEP_SLF' is not a file" >&2; exit 2; }
-		hosts=(--slf "$SWEEP_SLF")
+		hosts=(--slf "$(cd "$(dirname "$SWEEP_SLF")" && pwd)/$(basename "$SWEEP_SLF")")
 	elif [ -n "${SWEEP_SSHLOGIN:-}" ]; then
 		hosts=(--sshlogin "$SWEEP_SSHLOGIN")
 	else
@@ -68,8 +68,23 @@ parallel)
 	fi
 	"$bin/puma-sweep" --runs "$runs" --format jobs "$spec" >"$plan/jobs.tsv"
 	n=$(wc -l <"$plan/jobs.tsv")
+	# With REMOTE_RUNS the hosts make the runs in a directory of their own,
+	# and rsync (parallel's --return) copies it back after each job.
+	back=()
+	remote=${SWEEP_REMOTE_RUNS:-}
+	if [ -n "$remote" ]; then
+		case $remote in
+		/*) ;;
+		*) echo "sweep: REMOTE_RUNS must be an absolute path on the hosts" >&2; exit 2 ;;
+		esac
+		remote=${remote%/}
+		[ -n "${remote%/*}" ] || { echo "sweep: REMOTE_RUNS may not be a top-level directory" >&2; exit 2; }
+		command -v rsync >/dev/null 2>&1 || { echo "sweep: REMOTE_RUNS needs rsync (Debian: apt-get install rsync)" >&2; exit 1; }
+		mkdir -p "$plan/returned"
+		back=(--workdir "${remote%/*}" --return "${remote##*/}")
+	fi
 	cmd=(parallel --will-cite --colsep '\t' --halt never --timeout "$SWEEP_TIMEOUT_S" "${hosts[@]}"
-		--env SWEEP_ROOT --env SWEEP_RUNS --env SWEEP_BINDIR
+		--env SWEEP_ROOT --env SWEEP_RUNS --env SWEEP_BINDIR "${back[@]}"
 		--joblog "$plan/parallel.log" bash "$SWEEP_ROOT/pipelines/sweep-unit.sh" :::: "$plan/jobs.tsv")
 	if [ -n "${SWEEP_DRY:-}" ]; then
 		echo "sweep: $n runs through GNU parallel:"
@@ -81,7 +96,18 @@ parallel)
 	[ "$n" -gt 0 ] || { echo "sweep: $name: every run is complete"; exit 0; }
 	echo "sweep: $name: $n runs through GNU parallel"
 	st=0
-	"${cmd[@]}" || st=$?
+	if [ -n "$remote" ]; then
+		# --delete: a file gone on the host (a .tmp renamed) goes here too,
+		# as each job's return brings the whole directory.
+		(cd "$plan/returned" && SWEEP_RUNS=$remote PARALLEL_RSYNC_OPTS="-rlDzR --delete" "${cmd[@]}") || st=$?
+		# The complete runs come home; a run already here is left alone.
+		for d in "$plan/returned/${remote##*/}"/*__*__*; do
+			[ -f "$d/manifest.json" ] && [ ! -e "$runs/${d##*/}" ] || continue
+			cp -R "$d" "$runs/${d##*/}.tmp" && mv "$runs/${d##*/}.tmp" "$runs/${d##*/}"
+		done
+	else
+		"${cmd[@]}" || st=$?
+	fi
 	[ "$st" -eq 0 ] || { echo "sweep: $st of $n runs failed (see $plan/parallel.log); make sweep again resumes them" >&2; exit 1; }
 	;;
 slurm)

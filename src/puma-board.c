@@ -122,6 +122,7 @@ static void set_scenario(const char *name, const char *file, long line)
 	sc = s;
 }
 
+/* A run given as a directory (else a file). */
 static int is_dir(const char *p)
 {
 	struct stat st;
@@ -129,6 +130,7 @@ static int is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* A metrics file is told from a prediction file by its name. */
 static int ends_with(const char *s, const char *suf)
 {
 	size_t n = strlen(s), k = strlen(suf);
@@ -158,6 +160,7 @@ static char *setting(const char *dir, const char *key)
 	return val;
 }
 
+/* The index of the record with this id in run u, or -1: pairs are made by id. */
 static long find_id(const struct run *u, const char *id, size_t n)
 {
 	size_t i;
@@ -827,6 +830,7 @@ static void html(struct buf *b, const struct opts *o, struct run **rows, size_t 
 	buf_adds(b, "</body>\n</html>\n");
 }
 
+/* Everything a row owns. */
 static void free_run(struct run *u)
 {
 	free(u->label);

@@ -100,6 +100,7 @@ static noreturn void bad(const char *fmt, ...)
 	exit(EXIT_FAIL);
 }
 
+/* The index of a make variable in vars[], or -1 when a spec may not set it. */
 static int var_index(const char *name)
 {
 	size_t i;
@@ -340,6 +341,8 @@ struct index {
 	size_t cap;
 };
 
+/* The unit named by the first n bytes of name, or -1: a run directory's name
+ * before its "__" is its unit's name. */
 static long find_unit(const struct index *ix, const struct unit *u, const char *name, size_t n)
 {
 	size_t i;

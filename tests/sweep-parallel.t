@@ -7,9 +7,9 @@
 need_python json
 . "$ROOT/tests/sweep-lib.sh"
 SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-for t in "$SSHD" ssh ssh-keygen parallel; do
+for t in "$SSHD" ssh ssh-keygen parallel rsync; do
 	command -v "$t" >/dev/null 2>&1 ||
-		need_or_skip "$t not found (Debian: openssh-server, openssh-client, parallel; run: make deps)"
+		need_or_skip "$t not found (Debian: openssh-server, openssh-client, parallel, rsync; run: make deps)"
 done
 port=9
 digest=0
@@ -116,4 +116,25 @@ smake sweep ENGINE=parallel "SLF=$TMP/hosts" "SPEC=$TMP/s.json" "RUNS=$TMP/ssh" 
 is "$?" 0 "ENGINE=parallel again"
 ok $(grep -q "every run is complete" "$TMP/p2.out" && [ "$(grep -c "Accepted publickey" "$S/sshd.log")" -eq "$before" ]; echo $?) \
 	"ENGINE=parallel again: every run complete, no job sent"
+
+# Hosts without the shared directory: the runs are made in REMOTE_RUNS on
+# the host and copied back by rsync over the same ssh.
+timeout 600 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" NO_BUILD=1 \
+	"BINDIR=$BIN" sweep ENGINE=parallel "SLF=$TMP/hosts" SWEEP_TIMEOUT=300 "REMOTE_RUNS=$TMP/remote/runs" \
+	"SPEC=$TMP/s.json" "RUNS=$TMP/back" >"$TMP/b.out" 2>"$TMP/b.err"
+st=$?
+is "$st" 0 "ENGINE=parallel with REMOTE_RUNS: the same sweep, copied back"
+[ "$st" -eq 0 ] || sed 's/^/# /' "$TMP/b.err" | tail -n 20
+is "$(ls -d "$TMP"/remote/runs/p-*__* 2>/dev/null | wc -l)" 4 "the runs were made in the host's directory"
+out=$(same_sweeps "$TMP/local" "$TMP/back" 2>&1)
+is "$out" same "copied back: the records of the local engine, run for run (timings aside)"
+"$PYTHON" - "$TMP/remote/runs" "$TMP/back" <<'PY'
+import filecmp, os, sys
+for e in os.listdir(sys.argv[2]):
+    if e.startswith("."):
+        continue
+    c = filecmp.dircmp(os.path.join(sys.argv[1], e), os.path.join(sys.argv[2], e))
+    assert not c.left_only and not c.right_only and not c.diff_files, (e, c.left_only, c.right_only, c.diff_files)
+PY
+ok $? "copied back: every file of every run, byte for byte"
 done_testing

@@ -5,6 +5,7 @@
 #include "endpoint.h"
 #include "xalloc.h"
 
+/* A URL fit to show and store: a password in it must never reach a record. */
 char *url_without_userinfo(const char *url)
 {
 	const char *auth = strstr(url, "://"), *end, *at;
@@ -32,6 +33,8 @@ char *url_without_userinfo(const char *url)
 	return out;
 }
 
+/* Least outstanding first keeps fast servers busy and slow ones light;
+ * the tie-break spreads a -j 1 run over every server. */
 int endpoint_pick(const struct endpoint *e, size_t n)
 {
 	size_t i;
@@ -47,6 +50,7 @@ int endpoint_pick(const struct endpoint *e, size_t n)
 	return best;
 }
 
+/* Whether a failed server may leave the rotation depends on the others. */
 size_t endpoint_alive(const struct endpoint *e, size_t n)
 {
 	size_t i, k = 0;
@@ -56,6 +60,7 @@ size_t endpoint_alive(const struct endpoint *e, size_t n)
 	return k;
 }
 
+/* The strings an endpoint owns. */
 void endpoint_free(struct endpoint *e)
 {
 	free(e->base);

@@ -7,6 +7,8 @@
 #include "stats.h"
 #include "xalloc.h"
 
+/* The exact binomial tail at p = 1/2, doubled, summed in log space so large
+ * counts neither overflow nor lose the small terms. */
 double mcnemar_exact(long b, long c)
 {
 	long n = b + c, k = b < c ? b : c, i;
@@ -73,6 +75,8 @@ static void approx(double count, double T, double ties, double *z, double *p)
 	*p = erfc(fabs(*z) / sqrt(2.0));
 }
 
+/* Differences of correctness tie at one rank, so the test needs only the
+ * counts; SciPy's arithmetic is followed step for step. */
 void wilcoxon_pm1(long npos, long nneg, long nzero, double *stat, double *z, double *p)
 {
 	long len = npos + nneg + nzero, count = npos + nneg;
@@ -102,6 +106,7 @@ void wilcoxon_pm1(long npos, long nneg, long nzero, double *stat, double *z, dou
 	*stat = T;
 }
 
+/* qsort order of differences by magnitude, for the ranks. */
 static int cmp_abs(const void *a, const void *b)
 {
 	double x = fabs(*(const double *)a), y = fabs(*(const double *)b);
@@ -109,6 +114,8 @@ static int cmp_abs(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Ranks with ties averaged as scipy.stats.rankdata gives them, then the
+ * exact or approximate p-value as scipy.stats.wilcoxon picks it. */
 void wilcoxon_signed_rank(const double *d, size_t n, struct wilcoxon *w)
 {
 	size_t i, j, m = 0, nzero = 0;
