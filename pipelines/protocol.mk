@@ -50,7 +50,11 @@ PUE ?=
 MODEL_DIGEST ?=
 PROFILE ?=
 INFER_ARGS ?=
-DATASET ?= $(DATA)/$(SCENARIO).jsonl
+# prioritization_jira pairs the triage issues (puma-pair); PAIRS is puma
+# (PUMA's pairs of the stratified sample of 2N) or mixed.
+PAIRS ?= puma
+PAIRED := $(filter prioritization_jira,$(SCENARIO))
+DATASET ?= $(DATA)/$(if $(PAIRED),triage_jira,$(SCENARIO)).jsonl
 NAME ?= $(SCENARIO)-$(STRATEGY)
 RUNS ?= runs
 # NO_BUILD=1 uses the tools in $(BINDIR) as they are (a machine without
@@ -65,7 +69,7 @@ define SETTINGS
 scenario=$(SCENARIO)
 strategy=$(STRATEGY)
 model=$(MODEL)
-n=$(N)
+n=$(N)$(if $(PAIRED), pairs=$(PAIRS))
 seed=$(SEED)
 temperature=$(TEMPERATURE)
 num_predict=$(NUM_PREDICT)
@@ -96,6 +100,9 @@ INFER_FLAGS = -m '$(MODEL)' -b $(BACKEND) $(if $(URL),-u '$(URL)') -s $(SCENARIO
 	$(if $(filter ollama,$(BACKEND)),--unload) $(if $(MODEL_DIGEST),--model-digest $(MODEL_DIGEST)) \
 	$(INFER_ARGS)
 SAMPLE_FLAGS = -n $(N) --seed $(SEED) $(if $(filter triage_jira%,$(SCENARIO)),--stratify gold)
+SAMPLE_CMD = $(if $(PAIRED),$(if $(filter mixed,$(PAIRS)),$(P)/puma-pair --pairs mixed -n $(N) --seed $(SEED) <$(DATASET),\
+	$(P)/puma-sample -n $$(( 2 * $(N) )) --seed $(SEED) --stratify gold <$(DATASET) | $(P)/puma-pair -n $(N)),\
+	$(P)/puma-sample $(SAMPLE_FLAGS) <$(DATASET))
 PARSE_FLAGS = -s $(SCENARIO) $(if $(LABELS),--labels '$(LABELS)')
 
 .PHONY: run run-steps baseline baseline-triage baseline-estimation validate-baseline \
@@ -123,8 +130,8 @@ $(R)/host.json:
 # The dataset is made (or found) by the run target; a run keeps the
 # sample it started with.
 $(R)/instances.jsonl:
-	@echo "run: sampling $(N) of $(DATASET) (seed $(SEED))"
-	@$(P)/puma-sample $(SAMPLE_FLAGS) <$(DATASET) >$@.tmp
+	@echo "run: sampling $(N) $(if $(PAIRED),$(PAIRS) pairs,records) of $(DATASET) (seed $(SEED))"
+	@$(SAMPLE_CMD) >$@.tmp
 	@mv $@.tmp $@
 
 # Fresh model state: PUMA saw a triage run before an estimation run move

@@ -17,6 +17,7 @@
 #include "jsonl.h"
 #include "mt.h"
 #include "opt.h"
+#include "rank.h"
 #include "scenario.h"
 #include "score.h"
 #include "stats.h"
@@ -112,6 +113,8 @@ struct acc {
 	size_t nerr, caperr;
 	double *lat;
 	size_t nlat, caplat;
+	double *ndcg, *rr;		/* prioritization pairs with ranks, parsed */
+	size_t nrank, caprank;
 	struct brec *bs;
 	size_t nbs, capbs;
 	struct constant model, digest, strategy;
@@ -142,6 +145,8 @@ static void free_groups(size_t ngroup)
 		free(g->err);
 		free(g->gold);
 		free(g->lat);
+		free(g->ndcg);
+		free(g->rr);
 		free(g->bs);
 		buf_free(&g->model.text);
 		buf_free(&g->digest.text);
@@ -259,11 +264,30 @@ static void group_init(struct acc *g, const struct opts *o, const char *name,
 /* Report a bad record the reader's way; returns -1 to stop, 1 to skip. */
 #define BAD(in, ...) (jsonl_bad((in), __VA_ARGS__) < 0 ? -1 : 1)
 
+/* A parsed prioritization pair: the model's order is its answer first
+ * ("A": A then B; "B": B then A); any other answer ranks nothing. */
+static void add_pair_rank(struct acc *g, const jv *pred, double ra, double rb)
+{
+	double first, second;
+	size_t cap;
+
+	if (pred->n != 1 || (pred->u.s[0] != 'A' && pred->u.s[0] != 'B'))
+		return;
+	first = pred->u.s[0] == 'A' ? ra : rb;
+	second = pred->u.s[0] == 'A' ? rb : ra;
+	cap = g->caprank;
+	g->ndcg = xgrow(g->ndcg, &g->caprank, g->nrank + 1, sizeof(double));
+	g->rr = xgrow(g->rr, &cap, g->nrank + 1, sizeof(double));
+	g->ndcg[g->nrank] = pair_ndcg(first, second);
+	g->rr[g->nrank++] = pair_rr(first, second);
+}
+
 /* Read one record into its group.  Returns 0, 1 (skipped) or -1 (stop). */
 static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 {
 	const char *name = NULL;
 	const jv *scen = NULL, *gold = NULL, *pred = NULL, *lat = NULL, *err = NULL;
+	const jv *rank_a = NULL, *rank_b = NULL;
 	const struct jmember *mpred = NULL, *mmodel = NULL, *mstrat = NULL, *mdigest = NULL;
 	struct scenario *sc;
 	struct acc *g;
@@ -283,6 +307,8 @@ static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 		else TAKE(mmodel, "model", m);
 		else TAKE(mstrat, "strategy", m);
 		else TAKE(mdigest, "model_digest", m);
+		else TAKE(rank_a, "rank_a", m->val);
+		else TAKE(rank_b, "rank_b", m->val);
 #undef TAKE
 	}
 	if (scen != NULL && scen->t != JSTR)
@@ -314,6 +340,9 @@ static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 		if (pred->t != JSTR && pred->t != JNULL)
 			return BAD(in, "\"pred\" is %s, not a label string or null", jv_typename(pred));
 	}
+	if ((rank_a != NULL && (rank_a->t != JNUM || !isfinite(rank_a->d))) ||
+	    (rank_b != NULL && (rank_b->t != JNUM || !isfinite(rank_b->d))))
+		return BAD(in, "\"rank_a\" and \"rank_b\" must be numbers (a pair's priority ranks)");
 	if (lat != NULL && lat->t != JNUM && lat->t != JNULL)
 		return BAD(in, "\"latency_ms\" is %s, not a number", jv_typename(lat));
 	if (lat != NULL && lat->t == JNUM && !isfinite(lat->d))
@@ -362,6 +391,8 @@ static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 				g->pred_outside++;
 			if (b.g >= 0 && b.p >= 0)
 				g->cm[(size_t)b.g * g->ls->n + (size_t)b.p]++;
+			if (rank_a != NULL && rank_b != NULL)
+				add_pair_rank(g, pred, rank_a->d, rank_b->d);
 		}
 		if (o->ci > 0) {
 			if (g->nbs == g->capbs)
@@ -572,6 +603,13 @@ static jv *metrics_object(struct arena *a, const struct opts *o, const struct ac
 			jv_push(a, x, y);
 		}
 		jv_set(a, out, "confusion_matrix", x);
+		if (g->nrank > 0) {
+			x = jv_obj(a);
+			jv_set(a, x, "n", jv_int(a, (long long)g->nrank));
+			jv_set(a, x, "ndcg", jv_num(a, np_mean(g->ndcg, g->nrank)));
+			jv_set(a, x, "mrr", jv_num(a, np_mean(g->rr, g->nrank)));
+			jv_set(a, out, "ranking", x);
+		}
 	} else {
 		double *scratch = arena_alloc(a, (g->nerr + 1) * sizeof(double));
 
@@ -949,7 +987,7 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	static const char *const base_want[] = {"scenario", "gold", "pred", "error", "latency_ms",
-						"model", "model_digest", "strategy"};
+						"model", "model_digest", "strategy", "rank_a", "rank_b"};
 	struct opts o;
 	const char *labels_arg = NULL, *why = NULL, **want;
 	const char *ef1 = NULL, *emae = NULL;

@@ -15,6 +15,32 @@ void mt_seed(struct mt *m, uint32_t seed)
 	m->i = N;
 }
 
+void mt_seed_array(struct mt *m, const uint32_t *key, size_t n)
+{
+	size_t i = 1, j = 0, k;
+
+	mt_seed(m, 19650218U);
+	for (k = N > n ? N : n; k > 0; k--) {
+		m->s[i] = (m->s[i] ^ ((m->s[i - 1] ^ (m->s[i - 1] >> 30)) * 1664525U)) +
+			  key[j] + (uint32_t)j;
+		if (++i >= N) {
+			m->s[0] = m->s[N - 1];
+			i = 1;
+		}
+		if (++j >= n)
+			j = 0;
+	}
+	for (k = N - 1; k > 0; k--) {
+		m->s[i] = (m->s[i] ^ ((m->s[i - 1] ^ (m->s[i - 1] >> 30)) * 1566083941U)) - (uint32_t)i;
+		if (++i >= N) {
+			m->s[0] = m->s[N - 1];
+			i = 1;
+		}
+	}
+	m->s[0] = 0x80000000U;
+	m->i = N;
+}
+
 /* Regenerate the 624 words of state (the reference algorithm's twist). */
 static void twist(struct mt *m)
 {

@@ -14,6 +14,9 @@ struct mt {
 };
 
 void mt_seed(struct mt *m, uint32_t seed);
+/* Seed from an array of 32-bit words (the 2002 reference init_by_array),
+ * as CPython's random.seed() seeds it. */
+void mt_seed_array(struct mt *m, const uint32_t *key, size_t n);
 uint32_t mt_next(struct mt *m);
 /* Uniform integer in [0, max] by masked rejection, as NumPy's legacy
  * random_interval() draws it (32-bit outputs; max < 2^32). */

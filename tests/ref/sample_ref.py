@@ -61,4 +61,5 @@ def main():
         sys.exit("usage: sample_ref.py plain|stratified ...")
 
 
-main()
+if __name__ == "__main__":
+    main()
