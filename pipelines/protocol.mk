@@ -84,7 +84,7 @@ examples=$(EXAMPLES)
 k=$(K)
 labels=$(LABELS)
 dataset=$(notdir $(DATASET))
-bins=$(BINS)
+bins=$(BINS)$(PERTURB_SETTING)
 endef
 export SETTINGS
 
@@ -115,7 +115,8 @@ run: $(TOOLS_DEP)
 	@dir=$$(PUMA_BIN=$(P) sh pipelines/run-dir.sh '$(RUNS)' '$(NAME)'); \
 	$(MAKE) --no-print-directory run-steps RUN_DIR="$$dir"; \
 	echo "run: $$dir"; \
-	$(P)/puma-metrics --format table $(PARSE_FLAGS) --summary "$$dir/summary.json" <"$$dir/predictions.jsonl"
+	$(P)/puma-metrics --format table $(PARSE_FLAGS) $(if $(PERTURB),--by perturbation,--summary "$$dir/summary.json") \
+		<"$$dir/predictions.jsonl"
 
 R = $(RUN_DIR)
 run-steps: $(R)/manifest.json
@@ -131,7 +132,7 @@ $(R)/host.json:
 # sample it started with.
 $(R)/instances.jsonl:
 	@echo "run: sampling $(N) $(if $(PAIRED),$(PAIRS) pairs,records) of $(DATASET) (seed $(SEED))"
-	@$(SAMPLE_CMD) >$@.tmp
+	@$(SAMPLE_CMD) $(PERTURB_CMD) >$@.tmp
 	@mv $@.tmp $@
 
 # Fresh model state: PUMA saw a triage run before an estimation run move
@@ -155,11 +156,12 @@ $(R)/predictions.jsonl: $(R)/responses.jsonl
 	@mv $@.tmp $@
 
 $(R)/metrics.json: $(R)/predictions.jsonl
-	@$(P)/puma-metrics --pretty $(PARSE_FLAGS) --summary $(R)/summary.json <$< >$@.tmp
+	@$(P)/puma-metrics --pretty $(PARSE_FLAGS) $(if $(PERTURB),--by perturbation,--summary $(R)/summary.json) \
+		<$< >$@.tmp
 	@mv $@.tmp $@
 
 $(R)/ece.json: $(R)/predictions.jsonl
-	@$(P)/puma-ece --pretty --bins $(BINS) --svg $(R)/reliability.svg <$< >$@.tmp
+	@$(ORIGINALS) <$< | $(P)/puma-ece --pretty --bins $(BINS) --svg $(R)/reliability.svg >$@.tmp
 	@mv $@.tmp $@
 
 $(R)/manifest.json: $(R)/metrics.json $(R)/ece.json $(R)/host.json

@@ -1,7 +1,7 @@
 #!/bin/sh
 # pipelines/report.sh RUN_DIR - a Markdown report of one finished run:
 # settings, host, metrics tables with the confusion matrix, calibration and
-# the reliability diagram.  Figures are recomputed from the run's files by
+# the reliability diagram; for a perturbed run, robustness and fairness.  Figures are recomputed from the run's files by
 # the same tools, so the report always agrees with them.
 set -eu
 dir=${1%/}
@@ -28,9 +28,30 @@ done <"$dir/settings.txt"
 
 printf '\n## Host\n\n```\n'
 "$bin/puma-detect" --format text --from "$dir/host.json"
-printf '```\n\n## Metrics\n\n```\n'
-"$bin/puma-metrics" --format table -s "$scenario" --summary "$dir/summary.json" <"$dir/predictions.jsonl"
+perturbations=$(sed -n 's/^perturbations=//p' "$dir/settings.txt")
+# A perturbed run (make robustness, make fairness): the metrics and the
+# calibration of its original records, then each perturbation against them.
+if [ -n "$perturbations" ]; then
+	originals() { grep -F '"perturbation":"original"' "$dir/predictions.jsonl"; }
+	printf '```\n\n## Metrics (original records)\n\n```\n'
+	originals | "$bin/puma-metrics" --format table -s "$scenario"
+else
+	originals() { cat "$dir/predictions.jsonl"; }
+	printf '```\n\n## Metrics\n\n```\n'
+	"$bin/puma-metrics" --format table -s "$scenario" --summary "$dir/summary.json" <"$dir/predictions.jsonl"
+fi
 printf '```\n\n## Calibration\n\n```\n'
-"$bin/puma-ece" --format table --bins "$(sed -n 's/^bins=//p' "$dir/settings.txt")" <"$dir/predictions.jsonl" 2>/dev/null
+originals | "$bin/puma-ece" --format table --bins "$(sed -n 's/^bins=//p' "$dir/settings.txt")" 2>/dev/null
 printf '```\n\n![Reliability diagram](reliability.svg)\n\n'
+if [ -n "$perturbations" ]; then
+	by=$("$bin/puma-metrics" --format table -s "$scenario" --by perturbation <"$dir/predictions.jsonl")
+	printf '## Robustness\n\nPerturbations: %s. Each row against the original records, paired by `source_id` (docs/metrics.md, section 13).\n\n```\n' "$perturbations"
+	printf '%s\n' "$by" | sed '/^$/,$d'
+	printf '```\n\n'
+	if printf '%s\n' "$by" | grep -q '^fairness:'; then
+		printf '## Fairness\n\nThe same instances with a male and a female name as the reporter (the gender_swap_prefix pair).\n\n```\n'
+		printf '%s\n' "$by" | sed '1,/^$/d'
+		printf '```\n\n'
+	fi
+fi
 printf 'Files: `instances.jsonl`, `responses.jsonl`, `predictions.jsonl`, `metrics.json`, `ece.json`, `host.json`, `summary.json`, `manifest.json`.\n'

@@ -38,6 +38,7 @@
 #include "opt.h"
 #include "outfile.h"
 #include "prompt.h"
+#include "samples.h"
 #include "sha256.h"
 
 static const char usage_text[] =
@@ -49,9 +50,8 @@ static const char usage_text[] =
 	"Server:\n"
 	"  -b, --backend NAME     ollama (default: /api/generate) or openai\n"
 	"                         (/v1/chat/completions: llama-server, vLLM, LM Studio)\n"
-	"  -u, --url URL          server address (default: $OLLAMA_HOST or\n"
-	"                         http://127.0.0.1:11434 for ollama, http://127.0.0.1:8080 for openai);\n"
-	"                         again for more servers, least outstanding first\n"
+	"  -u, --url URL          server(s), -u per server (default: $OLLAMA_HOST or\n"
+	"                         http://127.0.0.1:11434 for ollama, http://127.0.0.1:8080 for openai)\n"
 	"  -m, --model NAME       the model to ask (required)\n"
 	"      --api-key-env VAR  send the key in environment variable VAR as a bearer token\n"
 	"                         (openai default: OPENAI_API_KEY, when set)\n"
@@ -69,6 +69,7 @@ static const char usage_text[] =
 	"Generation:\n"
 	"      --temperature X    sampling temperature (default 0)\n"
 	"      --seed N           sampling seed, also for picking examples (default 42)\n"
+	"      --samples K        K answers per record at T > 0 (self-consistency)\n"
 	"  -n, --num-predict N    most tokens to generate (default 256)\n"
 	"      --num-ctx N        Ollama's context window (default: the server's)\n"
 	"      --logprobs         ask for each generated token's log-probability\n"
@@ -103,7 +104,8 @@ enum {
 	OPT_API_KEY_ENV = 0x100, OPT_BACKOFF, OPT_CACHE, OPT_CONFIG_DIR, OPT_CONSTRAIN,
 	OPT_EXAMPLES, OPT_KEEP_PROMPT, OPT_LABELS, OPT_LOGPROBS, OPT_MAX_CHARS,
 	OPT_MAX_FAILURES, OPT_NO_CACHE, OPT_NUM_CTX, OPT_RETRIES, OPT_SEED, OPT_SUMMARY,
-	OPT_TEMPERATURE, OPT_TIMEOUT, OPT_TOP_LOGPROBS, OPT_VERSION, OPT_UNLOAD, OPT_MODEL_DIGEST
+	OPT_TEMPERATURE, OPT_TIMEOUT, OPT_TOP_LOGPROBS, OPT_VERSION, OPT_UNLOAD, OPT_MODEL_DIGEST,
+	OPT_SAMPLES
 };
 
 static const struct option longopts[] = {
@@ -131,6 +133,7 @@ static const struct option longopts[] = {
 	{"quiet", no_argument, NULL, 'q'},
 	{"retries", required_argument, NULL, OPT_RETRIES},
 	{"scenario", required_argument, NULL, 's'},
+	{"samples", required_argument, NULL, OPT_SAMPLES},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"strategy", required_argument, NULL, 'S'},
 	{"summary", required_argument, NULL, OPT_SUMMARY},
@@ -157,6 +160,7 @@ struct opts {
 	int keep_prompt, constrain, lenient, quiet, no_cache;
 	int jobs, retries;
 	long max_failures;
+	long samples;		/* answers per record (--samples) */
 	double timeout, backoff;
 	struct energy_opts eo;	/* the energy options, used with --summary */
 	const char *energy_opt;	/* the last energy option given, for a message */
@@ -186,6 +190,7 @@ struct job {
 	int attempts;
 	int failed;
 	int ep;			/* the endpoint of the request in flight, or -1 */
+	long seed;		/* --samples: this sample's seed */
 	struct buf body;
 	char key[65];
 	struct http_xfer x;
@@ -307,6 +312,7 @@ static void parse_opts(struct run *r, int argc, char **argv)
 	o->jobs = 1;
 	o->retries = 3;
 	o->max_failures = 10;
+	o->samples = 1;
 	o->timeout = 120;
 	o->backoff = 1;
 	r->kind = BACKEND_OLLAMA;
@@ -407,6 +413,9 @@ static void parse_opts(struct run *r, int argc, char **argv)
 			check_name("--scenario", optarg);
 			o->scenario = optarg;
 			break;
+		case OPT_SAMPLES:
+			o->samples = opt_int("--samples", optarg, 1, 1000);
+			break;
 		case OPT_SEED:
 			r->g.seed = opt_int("--seed", optarg, 0, 4294967295L);
 			break;
@@ -460,9 +469,12 @@ static void parse_opts(struct run *r, int argc, char **argv)
 	if (o->strategy == NULL && o->template == NULL)
 		o->strategy = "zero-shot";
 	if (o->strategy != NULL && strcmp(o->strategy, "self-consistency") == 0 && o->template == NULL)
-		usage_error("self-consistency is a way of sampling, not a prompt: run a strategy "
-			    "several times with --temperature above 0 and different --seed values, "
-			    "then vote");
+		usage_error("self-consistency is a way of sampling, not a prompt: give a strategy "
+			    "with --samples K and --temperature above 0; puma-parse votes");
+	/* As PUMA's RunSpec: at temperature 0 every sample is the same answer. */
+	if (o->samples > 1 && r->g.temperature == 0)
+		usage_error("--samples %ld: self-consistency needs --temperature above 0 "
+			    "(at 0 every sample gives the same answer)", o->samples);
 	if (o->k < 0 && (o->k = o->strategy != NULL ? strategy_k(o->strategy) : 0) < 0)
 		usage_error("--strategy %s: K of few-shot-K is a whole number from 1 to 1000",
 			    o->strategy);
@@ -792,6 +804,9 @@ static int prepare(struct run *r, struct job *j, char *err, size_t errlen)
 	jv *rec = j->rec, *ids;
 	int rc = -1;
 
+	if (r->o.samples > 1)
+		g.seed = j->seed;
+
 	if (sname == NULL)
 		sname = jv_getstr(rec, "scenario", NULL);
 	if (sname == NULL && r->o.template == NULL) {
@@ -1048,8 +1063,29 @@ static void job_free(struct job *j)
 	free(j);
 }
 
-/* Read the next good record into a new job at the back of the window.
- * Returns 1, or 0 at the end of the input (a strict stop included). */
+static void enqueue(struct run *r, struct job *j);
+
+/* Sample i (i >= 1) of --samples: the same input line parsed again into a
+ * job of its own, prepared with its own seed. */
+static struct job *sample_job(struct run *r, const struct job *lead, long i)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+	char err[700];
+	char *text = arena_strndup(&j->a, r->in.l.buf, r->in.l.len);
+
+	j->ep = -1;
+	j->rec = json_parse(&j->a, text, r->in.l.len, NULL, err, sizeof(err));
+	j->line = lead->line;
+	j->seed = sample_seed(r->g.seed, i);
+	/* The line and the template were fine for the first sample. */
+	if (j->rec == NULL || prepare(r, j, err, sizeof(err)) < 0)
+		die(EXIT_FAIL, "%s:%ld: sample %ld: %s", r->in.l.name, j->line, i, err);
+	return j;
+}
+
+/* Read the next good record into new jobs at the back of the window, one
+ * per sample.  Returns 1, or 0 at the end of the input (a strict stop
+ * included). */
 static int read_job(struct run *r)
 {
 	char err[700];
@@ -1077,26 +1113,36 @@ static int read_job(struct run *r)
 				if (rec->u.mem[i].raw != NULL)
 					rec->u.mem[i].raw = keep + (rec->u.mem[i].raw - r->in.l.buf);
 		}
+		j->seed = sample_seed(r->g.seed, 0);
 		if (prepare(r, j, err, sizeof(err)) < 0) {
 			job_free(j);
 			if (jsonl_bad(&r->in, "%s", err) < 0)
 				return 0;
 			continue;
 		}
-		r->win[(r->whead + r->wlen) % r->wcap] = j;
-		r->wlen++;
-		if (from_cache(r, j) == 0) {
-			j->st = J_DONE;
-		} else if (r->stop_reason != NULL) {
-			char why[700];
-
-			snprintf(why, sizeof(why), "not sent: puma-infer stopped after %s", r->stop_reason);
-			fail_job(r, j, why, 0, 0);
-			r->not_sent++;
-		} else {
-			j->st = J_QUEUED;
-		}
+		enqueue(r, j);
+		for (i = 1; i < (size_t)r->o.samples; i++)
+			enqueue(r, sample_job(r, j, (long)i));
 		return 1;
+	}
+}
+
+/* Put a prepared job at the back of the window: answered from the cache,
+ * failed when the run has stopped, else queued. */
+static void enqueue(struct run *r, struct job *j)
+{
+	r->win[(r->whead + r->wlen) % r->wcap] = j;
+	r->wlen++;
+	if (from_cache(r, j) == 0) {
+		j->st = J_DONE;
+	} else if (r->stop_reason != NULL) {
+		char why[700];
+
+		snprintf(why, sizeof(why), "not sent: puma-infer stopped after %s", r->stop_reason);
+		fail_job(r, j, why, 0, 0);
+		r->not_sent++;
+	} else {
+		j->st = J_QUEUED;
 	}
 }
 
@@ -1147,14 +1193,48 @@ static void progress(struct run *r, int last)
 		fputc('\n', stderr);
 }
 
+/* Whether the k jobs of the record at the front are all done. */
+static int front_done(struct run *r, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		if (win_at(r, i)->st != J_DONE)
+			return 0;
+	return 1;
+}
+
+/* --samples: gather the front record's k answers into its first job's
+ * record; the record failed when one of its samples did. */
+static void merge_samples(struct run *r, size_t k)
+{
+	struct job *j = win_at(r, 0);
+	jv **recs = xcalloc(k, sizeof(*recs));
+	long *seeds = xcalloc(k, sizeof(*seeds));
+	size_t i;
+
+	for (i = 0; i < k; i++) {
+		recs[i] = win_at(r, i)->rec;
+		seeds[i] = win_at(r, i)->seed;
+		j->failed |= win_at(r, i)->failed;
+	}
+	samples_merge(&j->a, recs, seeds, k, r->g.seed);
+	free(recs);
+	free(seeds);
+}
+
 /* Write finished records from the front of the window. */
 static void flush_front(struct run *r)
 {
-	while (r->wlen > 0 && win_at(r, 0)->st == J_DONE) {
+	size_t k = (size_t)r->o.samples;
+
+	while (r->wlen >= k && front_done(r, k)) {
 		struct job *j = win_at(r, 0);
 
 		if (r->progress)
 			fputs("\r\033[K", stderr);
+		if (k > 1)
+			merge_samples(r, k);
 		jsonl_write(j->rec, r->in.l.name, j->line);
 		if (j->failed) {
 			r->failed++;
@@ -1163,8 +1243,13 @@ static void flush_front(struct run *r)
 			r->ok++;
 		}
 		r->done++;
+		for (; k > 1; k--) {
+			job_free(win_at(r, k - 1));
+			r->wlen--;
+		}
+		k = (size_t)r->o.samples;
 		job_free(j);
-		r->whead = (r->whead + 1) % r->wcap;
+		r->whead = (r->whead + k) % r->wcap;
 		r->wlen--;
 		r->last_progress = 0;
 	}
@@ -1244,7 +1329,7 @@ static void run_loop(struct run *r)
 	struct http_xfer *x;
 
 	for (;;) {
-		while (!r->eof && r->wlen < r->wcap)
+		while (!r->eof && r->wlen + (size_t)r->o.samples <= r->wcap)
 			if (!read_job(r))
 				r->eof = 1;
 		if (r->stop_reason == NULL)
@@ -1590,7 +1675,7 @@ int main(int argc, char **argv)
 	r.m = http_multi_new(r.o.jobs, r.key);
 	if (r.m == NULL)
 		die(EXIT_FAIL, "cannot start curl");
-	r.wcap = (size_t)r.o.jobs * 4 + 8;
+	r.wcap = ((size_t)r.o.jobs * 4 + 8) * (size_t)r.o.samples;
 	r.win = xcalloc(r.wcap, sizeof(*r.win));
 	r.progress = !r.o.quiet && isatty(2);
 	r.total = r.progress ? count_records(r.o.input) : -1;

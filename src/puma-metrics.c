@@ -2,7 +2,10 @@
  * JSON object (one per group with --group-by): F1, accuracy and confusion
  * for classification, MAE/MdAE/RMSE for story points, parse failures,
  * latency and throughput; optionally bootstrap intervals, the run's energy
- * from puma-infer's summary, and a baseline check with PASS/FAIL on stderr. */
+ * from puma-infer's summary, and a baseline check with PASS/FAIL on stderr.
+ * With --by (perturbation), each group is also compared with the original
+ * records (robustness, consistency, flips) and the gender pair's fairness
+ * follows; --stability adds the spread of the metrics across seeds. */
 #include <getopt.h>
 #include <math.h>
 #include <stdint.h>
@@ -18,6 +21,7 @@
 #include "mt.h"
 #include "opt.h"
 #include "rank.h"
+#include "robust.h"
 #include "scenario.h"
 #include "score.h"
 #include "stats.h"
@@ -27,12 +31,18 @@ static const char usage_text[] =
 	"Usage: puma-metrics [--scenario NAME] [--labels LIST|SET] [--group-by FIELD[,FIELD...]]\n"
 	"                    [--pretty | --format json|table] [--ci LEVEL [--bootstrap B] [--seed S]]\n"
 	"                    [--expected-f1 X | --expected-mae Y | --baseline NAME] [--tolerance T]\n"
-	"                    [--summary FILE] [--config-dir DIR] [--lenient] [FILE...]\n"
+	"                    [--by FIELD [--stability FIELD]] [--summary FILE]\n"
+	"                    [--config-dir DIR] [--lenient] [FILE...]\n"
 	"Compute a run's metrics from prediction records (JSON Lines).\n"
 	"\n"
 	"  -s, --scenario NAME      scenario for records without a \"scenario\" member\n"
 	"  -l, --labels LIST|SET    labels for classification (Critical,Major,... or a set)\n"
 	"  -g, --group-by FIELDS    one object per distinct value of these members\n"
+	"      --by FIELD           one object per value of FIELD (perturbation), each\n"
+	"                           compared with the original records: robustness,\n"
+	"                           consistency, flips; then the gender pair's fairness\n"
+	"      --stability FIELD    stability of the metrics across the values of FIELD\n"
+	"                           (seed, options.seed) in each group\n"
 	"  -p, --pretty             indent the JSON output\n"
 	"  -f, --format FORMAT      json (default) or table\n"
 	"      --ci LEVEL           add percentile bootstrap intervals at LEVEL (0.95)\n"
@@ -77,6 +87,10 @@ struct opts {
 	const char *summary;		/* --summary FILE, or NULL */
 	struct run_energy energy;	/* read from it */
 	int per_point;			/* one group: energy per F1 point / MAE unit */
+	const char *by;			/* --by FIELD (also the one group field) */
+	const char *stab;		/* --stability FIELD as given */
+	char *stab_top;			/* its top-level member (owned) */
+	const char *stab_sub;		/* the member inside it after '.', or NULL */
 };
 
 /* Whether a member had the same JSON text in every record of a group. */
@@ -118,24 +132,58 @@ struct acc {
 	struct brec *bs;
 	size_t nbs, capbs;
 	struct constant model, digest, strategy;
+	size_t ntext;			/* entries of gtext */
+	struct acc *parent;		/* a --stability subgroup's group, else NULL */
+	int is_orig;			/* --by: the original records' group */
+	double h[3];			/* the headline metrics, once computed */
+	struct pair_counts vs;		/* --by: pairs with the original */
 };
 
 #define NHASH 1024
 static struct acc *hash[NHASH];
 static struct acc *groups, **groups_tail = &groups;
+/* --stability subgroups, one per group and value, in order of appearance. */
+static struct acc *subs, **subs_tail = &subs;
+
+/* --by: one record as pairing needs it; the strings live in the entry. */
+struct pent {
+	char *key;			/* source_id (else id) text, plus the --stability value */
+	struct acc *g;
+	struct pent *next_hash, *next;
+	struct rval pred, gold;
+	int correct;
+	long line;
+	const char *file;
+};
+static struct pent *phash[NHASH * 16], *pents, **pents_tail = &pents;
+/* No result written yet (the --by table's header goes first). */
+static int out_first = 1;
 /* Scratch text reused for every record, freed by free_groups(). */
 static struct buf key_buf, text_buf;
 
 /* Free every group and the scratch text. */
-static void free_groups(size_t ngroup)
+static void free_groups(void)
 {
 	struct acc *g, *next;
+	struct pent *e, *en;
 	size_t i;
 
+	for (e = pents; e != NULL; e = en) {
+		en = e->next;
+		free(e->key);
+		free((char *)e->pred.s);
+		free((char *)e->gold.s);
+		free(e);
+	}
+	pents = NULL;
+	if (groups_tail != NULL && subs != NULL) {
+		*groups_tail = subs;	/* free both lists in one loop */
+		subs = NULL;
+	}
 	for (g = groups; g != NULL; g = next) {
 		next = g->next;
 		free(g->key);
-		for (i = 0; i < ngroup; i++)
+		for (i = 0; i < g->ntext; i++)
 			free(g->gtext[i]);
 		free(g->gtext);
 		free(g->scenario);
@@ -170,19 +218,35 @@ static void member_text(struct buf *b, const jv *rec, const char *key)
 	json_write(b, v ? v : JV_NULL);
 }
 
-/* Find or make the group of this record (hashed on its members' texts). */
-static struct acc *group_of(const struct opts *o, const jv *rec)
+/* The --stability member of a record (absent: NULL). */
+static const jv *stab_value(const struct opts *o, const jv *rec)
+{
+	const jv *v = jv_get(rec, o->stab_top);
+
+	if (v != NULL && o->stab_sub != NULL)
+		v = v->t == JOBJ ? jv_get(v, o->stab_sub) : NULL;
+	return v;
+}
+
+/* Find or make the group of this record (hashed on its members' texts);
+ * with sub, the --stability subgroup of that value instead. */
+static struct acc *group_of(const struct opts *o, const jv *rec, const jv *sub)
 {
 	struct acc *g;
 	size_t i;
 	unsigned h;
 
 	buf_reset(&key_buf);
-	buf_add(&key_buf, "", 0);
+	buf_add(&key_buf, sub ? "\x1f" : "", sub ? 1 : 0);
 	for (i = 0; i < o->ngroup; i++) {
 		member_text(&text_buf, rec, o->group[i]);
 		buf_add(&key_buf, text_buf.s, text_buf.len);
 		buf_addc(&key_buf, '\x1e');	/* escaped inside JSON strings */
+	}
+	if (sub) {
+		buf_reset(&text_buf);
+		json_write(&text_buf, sub);
+		buf_add(&key_buf, text_buf.s, text_buf.len);
 	}
 	h = (unsigned)(fnv1a(key_buf.s, key_buf.len) % NHASH);
 	for (g = hash[h]; g != NULL; g = g->next_hash)
@@ -190,15 +254,29 @@ static struct acc *group_of(const struct opts *o, const jv *rec)
 			return g;
 	g = xcalloc(1, sizeof(*g));
 	g->key = xstrdup(key_buf.s);
-	g->gtext = xcalloc(o->ngroup ? o->ngroup : 1, sizeof(char *));
+	g->gtext = xcalloc(o->ngroup + 1, sizeof(char *));
 	for (i = 0; i < o->ngroup; i++) {
 		member_text(&text_buf, rec, o->group[i]);
 		g->gtext[i] = xstrdup(text_buf.s);
 	}
+	g->ntext = o->ngroup;
+	if (sub) {
+		buf_reset(&text_buf);
+		json_write(&text_buf, sub);
+		g->gtext[g->ntext++] = xstrdup(text_buf.s);
+	}
+	/* The original records: the --by member absent, null or "original". */
+	g->is_orig = o->by != NULL && (strcmp(g->gtext[0], "null") == 0 ||
+				       strcmp(g->gtext[0], "\"original\"") == 0);
 	g->next_hash = hash[h];
 	hash[h] = g;
-	*groups_tail = g;
-	groups_tail = &g->next;
+	if (sub) {
+		*subs_tail = g;
+		subs_tail = &g->next;
+	} else {
+		*groups_tail = g;
+		groups_tail = &g->next;
+	}
 	return g;
 }
 
@@ -282,6 +360,66 @@ static void add_pair_rank(struct acc *g, const jv *pred, double ra, double rb)
 	g->rr[g->nrank++] = pair_rr(first, second);
 }
 
+static void accumulate(struct acc *g, const struct opts *o, const jv *gold, const jv *pred,
+		       const jv *lat, const jv *err, const jv *rank_a, const jv *rank_b);
+
+/* A value for pairing, its string copied (owned by the entry). */
+static void rval_of(struct rval *r, const jv *v)
+{
+	memset(r, 0, sizeof(*r));
+	if (v->t == JSTR) {
+		r->t = 1;
+		r->s = xstrndup(v->u.s, v->n);
+		r->len = v->n;
+	} else if (v->t == JNUM) {
+		r->t = 2;
+		r->d = v->d;
+	}
+}
+
+/* --by: the record's pairing key (its source_id, else its id, plus the
+ * --stability value) and prediction, kept until the end; a key seen twice
+ * in one group (the original records count as one) is a bad record. */
+static int pair_record(struct jsonl_in *in, const struct opts *o, const jv *rec, struct acc *g,
+		       const jv *gold, const jv *pred, int correct)
+{
+	const jv *k = jv_get(rec, "source_id");
+	struct pent *e;
+	unsigned h;
+
+	if (jv_isnull(k))
+		k = jv_get(rec, "id");
+	if (jv_isnull(k))
+		return BAD(in, "no \"source_id\" or \"id\" member: --by pairs each record with its original by them");
+	buf_reset(&key_buf);
+	json_write(&key_buf, k);
+	if (o->stab != NULL) {
+		const jv *sv = stab_value(o, rec);
+
+		buf_addc(&key_buf, '\x1e');
+		json_write(&key_buf, sv ? sv : JV_NULL);
+	}
+	h = (unsigned)(fnv1a(key_buf.s, key_buf.len) % (NHASH * 16));
+	for (e = phash[h]; e != NULL; e = e->next_hash)
+		if (strcmp(e->key, key_buf.s) == 0 && (e->g == g || (e->g->is_orig && g->is_orig)))
+			return BAD(in, "%s %s appears twice in the group %s=%s (first at line %ld): "
+				   "pairing needs one record per source%s", jv_isnull(jv_get(rec, "source_id")) ? "id" : "source_id",
+				   key_buf.s, o->by, g->gtext[0], e->line,
+				   o->stab ? "" : " (give --stability FIELD when runs with several seeds are mixed)");
+	e = xcalloc(1, sizeof(*e));
+	e->key = xstrdup(key_buf.s);
+	e->g = g;
+	rval_of(&e->pred, pred);
+	rval_of(&e->gold, gold);
+	e->correct = correct;
+	e->line = in->l.lineno;
+	e->next_hash = phash[h];
+	phash[h] = e;
+	*pents_tail = e;
+	pents_tail = &e->next;
+	return 0;
+}
+
 /* Read one record into its group.  Returns 0, 1 (skipped) or -1 (stop). */
 static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 {
@@ -348,7 +486,7 @@ static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 	if (lat != NULL && lat->t == JNUM && !isfinite(lat->d))
 		return BAD(in, "\"latency_ms\" %s is out of range", lat->raw);
 
-	g = group_of(o, rec);
+	g = group_of(o, rec, NULL);
 	if (g->sc == NULL) {
 		group_init(g, o, name, sc, in->l.lineno);
 	} else if (strcmp(g->scenario, name) != 0) {
@@ -366,7 +504,35 @@ static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 		return -1;
 	}
 	track(&g->digest, mdigest);
+	if (o->by != NULL) {
+		int correct = sc->task == TASK_REGRESSION ? pred->t == JNUM && pred->d == gold->d
+							  : jv_same(pred, gold);
+		int r = pair_record(in, o, rec, g, gold, pred, correct);
 
+		if (r != 0)
+			return r;
+	}
+	accumulate(g, o, gold, pred, lat, err, rank_a, rank_b);
+	if (o->stab != NULL) {
+		const jv *sv = stab_value(o, rec);
+		struct acc *s;
+
+		if (sv == NULL)
+			sv = JV_NULL;
+		s = group_of(o, rec, sv);
+		if (s->sc == NULL) {
+			group_init(s, o, name, sc, in->l.lineno);
+			s->parent = g;
+		}
+		accumulate(s, o, gold, pred, lat, err, rank_a, rank_b);
+	}
+	return 0;
+}
+
+/* Count one record into a group (or a --stability subgroup). */
+static void accumulate(struct acc *g, const struct opts *o, const jv *gold, const jv *pred,
+		       const jv *lat, const jv *err, const jv *rank_a, const jv *rank_b)
+{
 	g->n++;
 	if (!jv_isnull(err))
 		g->n_errors++;
@@ -394,7 +560,7 @@ static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 			if (rank_a != NULL && rank_b != NULL)
 				add_pair_rank(g, pred, rank_a->d, rank_b->d);
 		}
-		if (o->ci > 0) {
+		if (o->ci > 0 && g->parent == NULL) {	/* subgroups get no intervals */
 			if (g->nbs == g->capbs)
 				g->bs = xgrow(g->bs, &g->capbs, g->nbs + 1, sizeof(*g->bs));
 			g->bs[g->nbs++] = b;
@@ -414,13 +580,12 @@ static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 			g->err[g->nerr] = b.err;
 			g->gold[g->nerr++] = gold->d;
 		}
-		if (o->ci > 0) {
+		if (o->ci > 0 && g->parent == NULL) {	/* subgroups get no intervals */
 			if (g->nbs == g->capbs)
 				g->bs = xgrow(g->bs, &g->capbs, g->nbs + 1, sizeof(*g->bs));
 			g->bs[g->nbs++] = b;
 		}
 	}
-	return 0;
 }
 
 /* Percentile bootstrap: B resamples of all records (parse failures
@@ -677,6 +842,239 @@ static jv *metrics_object(struct arena *a, const struct opts *o, const struct ac
 	return out;
 }
 
+/* The headline metrics of a group (or subgroup) into g->h, as
+ * metrics_object() computes them. */
+static void headline_of(struct arena *a, struct acc *g)
+{
+	if (g->sc->task == TASK_CLASSIFICATION) {
+		size_t L = g->ls->n, i;
+		double *f1 = arena_alloc(a, 3 * L * sizeof(double) + 1);
+		long *tp = arena_alloc(a, L * sizeof(long) + 1);
+
+		for (i = 0; i < L; i++)
+			tp[i] = g->cm[i * L + i];
+		score_classes(L, tp, g->ngold, g->npred, NULL, NULL, f1);
+		score_class_headline(L, g->ngold, f1, g->correct, g->n_parsed, f1 + L, g->h);
+	} else {
+		score_regression(g->err, g->nerr, arena_alloc(a, (g->nerr + 1) * sizeof(double)), g->h);
+	}
+}
+
+/* The pairing entry of key in the original records, or in group g. */
+static struct pent *find_pent(const char *key, const struct acc *g)
+{
+	struct pent *e;
+
+	for (e = phash[fnv1a(key, strlen(key)) % (NHASH * 16)]; e != NULL; e = e->next_hash)
+		if ((g == NULL ? e->g->is_orig : e->g == g) && strcmp(e->key, key) == 0)
+			return e;
+	return NULL;
+}
+
+/* The group whose --by value is this string, or NULL. */
+static struct acc *group_named(const char *value)
+{
+	struct acc *g;
+	struct buf t = {0};
+
+	json_write_str(&t, value, strlen(value));
+	for (g = groups; g != NULL; g = g->next)
+		if (strcmp(g->gtext[0], t.s) == 0)
+			break;
+	buf_free(&t);
+	return g;
+}
+
+/* A pair's ratios as members of x. */
+static void set_rates(struct arena *a, jv *x, const struct pair_counts *c, const char *base,
+		      const char *pert)
+{
+	struct pair_rates r;
+
+	pair_rates(c, &r);
+	jv_set(a, x, base, jv_num_or_null(a, r.acc_base));
+	jv_set(a, x, pert, jv_num_or_null(a, r.acc_pert));
+	jv_set(a, x, "flips", jv_int(a, c->n - c->same));
+	jv_set(a, x, "flip_rate", jv_num_or_null(a, r.flip_rate));
+	jv_set(a, x, "flip_to_correct", jv_num(a, r.to_correct));
+	jv_set(a, x, "flip_to_incorrect", jv_num(a, r.to_incorrect));
+}
+
+/* --by: a group's comparison with the original records (docs/metrics.md,
+ * robustness): each headline metric's robustness score from the two
+ * groups' metrics, and over the records paired by source_id the
+ * consistency, the flips and their direction. */
+static jv *vs_original(struct arena *a, const struct acc *g, const struct acc *orig)
+{
+	const char *const *names = g->sc->task == TASK_CLASSIFICATION ? class_names : reg_names;
+	jv *x = jv_obj(a), *y = jv_obj(a);
+	struct pair_rates r;
+	int j;
+
+	jv_set(a, x, "n_pairs", jv_int(a, g->vs.n));
+	for (j = 0; j < 3; j++)
+		jv_set(a, y, names[j], jv_num_or_null(a, orig ? robustness_score(orig->h[j], g->h[j]) : NAN));
+	jv_set(a, x, "robustness", y);
+	pair_rates(&g->vs, &r);
+	jv_set(a, x, "consistency", jv_num_or_null(a, r.consistency));
+	set_rates(a, x, &g->vs, "acc_original", "acc_perturbed");
+	return x;
+}
+
+/* --stability: the spread of each headline metric over the group's
+ * subgroups (one per value of the field), as stability_report() gives it;
+ * a subgroup where nothing parsed has no metric and is left out. */
+static jv *stability_object(struct arena *a, const struct opts *o, const struct acc *g)
+{
+	const char *const *names = g->sc->task == TASK_CLASSIFICATION ? class_names : reg_names;
+	jv *x = jv_obj(a), *vals = jv_arr(a), *y;
+	size_t n = 0, k;
+	double *v, *scratch;
+	struct acc *s;
+	struct stability st;
+	int j;
+
+	for (s = subs; s != NULL; s = s->next)
+		if (s->parent == g) {
+			jv_push(a, vals, from_text(a, s->gtext[s->ntext - 1], strlen(s->gtext[s->ntext - 1])));
+			n++;
+		}
+	v = arena_alloc(a, 2 * n * sizeof(double) + 1);
+	scratch = v + n;
+	jv_set(a, x, "field", jv_cstr(a, o->stab));
+	jv_set(a, x, "values", vals);
+	for (j = 0; j < 3; j++) {
+		for (k = 0, s = subs; s != NULL; s = s->next)
+			if (s->parent == g && !isnan(s->h[j]))
+				v[k++] = s->h[j];
+		if (k == 0) {
+			jv_set(a, x, names[j], JV_NULL);
+			continue;
+		}
+		stability_of(v, k, scratch, &st);
+		y = jv_obj(a);
+		jv_set(a, y, "n_seeds", jv_int(a, (long long)k));
+		jv_set(a, y, "mean", jv_num(a, st.mean));
+		jv_set(a, y, "stddev", jv_num(a, st.std));
+		jv_set(a, y, "cv", jv_num_or_null(a, st.cv));
+		jv_set(a, y, "min", jv_num(a, st.min));
+		jv_set(a, y, "max", jv_num(a, st.max));
+		jv_set(a, y, "stability", jv_num(a, st.score));
+		jv_set(a, x, names[j], y);
+	}
+	return x;
+}
+
+/* One metric of fairness_report() over the two sides (female first, as
+ * sorted): per side, global, the worst side (the first minimum), the gap
+ * and each side's distance from the global value. */
+static jv *fair_metric(struct arena *a, const char *const side[2], const double v[2], double global)
+{
+	jv *x = jv_obj(a), *p = jv_obj(a), *d = jv_obj(a);
+	int w = v[1] < v[0], b = !w, i;
+
+	for (i = 0; i < 2; i++) {
+		jv_set(a, p, side[i], jv_num(a, v[i]));
+		jv_set(a, d, side[i], jv_num(a, fabs(v[i] - global)));
+	}
+	jv_set(a, x, "per_group", p);
+	jv_set(a, x, "global", jv_num(a, global));
+	jv_set(a, x, "worst_group", jv_cstr(a, side[w]));
+	jv_set(a, x, "gap", jv_num(a, v[b] - v[w]));
+	jv_set(a, x, "disparities", d);
+	return x;
+}
+
+/* --by perturbation: the gender pair (docs/metrics.md, fairness).  The
+ * records of both prefixes paired by source_id: accuracy (and macro-F1 for
+ * labels) per side with PUMA's fairness_report, and the flips from the male
+ * to the female side with perturbation_disparity.  NULL without pairs. */
+static jv *fairness_object(struct arena *a, const struct opts *o)
+{
+	static const char *const side[2] = {"gender_swap_prefix_female", "gender_swap_prefix_male"};
+	struct acc *fg = group_named(side[0]), *mg = group_named(side[1]);
+	struct pair_counts c = {0};
+	struct rval *gold, *pred;
+	struct pent *e, *m;
+	size_t n = 0, i;
+	double v[2];
+	jv *x;
+
+	if (fg == NULL || mg == NULL || fg->sc != mg->sc)
+		return NULL;
+	for (e = pents; e != NULL; e = e->next)
+		if (e->g == fg && find_pent(e->key, mg) != NULL)
+			n++;
+	if (n == 0)
+		return NULL;
+	/* Sides as fairness_report() takes them: female records, then male. */
+	gold = arena_alloc(a, 4 * n * sizeof(*gold));
+	pred = gold + 2 * n;
+	for (i = 0, e = pents; e != NULL; e = e->next) {
+		if (e->g != fg || (m = find_pent(e->key, mg)) == NULL)
+			continue;
+		pair_add(&c, &m->pred, m->correct, &e->pred, e->correct);
+		gold[i] = e->gold;
+		pred[i] = e->pred;
+		gold[n + i] = m->gold;
+		pred[n + i] = m->pred;
+		i++;
+	}
+	x = jv_obj(a);
+	jv_set(a, x, "by", jv_cstr(a, o->by));
+	jv_set(a, x, "n_pairs", jv_int(a, (long long)n));
+	{
+		long hit[2] = {0, 0};
+
+		for (i = 0; i < 2 * n; i++)
+			if (pred[i].t != 0 && rval_same(&gold[i], &pred[i]))
+				hit[i >= n]++;
+		v[0] = (double)hit[0] / (double)n;
+		v[1] = (double)hit[1] / (double)n;
+		jv_set(a, x, "accuracy", fair_metric(a, side, v, (double)(hit[0] + hit[1]) / (double)(2 * n)));
+	}
+	if (fg->sc->task == TASK_CLASSIFICATION) {
+		v[0] = macro_f1(gold, pred, n);
+		v[1] = macro_f1(gold + n, pred + n, n);
+		jv_set(a, x, "f1_macro", fair_metric(a, side, v, macro_f1(gold, pred, 2 * n)));
+	}
+	set_rates(a, x, &c, "acc_male", "acc_female");
+	return x;
+}
+
+/* The original records' group (the first, should there be two). */
+static struct acc *orig_group(void)
+{
+	struct acc *g;
+
+	for (g = groups; g != NULL; g = g->next)
+		if (g->is_orig)
+			return g;
+	return NULL;
+}
+
+/* After the input: every group's headline, and with --by the pairs of each
+ * perturbed record with its original, counted into its group. */
+static void robust_prepare(struct arena *a, const struct opts *o)
+{
+	struct acc *g;
+	struct pent *e, *m;
+
+	for (g = groups; g != NULL; g = g->next)
+		headline_of(a, g);
+	for (g = subs; g != NULL; g = g->next)
+		headline_of(a, g);
+	arena_reset(a);
+	if (o->by == NULL)
+		return;
+	if (orig_group() == NULL && groups != NULL)
+		warnx("note: no original records (%s absent, null or \"original\"): no robustness "
+		      "without them (puma-perturb --with-original)", o->by);
+	for (e = pents; e != NULL; e = e->next)
+		if (!e->g->is_orig && (m = find_pent(e->key, NULL)) != NULL)
+			pair_add(&e->g->vs, &m->pred, m->correct, &e->pred, e->correct);
+}
+
 /* A scalar as people read it: strings without quotes, numbers as printed. */
 static void scalar_text(struct buf *b, const jv *v)
 {
@@ -760,12 +1158,80 @@ static void table(struct buf *b, const jv *out)
 	}
 }
 
+/* A number of a --by row, four decimals, "-" when null or absent. */
+static void by_num(struct buf *b, const jv *v, int w)
+{
+	if (v != NULL && v->t == JNUM)
+		buf_printf(b, "  %*.4f", w, v->d);
+	else
+		buf_printf(b, "  %*s", w, "-");
+}
+
+/* --by with --format table: one line per group, its headline metric and
+ * the comparison with the original records (the header before the first). */
+static void by_row(struct buf *b, const struct opts *o, const jv *out, int first)
+{
+	const jv *grp = jv_get(jv_get(out, "group"), o->by), *vs = jv_get(out, "vs_original");
+	const char *metric = jv_get(out, "f1_macro") ? "f1_macro" : "mae";
+	const jv *st = jv_get(jv_get(out, "stability"), metric);
+
+	if (first) {
+		buf_printf(b, "%-26s  %6s  %8s  %10s  %11s  %9s  %10s  %12s", o->by, "n", metric, "robustness",
+			   "consistency", "flip_rate", "to_correct", "to_incorrect");
+		if (o->stab)
+			buf_printf(b, "  %9s", "stability");
+		buf_addc(b, '\n');
+	}
+	buf_reset(&text_buf);
+	if (grp == NULL || grp->t == JNULL)
+		buf_adds(&text_buf, "(original)");
+	else
+		scalar_text(&text_buf, grp);
+	buf_printf(b, "%-26s  %6.0f", text_buf.s, jv_get(out, "n")->d);
+	by_num(b, jv_get(out, metric), 8);
+	by_num(b, jv_get(jv_get(vs, "robustness"), metric), 10);
+	by_num(b, jv_get(vs, "consistency"), 11);
+	by_num(b, jv_get(vs, "flip_rate"), 9);
+	by_num(b, vs ? jv_get(vs, "flip_to_correct") : NULL, 10);
+	by_num(b, vs ? jv_get(vs, "flip_to_incorrect") : NULL, 12);
+	if (o->stab)
+		by_num(b, jv_get(st, "stability"), 9);
+	buf_addc(b, '\n');
+}
+
+/* The fairness line in the table format. */
+static void fairness_table(struct buf *b, const jv *f)
+{
+	static const char *const m[] = {"accuracy", "f1_macro"};
+	size_t i;
+
+	buf_printf(b, "\nfairness: gender_swap_prefix_male vs _female, %.0f pairs\n", jv_get(f, "n_pairs")->d);
+	buf_printf(b, "%-10s  %8s  %8s  %8s  %8s  %-8s\n", "metric", "female", "male", "global", "gap", "worst");
+	for (i = 0; i < 2; i++) {
+		const jv *x = jv_get(f, m[i]), *pg = jv_get(x, "per_group"), *w;
+
+		if (x == NULL)
+			continue;
+		w = jv_get(x, "worst_group");
+		buf_printf(b, "%-10s  %8.4f  %8.4f  %8.4f  %8.4f  %-8s\n", m[i],
+			   jv_get(pg, "gender_swap_prefix_female")->d, jv_get(pg, "gender_swap_prefix_male")->d,
+			   jv_get(x, "global")->d, jv_get(x, "gap")->d,
+			   strcmp(w->u.s, "gender_swap_prefix_male") == 0 ? "male" : "female");
+	}
+	buf_printf(b, "flips %.0f (rate %.4f): to correct %.4f, to incorrect %.4f\n", jv_get(f, "flips")->d,
+		   jv_get(f, "flip_rate")->d, jv_get(f, "flip_to_correct")->d, jv_get(f, "flip_to_incorrect")->d);
+}
+
 /* Write one result object in the chosen format (errors show at finish()). */
 static void emit(const struct opts *o, const jv *out)
 {
 	struct buf b = {0};
 
-	if (o->format == FMT_TABLE)
+	if (o->format == FMT_TABLE && jv_get(out, "fairness") != NULL)
+		fairness_table(&b, jv_get(out, "fairness"));
+	else if (o->format == FMT_TABLE && o->by != NULL)
+		by_row(&b, o, out, out_first);
+	else if (o->format == FMT_TABLE)
 		table(&b, out);
 	else if (o->format == FMT_PRETTY)
 		json_write_pretty(&b, out, 2);
@@ -775,6 +1241,7 @@ static void emit(const struct opts *o, const jv *out)
 		buf_addc(&b, '\n');
 	fwrite(b.s, 1, b.len, stdout);
 	buf_free(&b);
+	out_first = 0;
 }
 
 /* Fill the check from config/baselines.json; warn where the input's
@@ -965,10 +1432,12 @@ static void group_fields(struct opts *o, const char *arg)
 
 int main(int argc, char **argv)
 {
-	enum { O_CI = 256, O_BOOT, O_SEED, O_EF1, O_EMAE, O_BASE, O_TOL, O_CONF, O_LEN, O_VER, O_SUM };
+	enum { O_CI = 256, O_BOOT, O_SEED, O_EF1, O_EMAE, O_BASE, O_TOL, O_CONF, O_LEN, O_VER, O_SUM,
+	       O_BY, O_STAB };
 	static const struct option longopts[] = {
 		{"baseline", required_argument, NULL, O_BASE},
 		{"bootstrap", required_argument, NULL, O_BOOT},
+		{"by", required_argument, NULL, O_BY},
 		{"ci", required_argument, NULL, O_CI},
 		{"config-dir", required_argument, NULL, O_CONF},
 		{"expected-f1", required_argument, NULL, O_EF1},
@@ -981,13 +1450,15 @@ int main(int argc, char **argv)
 		{"pretty", no_argument, NULL, 'p'},
 		{"scenario", required_argument, NULL, 's'},
 		{"seed", required_argument, NULL, O_SEED},
+		{"stability", required_argument, NULL, O_STAB},
 		{"summary", required_argument, NULL, O_SUM},
 		{"tolerance", required_argument, NULL, O_TOL},
 		{"version", no_argument, NULL, O_VER},
 		{NULL, 0, NULL, 0},
 	};
 	static const char *const base_want[] = {"scenario", "gold", "pred", "error", "latency_ms",
-						"model", "model_digest", "strategy", "rank_a", "rank_b"};
+						"model", "model_digest", "strategy", "rank_a", "rank_b",
+						"source_id", "id"};
 	struct opts o;
 	const char *labels_arg = NULL, *why = NULL, **want;
 	const char *ef1 = NULL, *emae = NULL;
@@ -1032,6 +1503,16 @@ int main(int argc, char **argv)
 		case O_BASE:
 			o.baseline = optarg;
 			break;
+		case O_BY:
+			if (*optarg == '\0')
+				usage_error("--by: empty field name");
+			o.by = optarg;
+			break;
+		case O_STAB:
+			if (*optarg == '\0' || *optarg == '.' || optarg[strlen(optarg) - 1] == '.')
+				usage_error("--stability: '%s' is not a member name (seed, options.seed)", optarg);
+			o.stab = optarg;
+			break;
 		case O_BOOT:
 			o.bootstrap = (long)opt_int("--bootstrap", optarg, 1, 100000000);
 			break;
@@ -1074,8 +1555,21 @@ int main(int argc, char **argv)
 		usage_error("--expected-f1 and --expected-mae exclude each other: check one metric at a time");
 	if (o.baseline && (ef1 || emae))
 		usage_error("--baseline already sets the expected value: drop --expected-f1/--expected-mae");
-	if ((ef1 || emae || o.baseline) && o.ngroup > 0)
-		usage_error("baseline checks take one run: drop --group-by or split the input");
+	if ((ef1 || emae || o.baseline) && (o.ngroup > 0 || o.by || o.stab))
+		usage_error("baseline checks take one run: drop --group-by, --by and --stability, or split the input");
+	if (o.by != NULL && o.ngroup > 0)
+		usage_error("--by compares the groups of one field with the original: drop --group-by "
+			    "(split the input by model or strategy first)");
+	if (o.by != NULL) {
+		o.group = xcalloc(1, sizeof(char *));
+		o.group[o.ngroup++] = xstrdup(o.by);
+	}
+	if (o.stab != NULL) {
+		const char *dot = strchr(o.stab, '.');
+
+		o.stab_top = dot ? xstrndup(o.stab, (size_t)(dot - o.stab)) : xstrdup(o.stab);
+		o.stab_sub = dot ? dot + 1 : NULL;
+	}
 	if (ef1) {
 		o.check_metric = "f1_macro";
 		o.expected = opt_double("--expected-f1", ef1, -INFINITY, INFINITY);
@@ -1096,10 +1590,11 @@ int main(int argc, char **argv)
 	}
 
 	nw = sizeof(base_want) / sizeof(base_want[0]);
-	want = xcalloc(nw + o.ngroup + 1, sizeof(char *));
+	want = xcalloc(nw + o.ngroup + 2, sizeof(char *));
 	memcpy(want, base_want, sizeof(base_want));
 	for (k = 0; k < o.ngroup; k++)
 		want[nw + k] = o.group[k];
+	want[nw + o.ngroup] = o.stab_top;
 	for (i = optind; (i < argc || i == optind) && !stopped; i++) {
 		if (jsonl_open(&in, i < argc ? argv[i] : "-", want, o.lenient) < 0) {
 			stopped = 1;
@@ -1128,6 +1623,7 @@ int main(int argc, char **argv)
 
 		for (g = groups; g != NULL; g = g->next)
 			ngroups++;
+		robust_prepare(&a, &o);
 		/* The summary measures the whole run: its energy cannot be
 		 * split between groups, so per-point figures need one group. */
 		o.per_point = ngroups == 1;
@@ -1138,8 +1634,15 @@ int main(int argc, char **argv)
 		for (g = groups; g != NULL; g = g->next) {
 			struct buf who = {0};
 
+			jv *out;
+
 			arena_reset(&a);
-			emit(&o, metrics_object(&a, &o, g, headline));
+			out = metrics_object(&a, &o, g, headline);
+			if (o.by != NULL && !g->is_orig)
+				jv_set(&a, out, "vs_original", vs_original(&a, g, orig_group()));
+			if (o.stab != NULL)
+				jv_set(&a, out, "stability", stability_object(&a, &o, g));
+			emit(&o, out);
 			buf_adds(&who, o.ngroup ? "group" : "the input");
 			for (k = 0; k < o.ngroup; k++)
 				buf_printf(&who, "%s %s=%s", k ? "," : "", o.group[k], g->gtext[k]);
@@ -1159,9 +1662,20 @@ int main(int argc, char **argv)
 				status = check(&o, g, headline);
 			}
 		}
+		if (o.by != NULL) {
+			jv *f, *out;
+
+			arena_reset(&a);
+			if ((f = fairness_object(&a, &o)) != NULL) {
+				out = jv_obj(&a);
+				jv_set(&a, out, "fairness", f);
+				emit(&o, out);
+			}
+		}
 	}
 	free(want);
-	free_groups(o.ngroup);
+	free(o.stab_top);
+	free_groups();
 	for (k = 0; k < o.ngroup; k++)
 		free(o.group[k]);
 	free(o.group);

@@ -11,6 +11,7 @@
 #include "err.h"
 #include "jsonl.h"
 #include "parse.h"
+#include "samples.h"
 #include "scenario.h"
 #include "xalloc.h"
 
@@ -37,7 +38,7 @@ struct opts {
 };
 
 /* The members this tool reads; everything else passes through raw. */
-static const char *const want[] = {"scenario", "gold", "response", "error", NULL};
+static const char *const want[] = {"scenario", "gold", "response", "error", "samples", NULL};
 
 /* Length of the JSON string literal starting at p (valid JSON assumed). */
 static size_t skip_string(const char *p, const char *end)
@@ -341,17 +342,70 @@ static jv *points_value(struct arena *a, double v)
 	return jv_num(a, v);
 }
 
+/* The prediction in one sample's answer: null when it failed or parsed
+ * to nothing. */
+static jv *sample_pred(struct arena *a, const struct opts *o, const struct scenario *sc, const jv *smp)
+{
+	const jv *resp = jv_get(smp, "response");
+	char *text;
+	size_t rlen;
+
+	if (resp == NULL || resp->t != JSTR || !jv_isnull(jv_get(smp, "error")))
+		return JV_NULL;
+	text = arena_alloc(a, resp->n + 1);
+	rlen = strip_think(resp->u.s, resp->n, text);
+	if (sc->task == TASK_REGRESSION) {
+		double v;
+
+		return parse_points(&sc->scale, text, rlen, &v) ? points_value(a, v) : JV_NULL;
+	} else {
+		const struct labelset *ls = o->labels ? o->labels : &sc->labels;
+		int k = parse_label(ls, text, rlen);
+
+		return k >= 0 ? jv_str(a, ls->label[k], ls->len[k]) : JV_NULL;
+	}
+}
+
+/* Self-consistency (puma-infer --samples): the majority of the samples'
+ * predictions, its vote share as the confidence, and the counts for
+ * "votes".  Returns 0, or after a bad-record message 1 (skip) or -1 (stop). */
+static int vote(struct jsonl_in *in, const struct opts *o, const struct scenario *sc,
+		const jv *samples, jv **pred, jv **conf, jv **votes)
+{
+	struct arena *a = &in->a;
+	struct vote *v;
+	long w, n;
+	size_t i;
+
+	if (samples->t != JARR || samples->n == 0)
+		return jsonl_bad(in, "\"samples\" is %s, not a non-empty array (of puma-infer --samples)",
+				 samples->t == JARR ? "empty" : jv_typename(samples)) < 0 ? -1 : 1;
+	v = arena_alloc(a, samples->n * sizeof(*v));
+	for (i = 0; i < samples->n; i++) {
+		const jv *smp = samples->u.items[i], *resp = jv_get(smp, "response");
+
+		if (smp->t != JOBJ || resp == NULL || (resp->t != JSTR && resp->t != JNULL))
+			return jsonl_bad(in, "\"samples\"[%zu] is not an object with a \"response\" string or null",
+					 i) < 0 ? -1 : 1;
+		v[i].pred = sample_pred(a, o, sc, smp);
+	}
+	w = vote_majority(a, v, samples->n, &n, votes);
+	*pred = w >= 0 ? (jv *)v[w].pred : JV_NULL;
+	*conf = w >= 0 ? jv_num(a, (double)n / (double)samples->n) : JV_NULL;
+	return 0;
+}
+
 /* Check one record and add pred and confidence; returns 0 to write it,
  * 1 to skip it (lenient), -1 to stop. */
 static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 {
 	struct arena *a = &in->a;
 	const char *name = NULL;
-	const jv *scen = NULL, *gold = NULL, *response = NULL, *error = NULL;
+	const jv *scen = NULL, *gold = NULL, *response = NULL, *error = NULL, *samples = NULL;
 	const struct jmember *logprobs = NULL;
 	struct scenario *sc;
 	size_t i;
-	jv *pred = JV_NULL, *conf = JV_NULL;
+	jv *pred = JV_NULL, *conf = JV_NULL, *votes = NULL;
 
 	/* One pass over the members; the first of a repeated key counts, as
 	 * jv_get() would find it. */
@@ -364,6 +418,7 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 		else TAKE(response, "response", m->val);
 		else TAKE(error, "error", m->val);
 		else TAKE(logprobs, "logprobs", m);
+		else TAKE(samples, "samples", m->val);
 #undef TAKE
 	}
 	if (scen != NULL && scen->t != JSTR)
@@ -389,7 +444,12 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 		return jsonl_bad(in, "no \"response\" member") < 0 ? -1 : 1;
 	if (response->t != JSTR && response->t != JNULL)
 		return jsonl_bad(in, "\"response\" is %s, not a string or null", jv_typename(response)) < 0 ? -1 : 1;
-	if (response->t == JSTR && jv_isnull(error)) {
+	if (samples != NULL) {
+		int r = vote(in, o, sc, samples, &pred, &conf, &votes);
+
+		if (r != 0)
+			return r;
+	} else if (response->t == JSTR && jv_isnull(error)) {
 		char *text = arena_alloc(a, response->n + 1);
 		size_t rlen = strip_think(response->u.s, response->n, text);
 
@@ -418,6 +478,8 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 	}
 	jv_set(a, rec, "pred", pred);
 	jv_set(a, rec, "confidence", conf);
+	if (votes != NULL)
+		jv_set(a, rec, "votes", votes);
 	return 0;
 }
 

@@ -156,6 +156,30 @@ def cmd_parse(args):
         cfg, labels, rx = cache[name]
         pred = conf = None
         resp = rec.get("response")
+        if "samples" in rec:
+            # Self-consistency: Counter's most_common(1) is the first of
+            # the most voted in order of first vote.
+            import collections
+            votes = collections.Counter()
+            for smp in rec["samples"]:
+                p = None
+                if isinstance(smp.get("response"), str) and smp.get("error") is None:
+                    text = strip_think(smp["response"])
+                    if cfg["task"] == "regression":
+                        v = parse_points(cfg["scale"], cfg.get("snap_within", 1), text)
+                        p = None if v is None else points_json(v)
+                    else:
+                        p = parse_label(labels, rx, text)
+                if p is not None:
+                    votes[p] += 1
+            if votes:
+                pred, n = votes.most_common(1)[0]
+                conf = n / len(rec["samples"])
+            rec["pred"] = pred
+            rec["confidence"] = conf
+            rec["votes"] = [[p, n] for p, n in votes.items()]
+            out.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+            continue
         if isinstance(resp, str) and rec.get("error") is None:
             text = strip_think(resp)
             if cfg["task"] == "regression":
