@@ -50,7 +50,8 @@ static const struct var {
 	{"DATASET", K_NAME}, {"EXAMPLES", K_NAME}, {"INTENSITY", K_NUM}, {"JOBS", K_UINT},
 	{"K", K_UINT}, {"LABELS", K_NAME}, {"LOGPROBS", K_UINT}, {"MAX_CHARS", K_UINT},
 	{"MODEL", K_NAME}, {"MODEL_DIGEST", K_NAME}, {"N", K_UINT}, {"NUM_CTX", K_UINT},
-	{"NUM_PREDICT", K_UINT}, {"PAIRS", K_NAME}, {"PROFILE", K_NAME}, {"PUE", K_NUM}, {"RETRIES", K_UINT},
+	{"NUM_PREDICT", K_UINT}, {"PAIRS", K_NAME}, {"PERTURB", K_NAME}, {"PROFILE", K_NAME}, {"PUE", K_NUM},
+	{"RETRIES", K_UINT},
 	{"SCENARIO", K_NAME}, {"SEED", K_UINT}, {"STRATEGY", K_NAME}, {"TEMPERATURE", K_NUM},
 	{"TIMEOUT", K_UINT}, {"TOP_LOGPROBS", K_UINT}, {"URL", K_NAME},
 };
@@ -61,7 +62,7 @@ static const struct {
 	const char *key, *var;
 } axis_keys[] = {
 	{"models", "MODEL"}, {"scenarios", "SCENARIO"}, {"strategies", "STRATEGY"},
-	{"seeds", "SEED"}, {"datasets", "DATASET"},
+	{"seeds", "SEED"}, {"datasets", "DATASET"}, {"perturbations", "PERTURB"},
 };
 /* ... and the single-valued ones. */
 static const struct {
