@@ -14,6 +14,18 @@ for d in "$a" "$b"; do
 		exit 2
 	fi
 done
+# Two runs that sent different prompts answer different questions: the
+# template's sha256 (manifest.json) must match before anything is compared.
+tsha() {
+	grep -o '"prompt_template":{"path":"[^"]*","sha256":"[0-9a-f]*"' "$1/manifest.json" | sed 's/.*"sha256":"//; s/"$//'
+}
+ta=$(tsha "$a")
+tb=$(tsha "$b")
+if [ -n "$ta" ] && [ -n "$tb" ] && [ "$ta" != "$tb" ]; then
+	echo "cross-arch: $a and $b sent different prompt templates (sha256 $ta and $tb; see prompt_template" \
+		"in their manifests): their results are not comparable; rerun one with the other's PROMPTS" >&2
+	exit 2
+fi
 "$bin/puma-diff" "$a" "$b" >"${out%.md}.json.tmp"
 st=$?
 if [ $st -eq 2 ]; then

@@ -37,7 +37,7 @@ TAWOS_JSONL := $(TAWOS_PROJECTS:%=$(DATA)/tawos_%.jsonl)
 
 .PHONY: data data-clean
 data: $(DATA)/triage_jira.jsonl $(TAWOS_JSONL) $(DATA)/estimation_tawos.jsonl
-	@for f in $^; do echo "data: $$f: $$(wc -l < $$f) records"; done
+	@for f in $(filter %.jsonl,$^); do echo "data: $$f: $$(wc -l < $$f) records"; done
 
 # A raw file: copied from DATA_DIR or downloaded, then its sha256 checked.
 $(DATA_RAW)/%.csv:

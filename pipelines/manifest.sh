@@ -4,6 +4,8 @@
 # version, the tools' version, sha256 of the data, of the prompt template and
 # of every file of the run, start and end times, and the host and inference
 # summaries as recorded.  Written last: a run with a manifest is complete.
+# PROMPTS_SET (own or puma) and PROMPTS_LIST (config/puma-prompts.tsv) say
+# whose template it is and, for PUMA's, where it comes from.
 set -eu
 dir=$1
 dataset=$2
@@ -48,7 +50,21 @@ if v=$(git describe --always --dirty --tags 2>/dev/null); then
 else
 	printf '"tools_version":null,'
 fi
-printf '"data":%s,"prompt_template":%s,' "$(file "$dataset")" "$(file "$template")"
+# The template: its file, whose it is and, for PUMA's, the commit and URL
+# it was fetched from (the sha256 is checked against the pinned one).
+set_=${PROMPTS_SET:-own}
+origin="\"this project (config/prompts)\""
+if [ "$set_" = puma ] && [ -f "${PROMPTS_LIST:-}" ]; then
+	scen=$(basename "$(dirname "$template")")
+	origin=$(awk -F'\t' -v s="$scen" -v f="$(basename "$template")" \
+		'$1 == s && $2 == f { printf "{\"repository\":\"pumacp/puma\",\"commit\":\"%s\",\"path\":\"specs/prompts/%s/%s\",\"url\":\"%s\",\"sha256\":\"%s\"}", $3, $1, $2, $6, $5 }' \
+		"$PROMPTS_LIST")
+	[ -n "$origin" ] || origin=null
+elif [ "$set_" = puma ]; then
+	origin=null
+fi
+printf '"data":%s,"prompts":%s,"prompt_template":%s,' "$(file "$dataset")" "$(str "$set_")" \
+	"$(file "$template" | sed 's/}$//'),\"origin\":$origin}"
 if grep -q '"unloaded":true' "$dir/summary.json" 2>/dev/null; then
 	fresh="model unloaded before inference (Ollama keep_alive 0)"
 elif grep -q '"backend":"openai"' "$dir/summary.json" 2>/dev/null; then

@@ -44,6 +44,14 @@ LABELS ?=
 TIMEOUT ?=
 RETRIES ?=
 BINS ?= 15
+# Whose prompt templates: own (config/prompts/) or puma (PUMA's .jinja,
+# fetched by make prompts); the canonical targets default to puma.
+PROMPTS ?=
+# on/off: ask a reasoning model to think or not (not sent when empty, as PUMA).
+THINK ?=
+# 0: Ollama refuses a prompt over the context (truncate:false) instead of
+# cutting it; empty: not sent, as PUMA.
+TRUNCATE ?=
 COUNTRY ?=
 INTENSITY ?=
 PUE ?=
@@ -62,6 +70,14 @@ RUNS ?= runs
 NO_BUILD ?=
 TOOLS_DEP := $(if $(NO_BUILD),,$(TOOL_BIN))
 P := $(abspath $(BINDIR))
+
+# The template a run uses, and its sha256: PUMA's as pinned in
+# config/puma-prompts.tsv (make prompts checks the file against it), or the
+# project's own file.
+PROMPTS_SET = $(or $(PROMPTS),own)
+puma_template = $(if $(filter zero-shot self-consistency,$1),zero_shot,$(if $(filter zero-shot-cot,$1),zero_shot_cot,$(if $(filter one-shot few-shot-%,$1),few_shot,$(subst -,_,$1))))
+TEMPLATE_FILE = $(if $(filter puma,$(PROMPTS_SET)),$(PUMA_PROMPTS)/$(SCENARIO)/$(call puma_template,$(STRATEGY)).jinja,config/prompts/$(SCENARIO)/$(patsubst few-shot-%,few-shot,$(STRATEGY)).txt)
+TEMPLATE_SHA256 = $(if $(filter puma,$(PROMPTS_SET)),$(shell awk -F'\t' '$$1 == "$(SCENARIO)" && $$2 == "$(call puma_template,$(STRATEGY)).jinja" { print $$5 }' $(PROMPTS_LIST)),$(firstword $(shell $(SHA256SUM) '$(TEMPLATE_FILE)' 2>/dev/null)))
 
 # What can change a run's results, one per line: the run id's hash is taken
 # over this text, so two machines with the same settings share a run name.
@@ -84,6 +100,10 @@ examples=$(EXAMPLES)
 k=$(K)
 labels=$(LABELS)
 dataset=$(notdir $(DATASET))
+prompts=$(PROMPTS_SET)
+template_sha256=$(TEMPLATE_SHA256)
+think=$(THINK)
+truncate=$(TRUNCATE)
 bins=$(BINS)$(PERTURB_SETTING)
 endef
 export SETTINGS
@@ -98,6 +118,8 @@ INFER_FLAGS = -m '$(MODEL)' -b $(BACKEND) $(if $(URL),-u '$(URL)') -s $(SCENARIO
 	$(if $(RETRIES),--retries $(RETRIES)) $(if $(COUNTRY),--country $(COUNTRY)) \
 	$(if $(INTENSITY),--intensity $(INTENSITY)) $(if $(PUE),--pue $(PUE)) \
 	$(if $(filter ollama,$(BACKEND)),--unload) $(if $(MODEL_DIGEST),--model-digest $(MODEL_DIGEST)) \
+	--prompts $(PROMPTS_SET) $(if $(filter puma,$(PROMPTS_SET)),--prompts-dir '$(PUMA_PROMPTS)') \
+	$(if $(THINK),--think $(THINK)) $(if $(filter 0,$(TRUNCATE)),--no-truncate) \
 	$(INFER_ARGS)
 SAMPLE_FLAGS = -n $(N) --seed $(SEED) $(if $(filter triage_jira%,$(SCENARIO)),--stratify gold)
 SAMPLE_CMD = $(if $(PAIRED),$(if $(filter mixed,$(PAIRS)),$(P)/puma-pair --pairs mixed -n $(N) --seed $(SEED) <$(DATASET),\
@@ -112,6 +134,7 @@ PARSE_FLAGS = -s $(SCENARIO) $(if $(LABELS),--labels '$(LABELS)')
 # its files in order with a second make (so each step is a file target).
 run: $(TOOLS_DEP)
 	@[ -f '$(DATASET)' ] || $(MAKE) --no-print-directory '$(DATASET)'
+	@$(if $(filter puma,$(PROMPTS_SET)),$(MAKE) --no-print-directory prompts,:)
 	@dir=$$(PUMA_BIN=$(P) sh pipelines/run-dir.sh '$(RUNS)' '$(NAME)'); \
 	$(MAKE) --no-print-directory run-steps RUN_DIR="$$dir"; \
 	echo "run: $$dir"; \
@@ -165,12 +188,13 @@ $(R)/ece.json: $(R)/predictions.jsonl
 	@mv $@.tmp $@
 
 $(R)/manifest.json: $(R)/metrics.json $(R)/ece.json $(R)/host.json
-	@PUMA_BIN=$(P) sh pipelines/manifest.sh $(R) '$(DATASET)' \
-		'config/prompts/$(SCENARIO)/$(patsubst few-shot-%,few-shot,$(STRATEGY)).txt' >$@.tmp
+	@PUMA_BIN=$(P) PROMPTS_SET=$(PROMPTS_SET) PROMPTS_LIST=$(PROMPTS_LIST) \
+		sh pipelines/manifest.sh $(R) '$(DATASET)' '$(TEMPLATE_FILE)' >$@.tmp
 	@mv $@.tmp $@
 
 # ---- The canonical runs (spec section 9) ----
-CANON = MODEL=qwen2.5:3b N=200 SEED=42 TEMPERATURE=0 NUM_PREDICT=256 JOBS=1
+# PUMA's templates and PUMA's example behaviour (none) unless PROMPTS says.
+CANON = MODEL=qwen2.5:3b N=200 SEED=42 TEMPERATURE=0 NUM_PREDICT=256 JOBS=1 PROMPTS=$(or $(PROMPTS),puma)
 baseline-triage:
 	@$(MAKE) --no-print-directory run $(CANON) NAME=baseline-triage \
 		SCENARIO=triage_jira STRATEGY=contextual-anchoring
@@ -181,18 +205,27 @@ baseline-estimation:
 
 # Check the newest finished canonical run of each scenario against its
 # reference (config/baselines.json), making the run first when there is
-# none; exits non-zero when a value is outside its tolerance.
+# none; fails when a value is outside its tolerance (FAIL).  The
+# estimation reference holds only for PUMA's tawos_clean.csv: a run on
+# other rows is REFUSED, saying why and how to supply the file, never
+# FAILed, and the target fails too.  BASELINES=triage checks one.
+BASELINES ?= triage estimation
 validate-baseline: $(TOOLS_DEP)
-	@st=0; for b in triage:triage_jira estimation:estimation_tawos; do \
-		name=baseline-$${b%%:*}; \
+	@fail=0; refused=0; for b in $(BASELINES); do \
+		case $$b in triage) sc=triage_jira ;; estimation) sc=estimation_tawos ;; \
+		*) echo "validate-baseline: BASELINES: '$$b' is neither triage nor estimation" >&2; exit 2 ;; esac; \
+		name=baseline-$$b; \
 		d=$$(sh pipelines/last-run.sh '$(RUNS)' $$name); \
+		if [ $$b = estimation ] && ! sh pipelines/estimation-data.sh "$$d" '$(DATA)' '$(TAWOS_CLEAN_SHA256)'; then \
+			refused=1; continue; \
+		fi; \
 		if [ -z "$$d" ]; then \
 			$(MAKE) --no-print-directory $$name || exit 1; \
 			d=$$(sh pipelines/last-run.sh '$(RUNS)' $$name); \
 		fi; \
 		echo "validate-baseline: $$d"; \
-		$(P)/puma-metrics --baseline $${b#*:} <"$$d/predictions.jsonl" >/dev/null || st=1; \
-	done; exit $$st
+		$(P)/puma-metrics --baseline $$sc <"$$d/predictions.jsonl" >/dev/null || fail=1; \
+	done; [ $$fail -eq 0 ] || exit 1; [ $$refused -eq 0 ] || exit 2
 
 # The README's main job: the real baseline when a server answers, else
 # the demo so that every step can be seen working.

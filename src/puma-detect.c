@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "backend.h"
+#include "catalog.h"
 #include "config.h"
 #include "err.h"
 #include "http.h"
@@ -191,6 +192,39 @@ static jv *gib2_or_null(struct arena *a, long long bytes)
 	return bytes >= 0 ? jv_num(a, hw_gib2(bytes)) : JV_NULL;
 }
 
+/* Which of the profile's recommended models (config/models.json, as
+ * profiles.json lists them) the server has and which it lacks, added to
+ * the server object when both its model list and a profile are known. */
+static void recommended(struct arena *a, jv *server, const struct pick *pk)
+{
+	const jv *have = jv_get(server, "models"), *want = pk->p ? pk->p->models : NULL;
+	jv *o, *present, *missing;
+	size_t i, k;
+
+	if (have == NULL || have->t != JARR || want == NULL || want->t != JARR)
+		return;
+	o = jv_obj(a);
+	present = jv_arr(a);
+	missing = jv_arr(a);
+	for (i = 0; i < want->n; i++) {
+		const char *w = want->u.items[i]->t == JSTR ? want->u.items[i]->u.s : NULL;
+		int found = 0;
+
+		if (w == NULL)
+			continue;
+		for (k = 0; k < have->n && !found; k++) {
+			const char *h = jv_getstr(have->u.items[k], "name", NULL);
+
+			found = h != NULL && catalog_same_model(h, w);
+		}
+		jv_push(a, found ? present : missing, want->u.items[i]);
+	}
+	jv_set(a, o, "profile", jv_cstr(a, pk->p->name));
+	jv_set(a, o, "present", present);
+	jv_set(a, o, "missing", missing);
+	jv_set(a, server, "recommended", o);
+}
+
 /* Everything learned, as one JSON object (text output is drawn from it,
  * so the two never disagree). */
 static jv *build(struct arena *a, const struct hw *h, const struct pick *pk, jv *server)
@@ -266,8 +300,10 @@ static jv *build(struct arena *a, const struct hw *h, const struct pick *pk, jv 
 		jv_push(a, arr, x);
 	}
 	jv_set(a, o, "probes", arr);
-	if (server != NULL)
+	if (server != NULL) {
+		recommended(a, server, pk);
 		jv_set(a, o, "server", server);
+	}
 
 	jv_set(a, o, "profile", jv_cstr_or_null(a, pk->p ? pk->p->name : NULL));
 	jv_set(a, o, "empirical_validation", jv_cstr_or_null(a, pk->p ? pk->p->validation : NULL));
@@ -396,6 +432,17 @@ static void report(struct buf *b, const jv *o)
 		for (i = 0; models != NULL && models->t == JARR && i < models->n; i++)
 			buf_printf(b, "  %-11s %s  %s\n", i == 0 ? "Models" : "",
 				   txt(models->u.items[i], "name", t1), txt(models->u.items[i], "digest", t2));
+		if (jv_get(srv, "recommended") != NULL) {
+			const jv *rec = jv_get(srv, "recommended"), *miss = jv_get(rec, "missing");
+
+			buf_printf(b, "  Has         of %s's recommended models: ", txt(rec, "profile", t1));
+			join_strings(b, jv_get(rec, "present"));
+			buf_adds(b, "\n  Lacks       ");
+			join_strings(b, miss);
+			if (miss != NULL && miss->t == JARR && miss->n > 0 && miss->u.items[0]->t == JSTR)
+				buf_printf(b, " (Ollama: ollama pull %s)", miss->u.items[0]->u.s);
+			buf_addc(b, '\n');
+		}
 	}
 	buf_adds(b, "\nProfile\n");
 	if (jv_isnull(jv_get(o, "profile"))) {

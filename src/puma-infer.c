@@ -29,6 +29,7 @@
 
 #include "backend.h"
 #include "cache.h"
+#include "catalog.h"
 #include "config.h"
 #include "endpoint.h"
 #include "energy.h"
@@ -37,7 +38,9 @@
 #include "jsonl.h"
 #include "opt.h"
 #include "outfile.h"
+#include "jinja.h"
 #include "prompt.h"
+#include "pumaprompt.h"
 #include "samples.h"
 #include "sha256.h"
 
@@ -58,26 +61,41 @@ static const char usage_text[] =
 	"Prompt:\n"
 	"  -s, --scenario NAME    triage_jira, estimation_tawos, ... (default: each record's\n"
 	"                         \"scenario\")\n"
-	"  -S, --strategy NAME    template config/prompts/SCENARIO/NAME.txt (default zero-shot)\n"
-	"  -t, --template FILE    use this template instead\n"
+	"  -S, --strategy NAME    the prompt strategy (default zero-shot)\n"
+	"      --prompts SET      own: config/prompts/SCENARIO/STRATEGY.txt (default);\n"
+	"                         puma: PUMA's SCENARIO/TEMPLATE.jinja as PUMA maps the strategy\n"
+	"      --prompts-dir DIR  where PUMA's templates are (default: $PUMA_PROMPTS_DIR,\n"
+	"                         else data/prompts/puma; fetch them with make prompts)\n"
+	"  -t, --template FILE    use this template instead (FILE.jinja: a Jinja template\n"
+	"                         rendered as PUMA renders its own)\n"
 	"      --labels LIST      comma-separated labels (default: the scenario's config)\n"
 	"      --examples FILE    solved examples (instance records with gold) for few-shot\n"
 	"  -k, --k K              examples per prompt (default: from the strategy)\n"
 	"      --max-chars N      cut each description to N characters\n"
 	"      --keep-prompt      put the prompt itself into each record\n"
 	"      --constrain        restrict the answer to the labels\n"
+	"      --dry-run          contact no server: write each record with its \"prompt\"\n"
+	"                         and the \"request\" it would send\n"
 	"Generation:\n"
 	"      --temperature X    sampling temperature (default 0)\n"
 	"      --seed N           sampling seed, also for picking examples (default 42)\n"
 	"      --samples K        K answers per record at T > 0 (self-consistency)\n"
 	"  -n, --num-predict N    most tokens to generate (default 256)\n"
 	"      --num-ctx N        Ollama's context window (default: the server's)\n"
+	"      --think on|off     ask a reasoning model to think first, or not (default: not\n"
+	"                         sent, as PUMA; the reasoning goes to \"thinking\")\n"
+	"      --no-truncate      Ollama >= 0.12.6: a prompt longer than the context is an\n"
+	"                         error record, not silently cut (truncate:false)\n"
 	"      --logprobs         ask for each generated token's log-probability\n"
 	"      --top-logprobs K   and the K most likely alternatives, 0 to 20 (default 5)\n"
+	;
+/* The rest of the help (one string literal may hold only 4095 bytes). */
+static const char usage_more[] =
 	"Running:\n"
 	"  -j, --jobs N           requests in flight (default 1; more changes results on\n"
 	"                         Ollama and llama.cpp)\n"
-	"      --timeout SECS     per request (default 120)\n"
+	"      --timeout SECS     per request (default: the model's in config/models.json,\n"
+	"                         else 120)\n"
 	"      --retries N        retries of a failed request (default 3)\n"
 	"      --backoff SECS     first retry delay, doubled each time (default 1)\n"
 	"      --max-failures N   stop after N failed records in a row (default 10; 0: never)\n"
@@ -105,7 +123,7 @@ enum {
 	OPT_EXAMPLES, OPT_KEEP_PROMPT, OPT_LABELS, OPT_LOGPROBS, OPT_MAX_CHARS,
 	OPT_MAX_FAILURES, OPT_NO_CACHE, OPT_NUM_CTX, OPT_RETRIES, OPT_SEED, OPT_SUMMARY,
 	OPT_TEMPERATURE, OPT_TIMEOUT, OPT_TOP_LOGPROBS, OPT_VERSION, OPT_UNLOAD, OPT_MODEL_DIGEST,
-	OPT_SAMPLES
+	OPT_PROMPTS, OPT_PROMPTS_DIR, OPT_DRY_RUN, OPT_THINK, OPT_NO_TRUNCATE, OPT_SAMPLES
 };
 
 static const struct option longopts[] = {
@@ -115,6 +133,7 @@ static const struct option longopts[] = {
 	{"cache", required_argument, NULL, OPT_CACHE},
 	{"config-dir", required_argument, NULL, OPT_CONFIG_DIR},
 	{"constrain", no_argument, NULL, OPT_CONSTRAIN},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	{"examples", required_argument, NULL, OPT_EXAMPLES},
 	{"help", no_argument, NULL, 'h'},
 	{"jobs", required_argument, NULL, 'j'},
@@ -128,8 +147,11 @@ static const struct option longopts[] = {
 	{"model-digest", required_argument, NULL, OPT_MODEL_DIGEST},
 	{"model", required_argument, NULL, 'm'},
 	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+	{"no-truncate", no_argument, NULL, OPT_NO_TRUNCATE},
 	{"num-ctx", required_argument, NULL, OPT_NUM_CTX},
 	{"num-predict", required_argument, NULL, 'n'},
+	{"prompts", required_argument, NULL, OPT_PROMPTS},
+	{"prompts-dir", required_argument, NULL, OPT_PROMPTS_DIR},
 	{"quiet", no_argument, NULL, 'q'},
 	{"retries", required_argument, NULL, OPT_RETRIES},
 	{"scenario", required_argument, NULL, 's'},
@@ -139,6 +161,7 @@ static const struct option longopts[] = {
 	{"summary", required_argument, NULL, OPT_SUMMARY},
 	{"temperature", required_argument, NULL, OPT_TEMPERATURE},
 	{"template", required_argument, NULL, 't'},
+	{"think", required_argument, NULL, OPT_THINK},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"top-logprobs", required_argument, NULL, OPT_TOP_LOGPROBS},
 	{"unload", no_argument, NULL, OPT_UNLOAD},
@@ -154,7 +177,10 @@ struct opts {
 	const char *examples, *cache, *summary, *input, *model_digest;
 	const char *urls[16];	/* every -u, in order; more than one: several endpoints */
 	int nurls;
+	const char *prompts_dir;	/* PUMA's templates (--prompts puma) */
 	int unload;
+	int puma;		/* --prompts puma */
+	int dry_run;
 	long k;			/* -1: from the strategy */
 	long max_chars;		/* -1: no cut */
 	int keep_prompt, constrain, lenient, quiet, no_cache;
@@ -170,6 +196,9 @@ struct opts {
 struct scen {
 	char *name;
 	struct tmpl t;		/* the prompt template */
+	struct jinja *jt;	/* or a Jinja template, rendered as PUMA renders it */
+	char sha[65];		/* the template file's sha256 */
+	char *origin;		/* where it comes from, for the summary */
 	struct tmpl ex;		/* how one example is written; empty when unused */
 	struct labels labels;	/* n == 0: none known */
 	char *labels_text;	/* labels joined, or NULL */
@@ -279,6 +308,14 @@ static char *base_url(const struct run *r)
 	return s;
 }
 
+/* Is path a Jinja template (rendered as PUMA renders its .jinja files)? */
+static int jinja_file(const char *path)
+{
+	size_t n = path != NULL ? strlen(path) : 0;
+
+	return n > 6 && strcmp(path + n - 6, ".jinja") == 0;
+}
+
 /* Examples per prompt that a strategy implies; -1 for few-shot-K with a
  * K outside --k's range (a huge K would size the example list). */
 static long strategy_k(const char *s)
@@ -313,7 +350,7 @@ static void parse_opts(struct run *r, int argc, char **argv)
 	o->retries = 3;
 	o->max_failures = 10;
 	o->samples = 1;
-	o->timeout = 120;
+	o->timeout = -1;	/* from the model catalog */
 	o->backoff = 1;
 	r->kind = BACKEND_OLLAMA;
 	r->g.temperature = 0;
@@ -353,8 +390,34 @@ static void parse_opts(struct run *r, int argc, char **argv)
 		case OPT_EXAMPLES:
 			o->examples = optarg;
 			break;
+		case OPT_DRY_RUN:
+			o->dry_run = 1;
+			break;
+		case OPT_PROMPTS:
+			if (strcmp(optarg, "puma") == 0)
+				o->puma = 1;
+			else if (strcmp(optarg, "own") == 0)
+				o->puma = 0;
+			else
+				usage_error("--prompts: '%s' is neither puma nor own", optarg);
+			break;
+		case OPT_PROMPTS_DIR:
+			o->prompts_dir = optarg;
+			break;
+		case OPT_THINK:
+			if (strcmp(optarg, "on") == 0)
+				r->g.think = 1;
+			else if (strcmp(optarg, "off") == 0)
+				r->g.think = -1;
+			else
+				usage_error("--think: '%s' is neither on nor off", optarg);
+			break;
+		case OPT_NO_TRUNCATE:
+			r->g.no_truncate = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
+			fputs(usage_more, stdout);
 			exit(finish());
 		case 'j':
 			o->jobs = (int)opt_int("--jobs", optarg, 1, 256);
@@ -468,16 +531,52 @@ static void parse_opts(struct run *r, int argc, char **argv)
 			    o->energy_opt);
 	if (o->strategy == NULL && o->template == NULL)
 		o->strategy = "zero-shot";
-	if (o->strategy != NULL && strcmp(o->strategy, "self-consistency") == 0 && o->template == NULL)
+	if (o->puma && o->strategy != NULL && strcmp(o->strategy, "self-consistency") == 0 &&
+	    r->g.temperature == 0)
+		usage_error("--prompts puma: PUMA refuses self-consistency at temperature 0 (at a "
+			    "higher one it sends one zero_shot request, and votes on nothing)");
+	if (o->strategy != NULL && strcmp(o->strategy, "self-consistency") == 0 && o->template == NULL &&
+	    !o->puma)
 		usage_error("self-consistency is a way of sampling, not a prompt: give a strategy "
 			    "with --samples K and --temperature above 0; puma-parse votes");
 	/* As PUMA's RunSpec: at temperature 0 every sample is the same answer. */
 	if (o->samples > 1 && r->g.temperature == 0)
 		usage_error("--samples %ld: self-consistency needs --temperature above 0 "
 			    "(at 0 every sample gives the same answer)", o->samples);
-	if (o->k < 0 && (o->k = o->strategy != NULL ? strategy_k(o->strategy) : 0) < 0)
+	if (o->dry_run && o->samples > 1)
+		usage_error("--dry-run shows one request per record: --samples does not go with it");
+	if (o->puma && o->template != NULL)
+		usage_error("--prompts puma and --template contradict each other: PUMA's templates "
+			    "are chosen by --strategy");
+	if (o->puma && o->strategy != NULL && puma_template_of(o->strategy) == NULL)
+		usage_error("--prompts puma: PUMA has no strategy '%s' (zero-shot, zero-shot-cot, "
+			    "one-shot, few-shot-K, cot-few-shot, rcoif, contextual-anchoring, "
+			    "self-consistency, egi)", o->strategy);
+	if (o->prompts_dir != NULL && !o->puma)
+		usage_error("--prompts-dir is where PUMA's templates are: add --prompts puma");
+	if (o->puma && o->prompts_dir == NULL) {
+		o->prompts_dir = getenv("PUMA_PROMPTS_DIR");
+		if (o->prompts_dir == NULL || *o->prompts_dir == '\0')
+			o->prompts_dir = "data/prompts/puma";
+	}
+	if (jinja_file(o->template) || o->puma) {
+		/* PUMA's runner passes no examples: none unless --examples gives
+		 * some, then as many as the strategy keeps (cot-few-shot: all). */
+		if (o->k < 0)
+			o->k = o->examples == NULL ? 0 : o->strategy != NULL &&
+			       puma_examples_cut(o->strategy) > 0 ? puma_examples_cut(o->strategy) : 1000;
+	} else if (o->k < 0 && (o->k = o->strategy != NULL ? strategy_k(o->strategy) : 0) < 0) {
 		usage_error("--strategy %s: K of few-shot-K is a whole number from 1 to 1000",
 			    o->strategy);
+	}
+	if (o->timeout < 0) {
+		int listed;
+
+		o->timeout = catalog_timeout(o->model, &listed);
+	}
+	if (o->dry_run && (o->unload || o->summary != NULL))
+		usage_error("--dry-run sends nothing: --%s does not go with it",
+			    o->unload ? "unload" : "summary");
 	if (o->k > 0 && o->examples == NULL)
 		usage_error("%s places %ld solved example%s in each prompt: give them with "
 			    "--examples FILE (instance records with \"gold\"), or set --k 0",
@@ -496,7 +595,8 @@ static const char *strategy_name(struct run *r, char **owned)
 	b = strrchr(r->o.template, '/');
 	b = b ? b + 1 : r->o.template;
 	dot = strrchr(b, '.');
-	*owned = dot != NULL && strcmp(dot, ".txt") == 0 ? xstrndup(b, (size_t)(dot - b)) : xstrdup(b);
+	*owned = dot != NULL && (strcmp(dot, ".txt") == 0 || strcmp(dot, ".jinja") == 0)
+		 ? xstrndup(b, (size_t)(dot - b)) : xstrdup(b);
 	return *owned;
 }
 
@@ -571,6 +671,133 @@ static char *label_config(const char *arg, const char *scenario)
 	return NULL;
 }
 
+/* The labels of scenario name (or --labels) into s when the template (or
+ * --constrain) needs them; -1 with a reason when there are none. */
+static int scen_labels(struct run *r, struct scen *s, const char *name, int need, char *err,
+		       size_t errlen)
+{
+	char why[256], *path;
+
+	if (!need)
+		return 0;
+	if (*name == '\0' && r->o.labels == NULL) {
+		snprintf(err, errlen, "the template needs a label list: give --labels or --scenario");
+		return -1;
+	}
+	path = label_config(r->o.labels, name);
+	if (path == NULL) {
+		if (labels_from_list(&s->labels, r->o.labels) < 0) {
+			snprintf(err, errlen, "--labels '%s' names no label", r->o.labels);
+			return -1;
+		}
+	} else {
+		struct arena a = {0};
+		const jv *cfg = json_load(&a, path);
+
+		if (cfg == NULL || labels_from_config(&s->labels, cfg, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "no label list in %s%s%s; give one with --labels", path,
+				 cfg ? ": " : "", cfg ? why : "");
+			free(path);
+			arena_free(&a);
+			return -1;
+		}
+		arena_free(&a);
+	}
+	free(path);
+	return 0;
+}
+
+/* A Jinja template for scenario name: PUMA's own (--prompts puma, found by
+ * the strategy and checked against the pinned sha256) or --template
+ * FILE.jinja; then the labels and the examples it may use.  -1 with a
+ * reason in err. */
+static int load_jinja(struct run *r, struct scen *s, const char *name, char *err, size_t errlen)
+{
+	char *path, *list = NULL, *text, *disp = NULL;
+	size_t len;
+	struct puma_pin pin = {0};
+	int rc = -1;
+
+	if (r->o.puma) {
+		const char *file = puma_template_of(r->o.strategy);
+		char *fname = xasprintf("%s.jinja", file), why[300];
+		int found;
+
+		list = config_path("puma-prompts.tsv");
+		found = puma_pin_find(list, name, fname, &pin, why, sizeof(why));
+		free(fname);
+		if (found <= 0) {
+			if (found < 0)
+				snprintf(err, errlen, "%s", why);
+			else
+				snprintf(err, errlen, "PUMA has no templates for scenario '%s' (%s lists "
+					 "those it has)", name, list);
+			goto out;
+		}
+		path = xasprintf("%s/%s/%s", r->o.prompts_dir, name, pin.file);
+		disp = xasprintf("%s/%s", name, pin.file);
+	} else {
+		path = xstrdup(r->o.template);
+	}
+	text = read_file(path, &len);
+	if (text == NULL) {
+		if (r->o.puma)
+			snprintf(err, errlen, "PUMA's template %s: %s; fetch PUMA's templates with "
+				 "'make prompts' (offline: make prompts PROMPTS_DIR=DIR), or point "
+				 "--prompts-dir at them", path, strerror(errno));
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(path);
+		goto out;
+	}
+	sha256_hex(text, len, s->sha);
+	if (r->o.puma && strcmp(s->sha, pin.sha256) != 0) {
+		snprintf(err, errlen, "%s: sha256 %s, expected %s: not PUMA's template (commit %.7s); "
+			 "fetch it again with 'make prompts'", path, s->sha, pin.sha256, pin.commit);
+		free(text);
+		free(path);
+		goto out;
+	}
+	s->jt = jinja_parse(disp != NULL ? disp : path, text, len, err, errlen);
+	free(text);
+	if (s->jt == NULL) {
+		free(path);
+		goto out;
+	}
+	s->t.path = path;
+	s->origin = r->o.puma ? xasprintf("pumacp/puma@%s:specs/prompts/%s/%s", pin.commit, name,
+					  pin.file) : xstrdup("--template");
+	if (scen_labels(r, s, name, r->o.constrain || jinja_uses(s->jt, "labels"), err, errlen) < 0)
+		goto bad;
+	if (s->labels.n > 0)
+		s->labels_text = labels_join(&s->labels);
+	if (r->o.examples != NULL && s->k > 0) {
+		if (pool_load(&s->pool, r->o.examples, *name ? name : NULL, -1, (uint32_t)r->g.seed) < 0)
+			die(EXIT_FAIL, "cannot use the examples in %s", r->o.examples);
+		if (s->pool.n == 0) {
+			snprintf(err, errlen, "%s holds no examples for scenario '%s'", r->o.examples, name);
+			goto bad;
+		}
+	}
+	rc = 0;
+	goto out;
+bad:
+	jinja_free(s->jt);
+	s->jt = NULL;
+	free(s->origin);
+	s->origin = NULL;
+	free(s->t.path);
+	s->t.path = NULL;
+	labels_free(&s->labels);
+	free(s->labels_text);
+	s->labels_text = NULL;
+out:
+	puma_pin_free(&pin);
+	free(list);
+	free(disp);
+	return rc;
+}
+
 /* Load what scenario name needs; NULL with a reason in err when it cannot
  * (no template for the strategy, no labels where the template asks). */
 static struct scen *load_scen(struct run *r, const char *name, char *err, size_t errlen)
@@ -584,6 +811,13 @@ static struct scen *load_scen(struct run *r, const char *name, char *err, size_t
 	s = &r->scens[r->nscens];
 	memset(s, 0, sizeof(*s));
 	s->k = r->o.k;
+	if (r->o.puma || jinja_file(r->o.template)) {
+		if (load_jinja(r, s, name, err, errlen) < 0)
+			return NULL;
+		s->name = xstrdup(name);
+		r->nscens++;
+		return s;
+	}
 	if (r->o.template != NULL) {
 		if (tmpl_load(&s->t, r->o.template) < 0) {
 			snprintf(err, errlen, "%s: %s", r->o.template, strerror(errno));
@@ -620,6 +854,15 @@ static struct scen *load_scen(struct run *r, const char *name, char *err, size_t
 		snprintf(err, errlen, "%s: %s", s->t.path, why);
 		tmpl_free(&s->t);
 		return NULL;
+	}
+	{
+		size_t flen;
+		char *ftext = read_file(s->t.path, &flen);
+
+		if (ftext != NULL)
+			sha256_hex(ftext, flen, s->sha);
+		free(ftext);
+		s->origin = xstrdup(r->o.template != NULL ? "--template" : "config/prompts");
 	}
 	need_labels = r->o.constrain || tmpl_uses(&s->t, "labels");
 	if (*name == '\0' && r->o.labels == NULL && need_labels) {
@@ -677,6 +920,7 @@ static struct scen *load_scen(struct run *r, const char *name, char *err, size_t
 	r->nscens++;
 	return s;
 bad:
+	free(s->origin);
 	tmpl_free(&s->t);
 	tmpl_free(&s->ex);
 	labels_free(&s->labels);
@@ -705,6 +949,8 @@ static void free_scens(struct run *r)
 		struct scen *s = &r->scens[i];
 
 		free(s->name);
+		jinja_free(s->jt);
+		free(s->origin);
 		tmpl_free(&s->t);
 		tmpl_free(&s->ex);
 		labels_free(&s->labels);
@@ -790,6 +1036,44 @@ static int render_examples(struct run *r, struct scen *s, struct job *j, struct 
 	return 0;
 }
 
+/* Render rec's prompt from a Jinja template with PUMA's variables: the
+ * instance as PUMA's row dict, the examples drawn from --examples (none
+ * otherwise, as PUMA's runner), the labels and the scenario.  --max-chars
+ * cuts the instance's description (*truncated says so). */
+static int render_jinja(struct run *r, struct scen *s, struct job *j, const char *sname,
+			struct buf *prompt, jv **ids, int *truncated, char *err, size_t errlen)
+{
+	const jv **pick = NULL;
+	size_t n = 0, i;
+	jv *vars, *inst, *d;
+
+	*ids = NULL;
+	if (s->k > 0 && s->pool.n > 0) {
+		pick = xmalloc((size_t)s->k * sizeof(*pick));
+		n = pool_pick(&s->pool, j->rec, (size_t)s->k, pick);
+		*ids = jv_arr(&j->a);
+		for (i = 0; i < n; i++) {
+			const jv *id = jv_get(pick[i], "id");
+
+			jv_push(&j->a, *ids, id != NULL && id->t == JSTR ? (jv *)id : JV_NULL);
+		}
+	}
+	vars = puma_vars(&j->a, j->rec, sname, s->labels.n > 0 ? &s->labels : NULL, pick, n);
+	free(pick);
+	inst = jv_get(vars, "instance");
+	d = jv_get(inst, "description");
+	if (r->o.max_chars >= 0 && d != NULL && d->t == JSTR) {
+		size_t cut = utf8_prefix_chars(d->u.s, d->n, (size_t)r->o.max_chars);
+
+		if (cut < d->n) {
+			jv_set(&j->a, inst, "description", jv_str(&j->a, d->u.s, cut));
+			*truncated = 1;
+		}
+	}
+	buf_add(prompt, "", 0);
+	return jinja_render(s->jt, vars, prompt, err, errlen);
+}
+
 /* Render rec's prompt, fill in the fields known before the request and
  * the request body and cache key.  -1 with a reason: a bad record. */
 static int prepare(struct run *r, struct job *j, char *err, size_t errlen)
@@ -819,14 +1103,19 @@ static int prepare(struct run *r, struct job *j, char *err, size_t errlen)
 	s = get_scen(r, sname, err, errlen);
 	if (s == NULL)
 		return -1;
-	if (render_examples(r, s, j, &exs, &ids, err, errlen) < 0)
-		goto out;
 	memset(&rd, 0, sizeof(rd));
-	rd.labels = s->labels_text;
-	rd.examples = exs.s;
-	rd.max_chars = r->o.max_chars;
-	if (tmpl_render(&s->t, rec, &rd, &prompt, err, errlen) < 0)
-		goto out;
+	if (s->jt != NULL) {
+		if (render_jinja(r, s, j, sname, &prompt, &ids, &rd.truncated, err, errlen) < 0)
+			goto out;
+	} else {
+		if (render_examples(r, s, j, &exs, &ids, err, errlen) < 0)
+			goto out;
+		rd.labels = s->labels_text;
+		rd.examples = exs.s;
+		rd.max_chars = r->o.max_chars;
+		if (tmpl_render(&s->t, rec, &rd, &prompt, err, errlen) < 0)
+			goto out;
+	}
 	sha256_hex(prompt.s, prompt.len, sha);
 	g.constrain = r->o.constrain ? &s->labels : NULL;
 	backend_body(&g, prompt.s, prompt.len, &j->body);
@@ -848,7 +1137,7 @@ static int prepare(struct run *r, struct job *j, char *err, size_t errlen)
 	jv_set(a, rec, "server_version", jv_cstr_or_null(a, r->srv.version));
 	jv_set(a, rec, "strategy", jv_cstr(a, r->strategy));
 	jv_set(a, rec, "prompt_sha256", jv_cstr(a, sha));
-	if (r->o.keep_prompt)
+	if (r->o.keep_prompt || r->o.dry_run)
 		jv_set(a, rec, "prompt", jv_str(a, prompt.s, prompt.len));
 	else
 		unset(rec, "prompt");
@@ -862,6 +1151,15 @@ static int prepare(struct run *r, struct job *j, char *err, size_t errlen)
 		unset(rec, "truncated");
 	jv_set(a, rec, "constrained", jv_bool(r->o.constrain));
 	jv_set(a, rec, "options", backend_options(a, &g));
+	if (r->o.dry_run) {
+		jv *req = jv_obj(a);
+		char perr[200];
+		jv *body = json_parse(a, j->body.s, j->body.len, NULL, perr, sizeof(perr));
+
+		jv_set(a, req, "url", jv_cstr(a, r->endpoint));
+		jv_set(a, req, "body", body != NULL ? body : JV_NULL);
+		jv_set(a, rec, "request", req);
+	}
 	rc = 0;
 out:
 	buf_free(&prompt);
@@ -896,6 +1194,30 @@ static void set_answer(struct run *r, struct job *j, jv *response, jv *done_reas
 	jv_set(a, rec, "error", jv_cstr_or_null(a, error));
 }
 
+/* The reasoning a server returned apart from the answer ("thinking"),
+ * recorded right after "response"; removed when there is none. */
+static void set_thinking(struct job *j, jv *thinking)
+{
+	jv *rec = j->rec;
+	size_t i;
+
+	unset(rec, "thinking");
+	if (thinking == NULL)
+		return;
+	for (i = 0; i < rec->n; i++)
+		if (strcmp(rec->u.mem[i].key, "response") == 0)
+			break;
+	jv_set(&j->a, rec, "thinking", thinking);
+	/* jv_set appended it: move it to just after "response". */
+	if (i + 1 < rec->n - 1) {
+		struct jmember m = rec->u.mem[rec->n - 1];
+
+		memmove(&rec->u.mem[i + 2], &rec->u.mem[i + 1],
+			(rec->n - i - 2) * sizeof(rec->u.mem[0]));
+		rec->u.mem[i + 1] = m;
+	}
+}
+
 /* Fill the answer from a cache entry; 0, or -1 when the entry is not one
  * we wrote (it is then fetched again). */
 static int from_cache(struct run *r, struct job *j)
@@ -912,6 +1234,7 @@ static int from_cache(struct run *r, struct job *j)
 		   jv_get(e, "tokens_in") ? jv_get(e, "tokens_in") : JV_NULL,
 		   jv_get(e, "tokens_out") ? jv_get(e, "tokens_out") : JV_NULL,
 		   jv_get(e, "timings"), jv_get(e, "logprobs"), jv_get(e, "attempts"), 1, NULL);
+	set_thinking(j, jv_get(e, "thinking"));
 	r->hits++;
 	return 0;
 }
@@ -925,6 +1248,7 @@ static void fail_job(struct run *r, struct job *j, const char *why, long long us
 	scrub_key(r, msg);
 	set_answer(r, j, JV_NULL, JV_NULL, sent ? jv_num(&j->a, (double)usec / 1000.0) : JV_NULL, JV_NULL,
 		   JV_NULL, NULL, NULL, jv_int(&j->a, j->attempts), 0, msg);
+	set_thinking(j, NULL);
 	j->failed = 1;
 	j->st = J_DONE;
 }
@@ -945,7 +1269,7 @@ static void tally(struct run *r, struct job *j, const char *why)
  * them, so that a cached record is the same bytes as the original. */
 static void store(struct run *r, struct job *j)
 {
-	static const char *const keep[] = {"response", "done_reason", "latency_ms", "tokens_in",
+	static const char *const keep[] = {"response", "thinking", "done_reason", "latency_ms", "tokens_in",
 		"tokens_out", "timings", "logprobs", "attempts", NULL};
 	const char *const *k;
 	struct buf e = {0};
@@ -1024,6 +1348,7 @@ static void completed(struct run *r, struct job *j)
 			jv_set(&j->a, j->rec, "endpoint", jv_cstr(&j->a, r->eps[j->ep].shown));
 			r->eps[j->ep].answered++;
 		}
+		set_thinking(j, ans.thinking);
 		j->st = J_DONE;
 		r->consec = 0;
 		if (r->use_cache)
@@ -1133,7 +1458,9 @@ static void enqueue(struct run *r, struct job *j)
 {
 	r->win[(r->whead + r->wlen) % r->wcap] = j;
 	r->wlen++;
-	if (from_cache(r, j) == 0) {
+	if (r->o.dry_run) {
+		j->st = J_DONE;	/* written as prepared: nothing is sent */
+	} else if (from_cache(r, j) == 0) {
 		j->st = J_DONE;
 	} else if (r->stop_reason != NULL) {
 		char why[700];
@@ -1560,6 +1887,25 @@ static void summary_extras(struct run *r, struct arena *a, jv *s)
 		jv_set(a, s, "energy", energy_summary(r->en, a));
 }
 
+/* The templates the run used, one per scenario: path, sha256, origin. */
+static jv *templates_used(struct run *r, struct arena *a)
+{
+	jv *arr = jv_arr(a);
+	size_t i;
+
+	for (i = 0; i < r->nscens; i++) {
+		const struct scen *sc = &r->scens[i];
+		jv *t = jv_obj(a);
+
+		jv_set(a, t, "scenario", jv_cstr(a, sc->name));
+		jv_set(a, t, "path", jv_cstr_or_null(a, sc->t.path));
+		jv_set(a, t, "sha256", sc->sha[0] ? jv_cstr(a, sc->sha) : JV_NULL);
+		jv_set(a, t, "origin", jv_cstr_or_null(a, sc->origin));
+		jv_push(a, arr, t);
+	}
+	return arr;
+}
+
 /* The run's figures as one JSON object, allocated in a. */
 static jv *summary_new(struct run *r, struct arena *a)
 {
@@ -1577,6 +1923,9 @@ static jv *summary_new(struct run *r, struct arena *a)
 	jv_set(a, s, "quantization", jv_cstr_or_null(a, r->srv.quant));
 	jv_set(a, s, "server_version", jv_cstr_or_null(a, r->srv.version));
 	jv_set(a, s, "strategy", jv_cstr(a, r->strategy));
+	jv_set(a, s, "prompts", jv_cstr(a, r->o.puma ? "puma" : "own"));
+	jv_set(a, s, "templates", templates_used(r, a));
+	jv_set(a, s, "timeout_s", jv_num(a, r->o.timeout));
 	jv_set(a, s, "jobs", jv_int(a, r->o.jobs));
 	jv_set(a, s, "started", jv_cstr(a, r->started));
 	jv_set(a, s, "wall_s", jv_num(a, r->t_end - r->t0));
@@ -1652,7 +2001,7 @@ int main(int argc, char **argv)
 		usage_error("%s", err);
 	if (jsonl_open(&r.in, r.o.input, NULL, r.o.lenient) < 0)
 		goto out;
-	if (!r.o.no_cache) {
+	if (!r.o.no_cache && !r.o.dry_run) {
 		cdir = r.o.cache != NULL ? xstrdup(r.o.cache) : cache_default_dir();
 		if (cdir == NULL) {
 			warnx("neither XDG_CACHE_HOME nor HOME is set: running without a cache");
@@ -1663,12 +2012,18 @@ int main(int argc, char **argv)
 			r.use_cache = 1;
 		}
 	}
-	if (backend_probe(&r.g, r.base, r.key, &r.rt, &r.srv) < 0) {
+	if (r.o.dry_run) {
+		/* No server: the digest is the one given, if any. */
+		if (r.o.model_digest != NULL) {
+			r.srv.digest = xstrdup(r.o.model_digest);
+			r.digest_given = 1;
+		}
+	} else if (backend_probe(&r.g, r.base, r.key, &r.rt, &r.srv) < 0) {
 		fail();
 		goto out;
 	}
-	if (use_digest(&r) < 0 || (r.o.nurls > 1 && endpoints_check(&r) < 0) ||
-	    (r.o.unload && unload_all(&r) < 0)) {
+	if (!r.o.dry_run && (use_digest(&r) < 0 || (r.o.nurls > 1 && endpoints_check(&r) < 0) ||
+			     (r.o.unload && unload_all(&r) < 0))) {
 		fail();
 		goto out;
 	}

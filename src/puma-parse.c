@@ -1,6 +1,7 @@
 /* puma-parse - read response records, add "pred" (a label or story points,
  * null on a parse failure) and "confidence" (from the first generated
  * token's logprobs), pass every other field through. */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,7 @@ struct opts {
 };
 
 /* The members this tool reads; everything else passes through raw. */
-static const char *const want[] = {"scenario", "gold", "response", "error", "samples", NULL};
+static const char *const want[] = {"scenario", "gold", "response", "error", "thinking", "samples", NULL};
 
 /* Length of the JSON string literal starting at p (valid JSON assumed). */
 static size_t skip_string(const char *p, const char *end)
@@ -333,6 +334,90 @@ static long candidates(struct arena *a, const struct jmember *m, struct cand **o
 	return (long)l.n;
 }
 
+/* Case-insensitive search for needle (lower case) in s; NULL if absent. */
+static const char *find_ci(const char *s, size_t len, const char *needle)
+{
+	size_t nl = strlen(needle), i, k;
+
+	for (i = 0; i + nl <= len; i++) {
+		for (k = 0; k < nl && tolower((unsigned char)s[i + k]) == needle[k]; k++)
+			;
+		if (k == nl)
+			return s + i;
+	}
+	return NULL;
+}
+
+/* The candidates of the first ANSWER token when the model reasoned first:
+ * the tokens are laid end to end, the answer starts after the first
+ * "</think>" among them (reasoning inline in the response) or, when the
+ * server returned the reasoning apart ("thinking") and its tokens come
+ * first, where the response's text starts; leading white space is skipped.
+ * The token holding that position gives the candidates, never a reasoning
+ * token.  0 when no token reaches the answer, -1 when malformed. */
+static long answer_candidates(struct arena *a, const struct jmember *m, const jv *response,
+			      struct cand **out)
+{
+	const char *colon = m->raw != NULL ? memchr(m->raw, ':', m->rawlen) : NULL;
+	const jv *arr, *e, *top;
+	char err[128];
+	struct buf t = {0};
+	size_t i, start, pos = 0, *ends;
+	const char *close;
+	long n = 0;
+	struct cand *c;
+
+	if (colon == NULL)
+		return m->val == NULL || m->val->t == JNULL ? 0 : -1;
+	arr = json_parse(a, arena_strndup(a, colon + 1, (size_t)(m->raw + m->rawlen - colon - 1)),
+			 (size_t)(m->raw + m->rawlen - colon - 1), NULL, err, sizeof(err));
+	if (arr == NULL || (arr->t != JARR && arr->t != JNULL))
+		return -1;
+	if (arr->t == JNULL || arr->n == 0)
+		return 0;
+	ends = arena_alloc(a, arr->n * sizeof(*ends));
+	buf_add(&t, "", 0);
+	for (i = 0; i < arr->n; i++) {
+		size_t tl;
+		const char *tok = jv_getstr(arr->u.items[i], "token", &tl);
+
+		if (tok == NULL) {
+			buf_free(&t);
+			return -1;
+		}
+		buf_add(&t, tok, tl);
+		ends[i] = t.len;
+	}
+	close = find_ci(t.s, t.len, "</think>");
+	if (close != NULL)
+		start = (size_t)(close - t.s) + 8;
+	else if (t.len >= response->n)
+		start = t.len - response->n;	/* the thinking's tokens, then the answer's */
+	else
+		start = 0;
+	while (start < t.len && (t.s[start] == ' ' || t.s[start] == '\n' || t.s[start] == '\t' ||
+				 t.s[start] == '\r'))
+		start++;
+	buf_free(&t);
+	for (i = 0; i < arr->n && ends[i] <= start; i++)
+		;
+	if (i == arr->n)
+		return 0;
+	e = arr->u.items[i];
+	top = jv_get(e, "top_logprobs");
+	if (e->t != JOBJ || (top != NULL && top->t != JARR && top->t != JNULL))
+		return -1;
+	n = 1 + (top != NULL && top->t == JARR ? (long)top->n : 0);
+	c = arena_alloc(a, (size_t)n * sizeof(*c));
+	if (get_cand(e, &c[0]) < 0)
+		return -1;
+	for (pos = 1; pos < (size_t)n; pos++)
+		if (top->u.items[pos - 1]->t != JOBJ || get_cand(top->u.items[pos - 1], &c[pos]) < 0)
+			return -1;
+	*out = c;
+	return n;
+}
+
 /* Story points print as integers when they are whole. */
 static jv *points_value(struct arena *a, double v)
 {
@@ -401,7 +486,8 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 {
 	struct arena *a = &in->a;
 	const char *name = NULL;
-	const jv *scen = NULL, *gold = NULL, *response = NULL, *error = NULL, *samples = NULL;
+	const jv *scen = NULL, *gold = NULL, *response = NULL, *error = NULL, *thinking = NULL;
+	const jv *samples = NULL;
 	const struct jmember *logprobs = NULL;
 	struct scenario *sc;
 	size_t i;
@@ -418,6 +504,7 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 		else TAKE(response, "response", m->val);
 		else TAKE(error, "error", m->val);
 		else TAKE(logprobs, "logprobs", m);
+		else TAKE(thinking, "thinking", m->val);
 		else TAKE(samples, "samples", m->val);
 #undef TAKE
 	}
@@ -468,8 +555,17 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 				double p;
 
 				pred = jv_str(a, ls->label[k], ls->len[k]);
+				/* A model that reasoned first: the confidence is
+				 * the first answer token's, never a reasoning one's. */
+				size_t ws = strspn(response->u.s, " \t\n\r");
+				int reasoned = (thinking != NULL && thinking->t == JSTR && thinking->n > 0) ||
+					       (ws < response->n &&
+						find_ci(response->u.s + ws, response->n - ws, "<think") ==
+						response->u.s + ws);
+
 				if (o->mode != CONF_OFF && logprobs != NULL &&
-				    (nc = candidates(a, logprobs, &c)) < 0)
+				    (nc = reasoned ? answer_candidates(a, logprobs, response, &c)
+						   : candidates(a, logprobs, &c)) < 0)
 					return jsonl_bad(in, "\"logprobs\" does not start with {\"token\": string, \"logprob\": number, \"top_logprobs\": [...]}") < 0 ? -1 : 1;
 				if (nc > 0 && label_confidence(ls, o->mode, c, (size_t)nc, k, &p))
 					conf = jv_num(a, p);

@@ -22,12 +22,13 @@ grep -q "XD_deep-se.csv: 811 rows, 772 emitted, 39 rejected" "$TMP/err"
 ok $? "per-file counts are printed"
 cat "$TMP/d1/tawos_XD.jsonl" "$TMP/d1/tawos_APSTUD.jsonl" "$TMP/d1/tawos_TISTUD.jsonl" | cmp -s - "$TMP/d1/estimation_tawos.jsonl"
 ok $? "estimation_tawos.jsonl is the projects in order"
+is "$(find "$TMP/d1/prompts/puma" -name '*.jinja' | wc -l)" 21 "make data runs make prompts: PUMA's 21 templates from DATA_DIR"
 is "$(find "$TMP/d1" -name '*.tmp*' | wc -l)" 0 "no temporary files left"
 mk data DATA="$TMP/d1" DATA_DIR="$SHARED" >"$TMP/out2" 2>"$TMP/err2"
 is "$?:$(cat "$TMP/err2")" "0:" "a second run has nothing to do"
 
 # Downloads, from file:// URLs standing in for GitHub.
-mk data DATA="$TMP/d2" JIRA_URL="file://$SHARED" TAWOS_URL="file://$SHARED/tawos" >"$TMP/out" 2>"$TMP/err"
+mk data DATA="$TMP/d2" JIRA_URL="file://$SHARED" TAWOS_URL="file://$SHARED/tawos" PROMPTS_URL="file://$SHARED/puma-prompts" >"$TMP/out" 2>"$TMP/err"
 is "$?" 0 "make data with curl succeeds"
 grep -q "fetching file://$SHARED/tawos/TISTUD_deep-se.csv" "$TMP/out"
 ok $? "curl fetched the files"
@@ -46,7 +47,7 @@ is "$(ls "$TMP/d3" "$TMP/d3/raw" 2>/dev/null | grep -c 'jira\|triage')" 0 "nothi
 mk data DATA="$TMP/d4" DATA_DIR="$TMP/nowhere" >/dev/null 2>"$TMP/err"
 grep -q "^data: jira_balanced_200.csv is neither in $TMP/nowhere nor in $TMP/nowhere/tawos" "$TMP/err"
 ok $? "a missing local copy is named"
-mk data DATA="$TMP/d5" JIRA_URL="file://$TMP/nowhere" >/dev/null 2>"$TMP/err"
+mk data DATA="$TMP/d5" JIRA_URL="file://$TMP/nowhere" PROMPTS_URL="file://$SHARED/puma-prompts" >/dev/null 2>"$TMP/err"
 grep -q "^data: cannot fetch file://$TMP/nowhere/jira_balanced_200.csv (no network? use DATA_DIR=DIR with local copies)" "$TMP/err"
 ok $? "a failed download says what to do"
 done_testing

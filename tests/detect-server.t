@@ -38,6 +38,16 @@ detect --server "$URL/" --format text
 grep -q "^  Answers     yes: ollama, version 0.5.7$" "$OUT" &&
 	grep -q "^  Models      qwen2.5:3b  357c53fb659c5076de1d65ccb0b397446227b71a42be9d1603d46168015c9e4b$" "$OUT"
 ok $? "text report shows the server and its models"
+detect --server "$URL"
+is "$(q 'd["profile"], d["server"]["recommended"]')" \
+	'["cpu-standard", {"profile": "cpu-standard", "present": ["qwen2.5:3b"], "missing": ["gemma3:4b", "gemma4:e2b"]}]' \
+	"the profile's recommended models: which the server has, which it lacks"
+is "$(q 'd["server"]["recommended"]["present"] + d["server"]["recommended"]["missing"] == d["models"]')" true \
+	"present and missing together are the profile's models"
+detect --server "$URL" --format text
+grep -q "^  Has         of cpu-standard's recommended models: qwen2.5:3b$" "$OUT" &&
+	grep -q "^  Lacks       gemma3:4b, gemma4:e2b (Ollama: ollama pull gemma3:4b)$" "$OUT"
+ok $? "text report: the recommended models the server has and lacks, and how to fetch one"
 
 # OLLAMA_HOST as Ollama reads it: no scheme, host:port.
 /usr/bin/env PATH="$FB" PUMA_SYSROOT="$R" OLLAMA_HOST="127.0.0.1:${URL##*:}" \

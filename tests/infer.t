@@ -231,7 +231,7 @@ MYKEY=abc puma-infer -b openai -m tiny -u "$URLB" --api-key-env NOPE_UNSET --no-
 is "$?:$(head -n 1 "$TMP/err")" "2:puma-infer: --api-key-env: the environment variable NOPE_UNSET is not set" \
 	"--api-key-env naming an unset variable: usage error"
 is "$(pyq "$TMP/sum.json" 'sorted(r[0])')" \
-	"['backend', 'cache_hits', 'energy', 'failed', 'jobs', 'model', 'model_digest', 'model_digest_source', 'not_sent', 'ok', 'quantization', 'records', 'requests', 'retries', 'server_version', 'skipped', 'started', 'stopped', 'strategy', 'tool', 'unloaded', 'url', 'version', 'wall_s']" \
+	"['backend', 'cache_hits', 'energy', 'failed', 'jobs', 'model', 'model_digest', 'model_digest_source', 'not_sent', 'ok', 'prompts', 'quantization', 'records', 'requests', 'retries', 'server_version', 'skipped', 'started', 'stopped', 'strategy', 'templates', 'timeout_s', 'tool', 'unloaded', 'url', 'version', 'wall_s']" \
 	"--summary writes one JSON object with the run's figures"
 is "$(pyq "$TMP/sum.json" '(r[0]["records"], r[0]["ok"], r[0]["failed"], r[0]["requests"], r[0]["cache_hits"])')" "(3, 3, 0, 3, 0)" \
 	"summary counts"

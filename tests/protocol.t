@@ -8,9 +8,10 @@ need_python json
 FIX="$ROOT/tests/fixtures/llama"
 RUNS="$TMP/runs"
 # The make of the tests must not leak into the make under test.
+# PUMA's templates (for the canonical targets) come from the shared copies.
 pmake() {
 	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" \
-		NO_BUILD=1 "BINDIR=$BIN" "RUNS=$RUNS" "$@"
+		NO_BUILD=1 "BINDIR=$BIN" "RUNS=$RUNS" "DATA=$TMP/data" "PROMPTS_DIR=$SHARED/puma-prompts" "$@"
 }
 # json FILE EXPR: evaluate EXPR over the JSON object `d` in FILE.
 json() {
@@ -48,7 +49,10 @@ pmake run BACKEND=openai URL=http://127.0.0.1:1 MODEL=none NAME=dead N=5 "DATASE
 grep -q "run: resuming $d" "$TMP/err"
 ok $? "the same target again resumes the unfinished run"
 
-pmake baseline-triage URL=http://127.0.0.1:1 "DATASET=$TMP/tri.jsonl" >"$TMP/out" 2>"$TMP/err"
+# PUMA's templates from the shared copies; without them, the project's own.
+own=()
+[ -d "$SHARED/puma-prompts" ] || own=(PROMPTS=own)
+pmake baseline-triage URL=http://127.0.0.1:1 "DATASET=$TMP/tri.jsonl" "${own[@]}" >"$TMP/out" 2>"$TMP/err"
 st=$?
 ok $((st == 0)) "baseline-triage without Ollama fails"
 grep -q "cannot reach an Ollama server at http://127.0.0.1:1.*ollama serve" "$TMP/err"
@@ -84,25 +88,58 @@ with open(sys.argv[1], "w") as f:
         f.write(json.dumps({"id": "E-%d" % i, "scenario": "estimation_tawos", "gold": 1, "pred": 1 + err}) + "\n")
 EOF
 	}
-	# 63 errors of 7 and 137 of 6: MAE 6.315 (PUMA's moved baseline).
+	# PUMA's recorded triage predictions pass on their own.
+	pmake validate-baseline BASELINES=triage >"$TMP/out" 2>"$TMP/err"
+	is "$?" 0 "validate-baseline on PUMA's recorded triage predictions: PASS, exit 0"
+	grep -q "PASS" "$TMP/err"
+	ok $? "validate-baseline: the triage PASS is said"
+	# An estimation run on the deep-se records: refused, not failed.
 	mkest baseline-estimation__1111111111111111__20260101T000000 7 63
+	echo "dataset=estimation_tawos.jsonl" >"$RUNS/baseline-estimation__1111111111111111__20260101T000000/settings.txt"
 	pmake validate-baseline >"$TMP/out" 2>"$TMP/err"
 	st=$?
+	ok $((st == 0)) "validate-baseline: an estimation run not on tawos_clean.csv is refused: exit non-zero"
+	grep -q "^validate-baseline: estimation: REFUSED: the sha256 of PUMA's tawos_clean.csv is not known here" "$TMP/err" &&
+		grep -q "make data-tawos-clean DATA_DIR=DIR TAWOS_CLEAN_SHA256=" "$TMP/err" && ! grep -q FAIL "$TMP/err"
+	ok $? "validate-baseline: the refusal says why and how to supply tawos_clean.csv, and no FAIL"
+	csvsum=$(printf 'tawos' | sha256sum | cut -c1-64)
+	pmake validate-baseline TAWOS_CLEAN_SHA256="$csvsum" >"$TMP/out" 2>"$TMP/err"
+	st=$?
+	ok $((st == 0)) "validate-baseline: the sha256 known, a run on the deep-se records is still refused"
+	grep -q "REFUSED: .*used estimation_tawos.jsonl, not the records of tawos_clean.csv" "$TMP/err"
+	ok $? "validate-baseline: the refusal names the dataset the run used"
+	# Runs on the records of a checked tawos_clean.csv are scored.
+	mkdir -p "$TMP/data"
+	echo '{"id":"MESOS-1"}' >"$TMP/data/tawos_clean.jsonl"
+	datasum=$(sha256sum <"$TMP/data/tawos_clean.jsonl" | cut -c1-64)
+	clean() {
+		echo "dataset=tawos_clean.jsonl" >"$RUNS/$1/settings.txt"
+		echo '{"run_id":"'"$1"'","data":{"path":"'"$TMP/data/tawos_clean.jsonl"'","sha256":"'"$datasum"'"}}' >"$RUNS/$1/manifest.json"
+	}
+	clean baseline-estimation__1111111111111111__20260101T000000
+	# 63 errors of 7 and 137 of 6: MAE 6.315 (PUMA's moved baseline).
+	pmake validate-baseline TAWOS_CLEAN_SHA256="$csvsum" >"$TMP/out" 2>"$TMP/err"
+	st=$?
 	ok $((st == 0)) "validate-baseline: MAE 6.315 is outside 5.715 +- 0.05: exit non-zero"
-	grep -q "PASS" "$TMP/err" && grep -q "FAIL" "$TMP/err"
+	grep -q "PASS" "$TMP/err" && grep -q "FAIL" "$TMP/err" && ! grep -q REFUSED "$TMP/err"
 	ok $? "validate-baseline: triage passes, estimation fails, each said"
 	# 143 errors of 6 and 57 of 5: MAE 5.715, in a newer run.
 	mkest baseline-estimation__1111111111111111__20260102T000000 6 143
-	pmake validate-baseline >"$TMP/out" 2>"$TMP/err"
+	clean baseline-estimation__1111111111111111__20260102T000000
+	pmake validate-baseline TAWOS_CLEAN_SHA256="$csvsum" >"$TMP/out" 2>"$TMP/err"
 	is "$?" 0 "validate-baseline: both within tolerance (the newest finished run counts)"
 	grep -q "20260102T000000" "$TMP/out"
 	ok $? "validate-baseline names the runs it checked"
-	rm -rf "$RUNS"
+	echo '{"id":"MESOS-2"}' >"$TMP/data/tawos_clean.jsonl"
+	pmake validate-baseline TAWOS_CLEAN_SHA256="$csvsum" >"$TMP/out" 2>"$TMP/err"
+	st=$?
+	ok $((st == 0)) "validate-baseline: a run whose data is not the current tawos_clean.jsonl is refused"
+	grep -q "REFUSED: .*data is not $TMP/data/tawos_clean.jsonl" "$TMP/err"
+	ok $? "validate-baseline: the refusal says the data differ"
+	rm -rf "$RUNS" "$TMP/data"
 else
 	skip "PUMA's recorded run not found at $SHARED/puma-recorded"
-	skip "validate-baseline"
-	skip "validate-baseline"
-	skip "validate-baseline"
+	for _ in $(seq 11); do skip "validate-baseline"; done
 fi
 
 # ---- Against llama-server ----

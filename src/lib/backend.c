@@ -200,6 +200,9 @@ static int probe_ollama(struct gen *g, const char *base, const struct retry *rt,
 	if (g->logprobs && older(s->version, 0, 12, 11))
 		warnx("Ollama %s may not return logprobs (they came in 0.12.11); "
 		      "records will say \"logprobs\": null if it does not", s->version);
+	if (g->no_truncate && older(s->version, 0, 12, 6))
+		warnx("Ollama %s ignores truncate:false (it came in 0.12.6): a prompt longer than "
+		      "the context is still cut there", s->version);
 out:
 	http_resp_free(&r);
 	free(url);
@@ -368,6 +371,11 @@ void backend_body(const struct gen *g, const char *prompt, size_t len, struct bu
 			buf_adds(b, ",\"format\":");
 			add_schema(b, g->constrain);
 		}
+		/* Beyond PUMA's body, only when asked. */
+		if (g->think != 0)
+			buf_adds(b, g->think > 0 ? ",\"think\":true" : ",\"think\":false");
+		if (g->no_truncate)
+			buf_adds(b, ",\"truncate\":false");
 	} else {
 		buf_adds(b, ",\"messages\":[{\"role\":\"user\",\"content\":");
 		json_write_str(b, prompt, len);
@@ -378,6 +386,10 @@ void backend_body(const struct gen *g, const char *prompt, size_t len, struct bu
 			buf_printf(b, ",\"logprobs\":true,\"top_logprobs\":%d", g->top_logprobs);
 		if (g->llama_cpp)
 			buf_adds(b, ",\"cache_prompt\":false");
+		/* The chat template's switch (Qwen3, DeepSeek-R1 distills, ...). */
+		if (g->think != 0)
+			buf_adds(b, g->think > 0 ? ",\"chat_template_kwargs\":{\"enable_thinking\":true}"
+					     : ",\"chat_template_kwargs\":{\"enable_thinking\":false}");
 		if (g->constrain != NULL && g->llama_cpp) {
 			buf_adds(b, ",\"grammar\":");
 			add_grammar(b, g->constrain);
@@ -410,6 +422,10 @@ jv *backend_options(struct arena *a, const struct gen *g)
 	}
 	if (g->kind == BACKEND_OPENAI && g->llama_cpp)
 		jv_set(a, o, "cache_prompt", jv_bool(0));
+	if (g->think != 0)
+		jv_set(a, o, "think", jv_bool(g->think > 0));
+	if (g->kind == BACKEND_OLLAMA && g->no_truncate)
+		jv_set(a, o, "truncate", jv_bool(0));
 	return o;
 }
 
@@ -510,6 +526,8 @@ static int parse_ollama(struct arena *a, const struct gen *g, const jv *v, struc
 		return -1;
 	}
 	ans->response = (jv *)resp;
+	if (jv_getstr(v, "thinking", NULL) != NULL)
+		ans->thinking = jv_get(v, "thinking");
 	dr = jv_get(v, "done_reason");
 	ans->done_reason = dr != NULL && dr->t == JSTR ? (jv *)dr : JV_NULL;
 	ans->tokens_in = count(jv_get(v, "prompt_eval_count"));
@@ -543,6 +561,9 @@ static int parse_openai(struct arena *a, const struct gen *g, const jv *v, struc
 		return -1;
 	}
 	ans->response = (jv *)content;
+	/* llama-server, vLLM and others return the reasoning apart here. */
+	if (jv_getstr(msg, "reasoning_content", NULL) != NULL)
+		ans->thinking = jv_get(msg, "reasoning_content");
 	fr = jv_get(c, "finish_reason");
 	ans->done_reason = fr != NULL && fr->t == JSTR ? (jv *)fr : JV_NULL;
 	usage = jv_get(v, "usage");
@@ -604,6 +625,8 @@ int backend_parse(struct arena *a, const struct gen *g, const char *body, size_t
 		struct buf tmp = {0};
 		size_t bad = json_write(&tmp, ans->response);
 
+		if (ans->thinking != NULL)
+			bad += json_write(&tmp, ans->thinking);
 		if (ans->logprobs != NULL)
 			bad += json_write(&tmp, ans->logprobs);
 		buf_free(&tmp);

@@ -22,6 +22,8 @@ struct gen {
 	int logprobs;
 	int top_logprobs;
 	int llama_cpp;		/* the OpenAI server is llama.cpp's llama-server */
+	int think;		/* 0: not sent (PUMA); 1: think true; -1: think false */
+	int no_truncate;	/* Ollama: truncate:false (an over-long prompt fails) */
 	const struct labels *constrain;	/* answer restricted to these; NULL: free */
 };
 
@@ -72,6 +74,7 @@ struct answer {
 	jv *tokens_out;
 	jv *timings;
 	jv *logprobs;
+	jv *thinking;		/* the reasoning the server returned apart; NULL: none */
 	int no_logprobs;	/* logprobs were asked for but did not come */
 };
 

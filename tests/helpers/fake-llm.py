@@ -18,6 +18,11 @@ shape, and misbehaves on request: a prompt holding "FAULT:<what>" gets
   echoauth              401 quoting the Authorization header back (as some servers do)
   die                   no answer: the server closes the connection and shuts down
 
+A request asking a model to think (Ollama "think": true, OpenAI
+"chat_template_kwargs": {"enable_thinking": true}) gets its reasoning
+apart, as Ollama's "thinking" or OpenAI's "reasoning_content", and the
+reasoning's tokens first in the logprobs.
+
 Attempts are counted per prompt.  A normal answer is deterministic:
 "<label> n=<prompt bytes> sha=<sha256 of the prompt>", where the label is
 picked from the prompt's hash.  GET /_stats returns the counters (requests,
@@ -195,6 +200,11 @@ class Handler(BaseHTTPRequestHandler):
         text = "%s n=%d sha=%s" % (label, len(prompt.encode()), sha)
         words = text.split(" ")
         toks = [w if i == 0 else " " + w for i, w in enumerate(words)]
+        think = req.get("think") is True or \
+            (req.get("chat_template_kwargs") or {}).get("enable_thinking") is True
+        thinking = "Is it %s or %s?" % (LABELS[(int(sha, 16) + 1) % 4], label)
+        if think:
+            toks = ["Is", " it", " %s" % LABELS[(int(sha, 16) + 1) % 4], " or", " %s?" % label] + toks
         want_lp = req.get("logprobs") is True
         k = req.get("top_logprobs", 0) if want_lp else 0
         lps = []
@@ -212,6 +222,8 @@ class Handler(BaseHTTPRequestHandler):
                              "completion_tokens": len(toks), "total_tokens": 0}}
             if want_lp:
                 out["choices"][0]["logprobs"] = {"content": lps}
+            if think:
+                out["choices"][0]["message"]["reasoning_content"] = thinking
         else:
             out = {"model": args.model, "created_at": "2025-01-01T00:00:00Z", "response": text,
                    "done": True, "done_reason": "stop", "total_duration": 1500000,
@@ -219,6 +231,8 @@ class Handler(BaseHTTPRequestHandler):
                    "eval_count": len(toks), "eval_duration": 1000000}
             if want_lp:
                 out["logprobs"] = lps
+            if think:
+                out["thinking"] = thinking
         self.send_json(200, out)
 
 

@@ -15,9 +15,14 @@ real model output and real logprobs.
                 JSON schema, passed on as llama-server's json_schema);
                 answers response, done, done_reason, the durations in
                 nanoseconds (zero ones left out, as Ollama does), the token
-                counts and logprobs [{token, logprob, bytes, top_logprobs}]
+                counts and logprobs [{token, logprob, bytes, top_logprobs}];
+                with no prompt and keep_alive 0, an unload, answered as
+                Ollama does ({"done": true, "done_reason": "unload"});
+                think and truncate are accepted (the tiny model neither
+                thinks nor overflows: truncate false is checked against -c)
 
-usage: ollama-proxy.py --upstream URL --model NAME --gguf FILE
+usage: ollama-proxy.py --upstream URL --model NAME --gguf FILE [--log FILE]
+--log appends each POST /api/generate body, as received, one per line.
 The port is printed on stdout once the server listens.
 """
 import argparse
@@ -81,12 +86,18 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         if self.path != "/api/generate":
             return self.send_json(404, {"error": "404 page not found"})
+        if args.log:
+            with open(args.log, "ab") as f:
+                f.write(raw + b"\n")
         try:
             req = json.loads(raw)
         except ValueError:
             return self.send_json(400, {"error": "invalid JSON"})
         if req.get("model") != args.model:
             return self.send_json(404, {"error": "model '%s' not found" % req.get("model")})
+        if "prompt" not in req and req.get("keep_alive") == 0:
+            return self.send_json(200, {"model": args.model, "created_at": "2025-01-01T00:00:00Z",
+                                        "response": "", "done": True, "done_reason": "unload"})
         if not isinstance(req.get("prompt"), str):
             return self.send_json(400, {"error": "prompt must be a string"})
         if req.get("stream") is not False:
@@ -144,6 +155,7 @@ def main():
     ap.add_argument("--upstream", required=True)
     ap.add_argument("--model", required=True)
     ap.add_argument("--gguf", required=True)
+    ap.add_argument("--log")
     args = ap.parse_args()
     h = hashlib.sha256()
     size = 0

@@ -189,7 +189,8 @@ def cmd_parse(args):
                 pred = parse_label(labels, rx, text)
                 lps = rec.get("logprobs")
                 if pred is not None and args.confidence != "off" and lps:
-                    first = lps[0]
+                    first = answer_token(rec, resp, lps)
+                if pred is not None and args.confidence != "off" and lps and first is not None:
                     cands = [(first["token"], first["logprob"])]
                     cands += [(t["token"], t["logprob"]) for t in first.get("top_logprobs") or []]
                     f = confidence_puma if args.confidence == "puma" else confidence_fixed
@@ -197,6 +198,37 @@ def cmd_parse(args):
         rec["pred"] = pred
         rec["confidence"] = conf
         out.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+def answer_token(rec, resp, lps):
+    """The first answer token's entry: the first token, unless the model
+    reasoned first (a "thinking" text, or a response starting with <think>);
+    then the token holding the first byte, white space skipped, after the
+    first </think> in the tokens laid end to end, else after the thinking's
+    tokens (the response's text ends the token text); None when no token
+    reaches it."""
+    thinking = rec.get("thinking")
+    if not ((isinstance(thinking, str) and thinking) or
+            resp.lstrip(" \t\n\r").encode()[:6].lower() == b"<think"):
+        return lps[0]
+    ends, t = [], b""
+    for e in lps:
+        t += e["token"].encode()
+        ends.append(len(t))
+    r = resp.encode()
+    k = t.lower().find(b"</think>")
+    if k >= 0:
+        start = k + 8
+    elif len(t) >= len(r):
+        start = len(t) - len(r)
+    else:
+        start = 0
+    while start < len(t) and t[start:start + 1] in (b" ", b"\t", b"\n", b"\r"):
+        start += 1
+    for i, end in enumerate(ends):
+        if end > start:
+            return lps[i]
+    return None
 
 
 # ---------------------------------------------------------------- metrics
