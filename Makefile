@@ -3,6 +3,7 @@
 #   make                 build every tool into bin/
 #   make check           run the test suite (TAP, through prove)
 #   make SAN=1 check     the same with AddressSanitizer and UBSan
+#   make check-valgrind  the same with every tool under Valgrind's memcheck
 #   make ci              what CI runs: -Werror build, check, SAN check, fuzz smoke
 #   make deps            install build and test dependencies (Debian/Ubuntu)
 #   make data            fetch and convert the public datasets
@@ -58,7 +59,7 @@ HELP_SRC := $(wildcard tests/helpers/*.c)
 HELP_BIN := $(HELP_SRC:tests/helpers/%.c=$(BUILD)/helpers/%)
 MANS := $(wildcard docs/man/*.1)
 
-.PHONY: all check check-san ci deps data install uninstall clean fuzz fuzz-smoke bench help
+.PHONY: all check check-san check-valgrind ci deps data install uninstall clean fuzz fuzz-smoke bench help
 all: $(TOOL_BIN)
 
 $(BUILD)/%.o: src/%.c
@@ -92,6 +93,35 @@ check: $(TOOL_BIN) $(UNIT_BIN) $(HELP_BIN)
 
 check-san:
 	$(MAKE) SAN=1 check
+
+# The suite with every tool run by Valgrind: the tests reach the tools
+# through $$PUMA_BIN, here a directory of wrappers that run the real tool
+# under memcheck with a log per process.  A memory error or a definite leak
+# fails the tool (exit 99) and so its test, and is listed at the end.
+# PUMA_VALGRIND=1 tells the tests (peak-memory figures mean nothing there).
+# VALGRIND_TESTS=tests/x.t picks some tests (all by default: that is slow).
+# Valgrind is named by its absolute path: some tests run a tool with a PATH
+# of their own.
+VALGRIND ?= valgrind
+VALGRIND_FLAGS ?= --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	--show-leak-kinds=definite
+VG := build/valgrind
+VALGRIND_TESTS ?= tests/*.t
+check-valgrind: $(TOOL_BIN) $(UNIT_BIN) $(HELP_BIN)
+	@rm -rf $(VG) && mkdir -p $(VG)/bin $(VG)/log
+	@for t in $(TOOLS); do \
+		printf '#!/bin/sh\nexec %s %s --log-file=%s/%s.%%p.log %s/%s "$$@"\n' \
+			"$$(command -v '$(VALGRIND)')" '$(VALGRIND_FLAGS)' '$(abspath $(VG)/log)' $$t '$(abspath $(BINDIR))' $$t \
+			>$(VG)/bin/$$t; \
+		chmod +x $(VG)/bin/$$t; \
+	done
+	@st=0; PUMA_BIN=$(abspath $(VG)/bin) PUMA_BUILD=$(abspath $(BUILD)) PUMA_VALGRIND=1 \
+		$(PROVE) $(PROVE_FLAGS) $(VALGRIND_TESTS) || st=1; \
+	bad=$$(find $(VG)/log -type f -size +0 | sort); \
+	if [ -n "$$bad" ]; then \
+		echo "check-valgrind: Valgrind reports in:"; printf '  %s\n' $$bad; \
+		head -n 40 $$bad; st=1; \
+	fi; exit $$st
 
 # The whole of CI: warnings are errors, the suite twice, the fuzzers briefly.
 # The real llama-server must be there in CI: its tests may not skip; nor

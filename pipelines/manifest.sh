@@ -34,6 +34,10 @@ file() {
 	fi
 }
 
+# A template given in INFER_ARGS is the one the requests used.
+t=$(sed -n 's/^template=//p' "$dir/settings.txt" | tail -n 1)
+[ -z "$t" ] || template=$t
+
 id=$(basename "$dir")
 printf '{"run_id":%s,"name":%s,"complete":true,' "$(str "$id")" "$(str "${id%%__*}")"
 printf '"settings":{'

@@ -12,7 +12,8 @@
 #                               compare two runs: runs/cross-arch__A__vs__B.md
 #   make report RUN=runs/<id>   a Markdown report of one run (report.md)
 #   make demo                   the whole protocol on this machine against a
-#                               llama-server with a tiny random model
+#                               llama-server with the shipped trained model
+#                               (models/, docs/MODEL.md) on held-out records
 #
 # A run directory holds the sampled instances, the responses, the
 # predictions, metrics.json, ece.json, reliability.svg, host.json (from
@@ -104,6 +105,7 @@ prompts=$(PROMPTS_SET)
 template_sha256=$(TEMPLATE_SHA256)
 think=$(THINK)
 truncate=$(TRUNCATE)
+infer_args=$(INFER_ARGS)
 bins=$(BINS)$(PERTURB_SETTING)
 endef
 export SETTINGS
@@ -136,7 +138,7 @@ run: $(TOOLS_DEP)
 	@[ -f '$(DATASET)' ] || $(MAKE) --no-print-directory '$(DATASET)'
 	@$(if $(filter puma,$(PROMPTS_SET)),$(MAKE) --no-print-directory prompts,:)
 	@dir=$$(PUMA_BIN=$(P) sh pipelines/run-dir.sh '$(RUNS)' '$(NAME)'); \
-	$(MAKE) --no-print-directory run-steps RUN_DIR="$$dir"; \
+	sh pipelines/lock.sh "$$dir" $(MAKE) --no-print-directory run-steps RUN_DIR="$$dir"; \
 	echo "run: $$dir"; \
 	$(P)/puma-metrics --format table $(PARSE_FLAGS) $(if $(PERTURB),--by perturbation,--summary "$$dir/summary.json") \
 		<"$$dir/predictions.jsonl"
@@ -250,4 +252,5 @@ report: $(TOOLS_DEP)
 		mv '$(RUN)/report.md.tmp' '$(RUN)/report.md' && echo "report: $(RUN)/report.md"
 
 demo: $(TOOLS_DEP)
-	@PUMA_BIN=$(P) RUNS='$(RUNS)' DATASET='$(DATA)/triage_jira.jsonl' MAKE='$(MAKE)' bash pipelines/demo.sh
+	@PUMA_BIN=$(P) RUNS='$(RUNS)' DATASET='$(DATA)/triage_jira.jsonl' \
+		EST_DATASET='$(DATA)/estimation_tawos.jsonl' MAKE='$(MAKE)' bash pipelines/demo.sh

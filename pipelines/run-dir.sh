@@ -3,7 +3,9 @@
 # in $SETTINGS (one key=value per line), making it if needed.
 #
 # The run id is NAME__H__T: H is 16 hex digits of the sha256 of the
-# settings, T the UTC start time.  The newest directory with the same name
+# settings, T the UTC start time.  The settings gain the path and sha256 of
+# each file that shapes the requests (EXAMPLES, and a --template or
+# --examples in INFER_ARGS), so other contents make another run.  The newest directory with the same name
 # and settings that has no manifest.json is unfinished: it is resumed.
 set -eu
 runs=$1
@@ -15,6 +17,41 @@ if command -v sha256sum >/dev/null 2>&1; then
 	sum() { sha256sum | cut -c1-64; }
 else
 	sum() { shasum -a 256 | cut -c1-64; }
+fi
+# setting KEY: the value of KEY= in $SETTINGS.
+setting() { printf '%s\n' "$SETTINGS" | sed -n "s/^$1=//p" | head -n 1; }
+# filesum KEY PATH: the lines that pin a file's contents.
+filesum() {
+	if [ -f "$2" ]; then
+		printf '%s=%s\n%s_sha256=%s\n' "$1" "$2" "$1" "$(sum <"$2")"
+	else
+		printf '%s=%s\n%s_sha256=none\n' "$1" "$2" "$1"
+	fi
+}
+files=""
+ex=$(setting examples)
+[ -z "$ex" ] || files=$(filesum examples "$ex")
+# INFER_ARGS holds only plain words (pipelines/check-settings.sh).
+set -f
+next=""
+for w in $(setting infer_args); do
+	case $next in
+	template | examples) files="$files
+$(filesum "$next" "$w")"; next=""; continue ;;
+	esac
+	case $w in
+	-t | --template) next=template ;;
+	--examples) next=examples ;;
+	--template=*) files="$files
+$(filesum template "${w#--template=}")" ;;
+	--examples=*) files="$files
+$(filesum examples "${w#--examples=}")" ;;
+	esac
+done
+set +f
+if [ -n "$files" ]; then
+	SETTINGS="$SETTINGS
+$(printf '%s\n' "$files" | sed '/^$/d')"
 fi
 hash=$(printf '%s\n' "$SETTINGS" | sum | cut -c1-16)
 mkdir -p "$runs"

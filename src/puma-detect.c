@@ -21,6 +21,7 @@
 #include "json.h"
 #include "profile.h"
 #include "sysroot.h"
+#include "url.h"
 #include "xalloc.h"
 
 /* The help text on stdout (-h). */
@@ -170,7 +171,12 @@ static jv *query_server(struct arena *a, const char *url, const char *source, lo
 		*why = arena_strndup(a, err, strlen(err));
 		models = JV_NULL;
 	}
-	jv_set(a, o, "url", jv_cstr(a, url));
+	{
+		char *shown = url_redact(url);
+
+		jv_set(a, o, "url", jv_cstr(a, shown));
+		free(shown);
+	}
 	jv_set(a, o, "source", jv_cstr(a, source));
 	jv_set(a, o, "reachable", jv_bool(*reachable));
 	jv_set(a, o, "backend", jv_cstr_or_null(a, backend));
@@ -495,7 +501,7 @@ int main(int argc, char **argv)
 	struct hw h;
 	struct pick pk;
 	struct buf out = {0};
-	char *path, *url = NULL;
+	char *path, *url = NULL, *shown = NULL;
 	jv *server = NULL;
 
 	err_init(argv[0]);
@@ -618,12 +624,13 @@ int main(int argc, char **argv)
 		ho.timeout_ms = 1;
 	hw_detect(&h, &ho);
 	if (url != NULL) {
+		shown = url_redact(url);
 		server = query_server(&a, url, server_src, ho.timeout_ms, &reachable, &why);
 		if (!reachable)
 			hw_problem(&h, require_server ? "error" : "warning", "the server at %s does not answer: %s",
-				   url, why);
+				   shown, why);
 		else if (why != NULL)
-			hw_problem(&h, "warning", "the server at %s answers, but: %s", url, why);
+			hw_problem(&h, "warning", "the server at %s answers, but: %s", shown, why);
 	}
 	profile_pick(&ps, &h, override, &pk);
 	if (pk.status == PICK_INSUFFICIENT) {
@@ -636,7 +643,7 @@ int main(int argc, char **argv)
 		fail();
 	}
 	if (require_server && !reachable) {
-		warnx("the server at %s does not answer: %s", url, why);
+		warnx("the server at %s does not answer: %s", shown, why);
 		fail();
 	}
 
@@ -650,6 +657,7 @@ int main(int argc, char **argv)
 
 	buf_free(&out);
 	free(url);
+	free(shown);
 	hw_free(&h);
 	profiles_free(&ps);
 	arena_free(&a);

@@ -27,13 +27,15 @@
 #include "paired.h"
 #include "scenario.h"
 #include "score.h"
+#include "sha256.h"
 #include "stats.h"
 #include "xalloc.h"
 
 static const char usage_text[] =
 	"Usage: puma-diff [--format json|md] [--pretty] [--scenario NAME] [--labels LIST]\n"
 	"                 [--logprob-threshold X] [--ece-threshold X] [--bins N] [--bootstrap B]\n"
-	"                 [--ci LEVEL] [--seed S] [--examples K] [--config-dir DIR] A B\n"
+	"                 [--ci LEVEL] [--seed S] [--examples K] [--allow-partial]\n"
+	"                 [--config-dir DIR] A B\n"
 	"Compare two runs (prediction files or run directories) record by record.\n"
 	"\n"
 	"  -f, --format FMT          json (default) or md (a Markdown report)\n"
@@ -47,20 +49,25 @@ static const char usage_text[] =
 	"      --ci LEVEL            interval level (0.95)\n"
 	"      --seed S              bootstrap seed (42)\n"
 	"      --examples K          example ids listed per kind of difference (5)\n"
+	"      --allow-partial       test H0 over the paired records when some have no\n"
+	"                            partner (reported as partial); without it H0 is not\n"
+	"                            shown and the exit status is 1\n"
 	"      --config-dir DIR      where config/ is\n"
 	"  -h, --help                this help\n"
 	"      --version             version\n"
 	"\n"
 	"Exit status: 0 when H0 holds (the headline metric is bit-exact) on the same\n"
-	"model, 1 when the runs differ (or the model digests do not match), 2 on a\n"
+	"model, 1 when the runs differ (or the model digests do not match, or records\n"
+	"have no partner without --allow-partial), 2 on a\n"
 	"usage error or invalid input.\n";
 
 enum {
 	OPT_LABELS = 256, OPT_LP_THR, OPT_ECE_THR, OPT_BINS, OPT_BOOT, OPT_CI, OPT_SEED,
-	OPT_EXAMPLES, OPT_CONFIG_DIR, OPT_VERSION,
+	OPT_EXAMPLES, OPT_CONFIG_DIR, OPT_VERSION, OPT_PARTIAL,
 };
 
 static const struct option longopts[] = {
+	{"allow-partial", no_argument, NULL, OPT_PARTIAL},
 	{"bins", required_argument, NULL, OPT_BINS},
 	{"bootstrap", required_argument, NULL, OPT_BOOT},
 	{"ci", required_argument, NULL, OPT_CI},
@@ -80,7 +87,7 @@ static const struct option longopts[] = {
 
 /* The options as given (strings borrowed from argv). */
 struct opts {
-	int md, pretty;
+	int md, pretty, allow_partial;
 	const char *scenario, *labels;
 	double lp_thr, ece_thr, ci;
 	long bins, bootstrap, examples;
@@ -108,23 +115,32 @@ struct tok {
 };
 
 /* What puma-diff keeps of one prediction record; lives in the side's arena. */
+/* Kept small: a run of a million records holds a million of these. */
 struct prec {
 	struct str id;
+	union {
+		struct str gold_s;	/* a label (interned) */
+		double gold_d;		/* gold_num: a number */
+	};
+	union {
+		struct str pred_s;	/* a label (interned), or */
+		double pred_d;		/* pred_num: a number */
+	};
+	double conf;
+	double aerr;		/* has_err: its absolute error */
 	long line;
-	int gold_num;		/* gold is a number (else a string) */
-	struct str gold_s;
-	double gold_d;
-	int has_pred;		/* pred not null */
-	struct str pred_s;
-	double pred_d;
-	int has_resp;
-	struct str resp;
-	int has_toks;
+	long partner;		/* index in the other side, or -1 */
 	size_t ntok;
 	struct tok *toks;
-	int has_conf;
-	double conf;
-	long partner;		/* index in the other side, or -1 */
+	/* Worked out once by encode() for the many headline() calls. */
+	int gcode, qcode;	/* label indexes of gold and pred, or -1 */
+	unsigned char resp_sha[16];	/* the response's first 16 bytes of sha256 */
+	unsigned char gold_num;	/* gold is a number (else a string) */
+	unsigned char has_pred;	/* pred not null */
+	unsigned char pred_num;	/* pred is a number */
+	unsigned char has_resp, has_toks, has_conf;
+	unsigned char right;	/* correct() */
+	unsigned char has_err;	/* regression: a parsed number against a number */
 };
 
 /* One run: its records, and what it says of itself. */
@@ -137,8 +153,10 @@ struct side {
 	jv *manifest, *host;
 	struct str model, digest, scenario, backend;
 	int model_mixed, digest_mixed, scenario_mixed, backend_mixed;
-	size_t *hash;		/* open addressing over r, by id; 0 = empty, else index + 1 */
+	uint32_t *hash;		/* open addressing over r, by id; 0 = empty, else index + 1 */
 	size_t hcap;
+	struct str *labels;	/* interned label texts, open addressing */
+	size_t nlabels, caplabels;
 };
 
 static const char *const want[] = {
@@ -156,6 +174,51 @@ static struct str copy_str(struct arena *a, const char *s, size_t n)
 static int str_eq(struct str x, struct str y)
 {
 	return x.n == y.n && (x.n == 0 || memcmp(x.s, y.s, x.n) == 0);
+}
+
+/* One copy of each gold and pred text in a side (a run has a few labels
+ * and a million records). */
+static struct str intern(struct side *sd, const char *s, size_t n)
+{
+	struct str k = {s, n};
+	size_t i, mask;
+
+	if (2 * (sd->nlabels + 1) > sd->caplabels) {
+		size_t ncap = sd->caplabels ? sd->caplabels * 2 : 64, j;
+		struct str *t = xcalloc(ncap, sizeof(*t));
+
+		for (j = 0; j < sd->caplabels; j++) {
+			if (sd->labels[j].s == NULL)
+				continue;
+			for (i = fnv1a(sd->labels[j].s, sd->labels[j].n) & (ncap - 1); t[i].s != NULL;
+			     i = (i + 1) & (ncap - 1))
+				;
+			t[i] = sd->labels[j];
+		}
+		free(sd->labels);
+		sd->labels = t;
+		sd->caplabels = ncap;
+	}
+	mask = sd->caplabels - 1;
+	for (i = fnv1a(s, n) & mask; sd->labels[i].s != NULL; i = (i + 1) & mask)
+		if (str_eq(sd->labels[i], k))
+			return sd->labels[i];
+	sd->labels[i] = copy_str(&sd->a, s, n);
+	sd->nlabels++;
+	return sd->labels[i];
+}
+
+/* A response's identity: the first 16 bytes of its sha256 (responses may
+ * be long, and a million of them are compared only for equality). */
+static void resp_id(const char *s, size_t n, unsigned char out[16])
+{
+	struct sha256 c;
+	unsigned char d[32];
+
+	sha256_init(&c);
+	sha256_update(&c, s, n);
+	sha256_final(&c, d);
+	memcpy(out, d, 16);
 }
 
 /* Index of the record with this id, or -1. */
@@ -192,7 +255,7 @@ static void index_ids(struct side *sd)
 		for (j = fnv1a(sd->r[i].id.s, sd->r[i].id.n) & (sd->hcap - 1); sd->hash[j];
 		     j = (j + 1) & (sd->hcap - 1))
 			;
-		sd->hash[j] = i + 1;
+		sd->hash[j] = (uint32_t)(i + 1);
 	}
 }
 
@@ -309,6 +372,7 @@ static void load_side(struct side *sd, const char *arg)
 		const jv *pred = jv_get(rec, "pred"), *resp = jv_get(rec, "response");
 		const jv *conf = jv_get(rec, "confidence");
 		struct prec *p;
+		char why[160];
 
 		if (id == NULL || id->t != JSTR)
 			invalid(file, line, "record has no string \"id\"; puma-diff pairs records by id");
@@ -320,12 +384,18 @@ static void load_side(struct side *sd, const char *arg)
 			invalid(file, line, "\"pred\" is %s", jv_typename(pred));
 		if (resp != NULL && resp->t != JNULL && resp->t != JSTR)
 			invalid(file, line, "\"response\" is %s, not a string", jv_typename(resp));
-		if (conf != NULL && conf->t != JNULL && conf->t != JNUM)
-			invalid(file, line, "\"confidence\" is %s, not a number", jv_typename(conf));
+		if (score_confidence_check(conf, why, sizeof(why)) < 0)
+			invalid(file, line, "%s", why);
 		constant(sd, rec, "model", &sd->model, &sd->model_mixed);
 		constant(sd, rec, "model_digest", &sd->digest, &sd->digest_mixed);
+		if (jv_get(rec, "scenario") != NULL && jv_get(rec, "scenario")->t == JSTR &&
+		    (strlen(jv_get(rec, "scenario")->u.s) != jv_get(rec, "scenario")->n ||
+		     !scenario_name_ok(jv_get(rec, "scenario")->u.s)))
+			invalid(file, line, SCENARIO_NAME_BAD);
 		constant(sd, rec, "scenario", &sd->scenario, &sd->scenario_mixed);
 		constant(sd, rec, "backend", &sd->backend, &sd->backend_mixed);
+		if (sd->n >= UINT32_MAX - 1)
+			invalid(file, line, "more than %lu records", (unsigned long)(UINT32_MAX - 2));
 		sd->r = xgrow(sd->r, &sd->cap, sd->n + 1, sizeof(*sd->r));
 		p = &sd->r[sd->n];
 		memset(p, 0, sizeof(*p));
@@ -336,15 +406,16 @@ static void load_side(struct side *sd, const char *arg)
 		if (p->gold_num)
 			p->gold_d = gold->d;
 		else
-			p->gold_s = copy_str(&sd->a, gold->u.s, gold->n);
+			p->gold_s = intern(sd, gold->u.s, gold->n);
 		p->has_pred = pred->t != JNULL;
+		p->pred_num = pred->t == JNUM;
 		if (pred->t == JNUM)
 			p->pred_d = pred->d;
 		else if (pred->t == JSTR)
-			p->pred_s = copy_str(&sd->a, pred->u.s, pred->n);
+			p->pred_s = intern(sd, pred->u.s, pred->n);
 		if (resp != NULL && resp->t == JSTR) {
 			p->has_resp = 1;
-			p->resp = copy_str(&sd->a, resp->u.s, resp->n);
+			resp_id(resp->u.s, resp->n, p->resp_sha);
 		}
 		p->has_toks = read_tokens(sd, p, jv_get(rec, "logprobs"), file, line);
 		if (conf != NULL && conf->t == JNUM) {
@@ -365,6 +436,7 @@ static void free_side(struct side *sd)
 {
 	free(sd->r);
 	free(sd->hash);
+	free(sd->labels);
 	free(sd->preds_path);
 	arena_free(&sd->a);
 }
@@ -375,8 +447,8 @@ static int correct(const struct prec *p)
 	if (!p->has_pred)
 		return 0;
 	if (p->gold_num)
-		return p->pred_s.s == NULL && p->pred_d == p->gold_d;
-	return p->pred_s.s != NULL && str_eq(p->pred_s, p->gold_s);
+		return p->pred_num && p->pred_d == p->gold_d;
+	return !p->pred_num && str_eq(p->pred_s, p->gold_s);
 }
 
 /* Did both runs predict the same thing (both null counts as the same)? */
@@ -386,9 +458,9 @@ static int same_pred(const struct prec *a, const struct prec *b)
 		return 0;
 	if (!a->has_pred)
 		return 1;
-	if ((a->pred_s.s == NULL) != (b->pred_s.s == NULL))
+	if (a->pred_num != b->pred_num)
 		return 0;
-	return a->pred_s.s ? str_eq(a->pred_s, b->pred_s) : a->pred_d == b->pred_d;
+	return !a->pred_num ? str_eq(a->pred_s, b->pred_s) : a->pred_d == b->pred_d;
 }
 
 /* The pairs: index into A and into B, in B's order. */
@@ -406,6 +478,31 @@ struct ctx {
 	long *tp, *ng, *np;
 	double *f1, *scratch, *err;
 };
+
+/* Label codes, correctness and errors of every record of a side, worked
+ * out once: the bootstrap recounts them a thousand times, and comparing
+ * label bytes there was most of puma-diff's time. */
+static void encode(const struct ctx *c, struct side *sd)
+{
+	size_t i;
+
+	for (i = 0; i < sd->n; i++) {
+		struct prec *p = &sd->r[i];
+
+		p->right = correct(p);
+		p->gcode = p->qcode = -1;
+		p->has_err = 0;
+		if (c->sc->task == TASK_CLASSIFICATION) {
+			if (!p->gold_num)
+				p->gcode = label_index(c->ls, p->gold_s.s, p->gold_s.n);
+			if (p->has_pred && !p->pred_num)
+				p->qcode = label_index(c->ls, p->pred_s.s, p->pred_s.n);
+		} else if (p->has_pred && p->gold_num && p->pred_num) {
+			p->has_err = 1;
+			p->aerr = fabs(p->pred_d - p->gold_d);
+		}
+	}
+}
 
 static void headline(struct ctx *c, const struct side *sd, const size_t *idx, size_t n, double h[3],
 		     double *pfr)
@@ -425,18 +522,17 @@ static void headline(struct ctx *c, const struct side *sd, const size_t *idx, si
 			continue;
 		nparsed++;
 		if (c->sc->task == TASK_CLASSIFICATION) {
-			int g = p->gold_num ? -1 : label_index(c->ls, p->gold_s.s, p->gold_s.n);
-			int q = p->pred_s.s ? label_index(c->ls, p->pred_s.s, p->pred_s.n) : -1;
+			int g = p->gcode, q = p->qcode;
 
-			correct_n += correct(p);
+			correct_n += p->right;
 			if (g >= 0)
 				c->ng[g]++;
 			if (q >= 0)
 				c->np[q]++;
 			if (g >= 0 && g == q)
 				c->tp[g]++;
-		} else if (p->gold_num && p->pred_s.s == NULL) {
-			c->err[ne++] = fabs(p->pred_d - p->gold_d);
+		} else if (p->has_err) {
+			c->err[ne++] = p->aerr;
 		}
 	}
 	if (c->sc->task == TASK_CLASSIFICATION) {
@@ -454,34 +550,236 @@ static jv *strv(struct arena *a, struct str s)
 	return s.s ? jv_str(a, s.s, s.n) : JV_NULL;
 }
 
-/* Percentile bootstrap of the paired headline difference B - A: B
- * resamples of the pairs drawn with MT19937 (seeded with --seed) as
- * NumPy's RandomState.randint(0, n, n) draws indices. */
+/* One side's figures for one resample, from the pairs' precomputed codes
+ * and the number of times each pair was drawn.  Classification needs only
+ * counts; regression needs the errors in draw order (NumPy's summation
+ * order) and their median, found by walking the pairs in error order and
+ * counting draws: no sort per resample. */
+struct bcode {
+	int g, q;		/* label codes, or -1 */
+	unsigned char parsed, right, has_err;
+};
+
+struct bside {
+	struct bcode *code;	/* each pair's record, compactly (in cache) */
+	double *err;		/* each pair's error (regression) */
+	size_t *order;		/* pairs with an error, by error */
+	size_t norder;
+};
+
+static void boot_headline(struct ctx *c, const struct bside *s, const size_t *draw, size_t n,
+			  const size_t *cnt, double h[3])
+{
+	size_t i, L = c->ls ? c->ls->n : 0, ne = 0;
+	long correct_n = 0, nparsed = 0;
+
+	if (c->sc->task == TASK_CLASSIFICATION) {
+		memset(c->tp, 0, L * sizeof(long));
+		memset(c->ng, 0, L * sizeof(long));
+		memset(c->np, 0, L * sizeof(long));
+		for (i = 0; i < n; i++) {
+			const struct bcode *p = &s->code[draw[i]];
+
+			if (!p->parsed)
+				continue;
+			nparsed++;
+			correct_n += p->right;
+			if (p->g >= 0)
+				c->ng[p->g]++;
+			if (p->q >= 0)
+				c->np[p->q]++;
+			if (p->g >= 0 && p->g == p->q)
+				c->tp[p->g]++;
+		}
+		score_classes(L, c->tp, c->ng, c->np, NULL, NULL, c->f1);
+		score_class_headline(L, c->ng, c->f1, correct_n, nparsed, c->scratch, h);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (s->code[draw[i]].has_err)
+			c->err[ne++] = s->err[draw[i]];
+	if (ne == 0) {
+		h[0] = h[1] = h[2] = NAN;
+		return;
+	}
+	h[0] = np_mean(c->err, ne);
+	for (i = 0; i < ne; i++)
+		c->scratch[i] = c->err[i] * c->err[i];
+	h[2] = sqrt(np_mean(c->scratch, ne));
+	{
+		/* The median's one or two middle values, as np_median_sorted()
+		 * takes them from the sorted errors. */
+		size_t want = ne % 2 ? ne / 2 : ne / 2 - 1, seen = 0, k;
+		double mid[2];
+		int got = 0;
+
+		for (k = 0; k < s->norder && got < (ne % 2 ? 1 : 2); k++) {
+			size_t c2 = cnt[s->order[k]];
+
+			while (c2 > 0 && got < (ne % 2 ? 1 : 2)) {
+				if (seen + c2 <= want) {
+					seen += c2;
+					c2 = 0;
+				} else {
+					mid[got++] = s->err[s->order[k]];
+					seen++;
+					want++;
+					c2--;
+				}
+			}
+		}
+		h[1] = np_mean(mid, (size_t)got);
+	}
+}
+
+/* Classification from a count per cell: cell 0 holds the unparsed draws,
+ * cell 1 + 2((g+1)(L+1) + q+1) + right the parsed ones with gold code g,
+ * prediction code q (-1: outside the labels) and correctness right.  One
+ * increment per draw, no branch: the bootstrap's inner loop. */
+static size_t cell_of(const struct bcode *p, size_t L)
+{
+	if (!p->parsed)
+		return 0;
+	return 1 + 2 * ((size_t)(p->g + 1) * (L + 1) + (size_t)(p->q + 1)) + p->right;
+}
+
+static void cells_headline(struct ctx *c, const size_t *cm, size_t n, double h[3])
+{
+	size_t L = c->ls ? c->ls->n : 0, ncell = 1 + 2 * (L + 1) * (L + 1), k;
+	long correct_n = 0, nparsed = (long)(n - cm[0]);
+
+	memset(c->tp, 0, L * sizeof(long));
+	memset(c->ng, 0, L * sizeof(long));
+	memset(c->np, 0, L * sizeof(long));
+	for (k = 1; k < ncell; k++) {
+		size_t gq = (k - 1) / 2;
+		long g = (long)(gq / (L + 1)) - 1, q = (long)(gq % (L + 1)) - 1, m = (long)cm[k];
+
+		if (m == 0)
+			continue;
+		correct_n += (long)((k - 1) % 2) * m;
+		if (g >= 0)
+			c->ng[g] += m;
+		if (q >= 0)
+			c->np[q] += m;
+		if (g >= 0 && g == q)
+			c->tp[g] += m;
+	}
+	score_classes(L, c->tp, c->ng, c->np, NULL, NULL, c->f1);
+	score_class_headline(L, c->ng, c->f1, correct_n, nparsed, c->scratch, h);
+}
+
+/* Order of a side's pairs with an error, by error (ties by pair). */
+static const double *sort_err;
+
+static int cmp_err(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	double ea = sort_err[a], eb = sort_err[b];
+
+	return ea < eb ? -1 : ea > eb ? 1 : (a > b) - (a < b);
+}
+
+/* A side's records in pair order, reduced to what a resample counts. */
+static void boot_prepare(struct bside *s, const struct side *sd, const size_t *idx, size_t n)
+{
+	size_t i;
+
+	s->code = xmalloc((n ? n : 1) * sizeof(*s->code));
+	s->err = xmalloc((n ? n : 1) * sizeof(double));
+	s->order = xmalloc((n ? n : 1) * sizeof(size_t));
+	s->norder = 0;
+	for (i = 0; i < n; i++) {
+		const struct prec *p = &sd->r[idx[i]];
+
+		s->code[i].g = p->gcode;
+		s->code[i].q = p->qcode;
+		s->code[i].parsed = (unsigned char)p->has_pred;
+		s->code[i].right = (unsigned char)p->right;
+		s->code[i].has_err = (unsigned char)p->has_err;
+		s->err[i] = p->has_err ? p->aerr : 0;
+		if (p->has_err)
+			s->order[s->norder++] = i;
+	}
+	sort_err = s->err;
+	qsort(s->order, s->norder, sizeof(size_t), cmp_err);
+}
+
+/* Percentile bootstrap of B - A for the three headline metrics: pairs are
+ * resampled with replacement (MT19937 as NumPy's RandomState draws
+ * randint(0, n, n)), each resample scored on both sides. */
 static void boot_delta(const struct opts *o, struct ctx *c, const struct side *A, const struct side *B,
 		       const struct pairs *pr, double lo[3], double hi[3])
 {
 	size_t n = pr->n, i, nv[3] = {0, 0, 0};
-	size_t *ia = xcalloc(n ? n : 1, sizeof(size_t)), *ib = xcalloc(n ? n : 1, sizeof(size_t));
+	size_t *draw = xcalloc(n ? n : 1, sizeof(size_t)), *cnt = xcalloc(n ? n : 1, sizeof(size_t));
 	double *vals[3], ha[3], hb[3];
 	double qlo = (1.0 - o->ci) / 2.0 * 100.0, qhi = (1.0 + o->ci) / 2.0 * 100.0;
+	struct bside sa, sb;
 	struct mt m;
 	long b;
 	int j;
+	size_t L = c->ls ? c->ls->n : 0, ncell = 1 + 2 * (L + 1) * (L + 1);
+	/* Counting cells pays while there are few of them (a few labels). */
+	int cells = c->sc->task == TASK_CLASSIFICATION && ncell <= 65536;
+	size_t *cella = NULL, *cellb = NULL, *cma = NULL, *cmb = NULL;
+	/* Both sides' cells of a pair in one small word, while they fit a byte
+	 * each: random reads of a million pairs then stay in the cache. */
+	uint16_t *cellab = NULL;
 
+	boot_prepare(&sa, A, pr->ia, n);
+	boot_prepare(&sb, B, pr->ib, n);
+	if (cells) {
+		cella = xmalloc((n ? n : 1) * sizeof(size_t));
+		cellb = xmalloc((n ? n : 1) * sizeof(size_t));
+		cma = xcalloc(ncell, sizeof(size_t));
+		cmb = xcalloc(ncell, sizeof(size_t));
+		for (i = 0; i < n; i++) {
+			cella[i] = cell_of(&sa.code[i], L);
+			cellb[i] = cell_of(&sb.code[i], L);
+		}
+		if (ncell <= 256) {
+			cellab = xmalloc((n ? n : 1) * sizeof(*cellab));
+			for (i = 0; i < n; i++)
+				cellab[i] = (uint16_t)(cella[i] | cellb[i] << 8);
+		}
+	}
 	for (j = 0; j < 3; j++) {
 		vals[j] = xcalloc((size_t)o->bootstrap + 1, sizeof(double));
 		lo[j] = hi[j] = NAN;
 	}
 	mt_seed(&m, o->seed);
 	for (b = 0; n > 0 && b < o->bootstrap; b++) {
-		for (i = 0; i < n; i++) {
-			size_t k = mt_interval(&m, (uint32_t)(n - 1));
+		if (cells) {
+			memset(cma, 0, ncell * sizeof(size_t));
+			memset(cmb, 0, ncell * sizeof(size_t));
+			if (cellab != NULL) {
+				for (i = 0; i < n; i++) {
+					uint16_t ab = cellab[mt_interval(&m, (uint32_t)(n - 1))];
 
-			ia[i] = pr->ia[k];
-			ib[i] = pr->ib[k];
+					cma[ab & 0xff]++;
+					cmb[ab >> 8]++;
+				}
+			} else {
+				for (i = 0; i < n; i++) {
+					size_t k = mt_interval(&m, (uint32_t)(n - 1));
+
+					cma[cella[k]]++;
+					cmb[cellb[k]]++;
+				}
+			}
+			cells_headline(c, cma, n, ha);
+			cells_headline(c, cmb, n, hb);
+		} else {
+			for (i = 0; i < n; i++) {
+				draw[i] = mt_interval(&m, (uint32_t)(n - 1));
+				cnt[draw[i]]++;
+			}
+			boot_headline(c, &sa, draw, n, cnt, ha);
+			boot_headline(c, &sb, draw, n, cnt, hb);
+			for (i = 0; i < n; i++)
+				cnt[draw[i]] = 0;
 		}
-		headline(c, A, ia, n, ha, NULL);
-		headline(c, B, ib, n, hb, NULL);
 		for (j = 0; j < 3; j++)
 			if (!isnan(ha[j]) && !isnan(hb[j]))
 				vals[j][nv[j]++] = hb[j] - ha[j];
@@ -494,8 +792,19 @@ static void boot_delta(const struct opts *o, struct ctx *c, const struct side *A
 		}
 		free(vals[j]);
 	}
-	free(ia);
-	free(ib);
+	free(sa.code);
+	free(sb.code);
+	free(sa.err);
+	free(sb.err);
+	free(sa.order);
+	free(sb.order);
+	free(draw);
+	free(cnt);
+	free(cella);
+	free(cellb);
+	free(cellab);
+	free(cma);
+	free(cmb);
 }
 
 /* The host and profile a run recorded (host.json, or the manifest's). */
@@ -610,15 +919,24 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 		jv_push(a, problems, jv_cstr(a, "a run did not record its model digest: cannot confirm both used the same model"));
 	if (pr.n == 0)
 		jv_push(a, problems, jv_cstr(a, "no record pairs: the runs share no ids"));
-	if (una || unb)
+	if ((una || unb) && o->allow_partial)
 		jv_push(a, problems, jv_cstr(a, "some records have no partner: metrics are over the paired records only"));
+	else if (una || unb) {
+		char tmp[300];
+
+		snprintf(tmp, sizeof(tmp), "%zu records of A have no partner in B, and %zu of B none "
+			 "in A: a partial comparison shows no H0 verdict (give --allow-partial to test "
+			 "it over the paired records)", una, unb);
+		jv_push(a, problems, jv_cstr(a, tmp));
+	}
 
 	/* Agreement, token by token. */
 	for (j = 0; j < pr.n; j++) {
 		const struct prec *p = &A->r[pr.ia[j]], *q = &B->r[pr.ib[j]];
 		int ca = correct(p), cb = correct(q);
 
-		if (p->has_resp && q->has_resp ? str_eq(p->resp, q->resp) : !p->has_resp && !q->has_resp)
+		if (p->has_resp && q->has_resp ? memcmp(p->resp_sha, q->resp_sha, 16) == 0 :
+		    !p->has_resp && !q->has_resp)
 			nresp++;
 		if (!p->has_resp && !q->has_resp)
 			nboth_failed++;
@@ -673,7 +991,9 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 		}
 	}
 
-	jv_set(a, out, "valid", jv_bool(digest_ok && pr.n > 0));
+	/* Unpaired records make a partial comparison: valid only when asked for. */
+	jv_set(a, out, "valid", jv_bool(digest_ok && pr.n > 0 && (o->allow_partial || !(una || unb))));
+	jv_set(a, out, "partial", jv_bool(una || unb));
 	jv_set(a, out, "problems", problems);
 	jv_set(a, out, "scenario", jv_cstr(a, c.sc->name));
 	jv_set(a, out, "a", side_obj(a, A, una, exa));
@@ -714,6 +1034,8 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 	jv_set(a, out, "agreement", agree);
 
 	/* Headline metrics over the pairs. */
+	encode(&c, A);
+	encode(&c, B);
 	headline(&c, A, pr.ia, pr.n, ha, &pfa);
 	headline(&c, B, pr.ib, pr.n, hb, &pfb);
 	if (cls) {
@@ -838,12 +1160,12 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 	ver = jv_obj(a);
 	h0 = jv_obj(a);
 	{
-		int testable = !isnan(ha[0]) && !isnan(hb[0]);
+		int testable = !isnan(ha[0]) && !isnan(hb[0]) && (o->allow_partial || !(una || unb));
 		int holds = testable && ha[0] == hb[0];
 
 		/* With nothing parsed on a side the metric is undefined: H0 can
 		 * be neither confirmed nor refuted. */
-		if (!testable && pr.n > 0)
+		if (!testable && pr.n > 0 && (o->allow_partial || !(una || unb)))
 			jv_push(a, problems, jv_cstr(a, "the headline metric is undefined in a run (nothing parsed): H0 cannot be tested; see the agreement of responses and tokens"));
 		jv_set(a, h0, "holds", testable ? jv_bool(holds) : JV_NULL);
 		jv_set(a, h0, "metric", jv_cstr(a, names[0]));
@@ -852,7 +1174,7 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 		jv_set(a, h0, "delta", jv_num_or_null(a, hb[0] - ha[0]));
 		jv_set(a, ver, "H0", h0);
 		jv_set(a, ver, "H1", testable ? jv_bool(!holds) : JV_NULL);
-		*differ = !holds || !digest_ok || pr.n == 0;
+		*differ = !holds || !digest_ok || pr.n == 0 || (!o->allow_partial && (una || unb));
 	}
 	h2 = jv_obj(a);
 	{
@@ -1008,6 +1330,8 @@ static void markdown(struct buf *b, const jv *r)
 	size_t i;
 
 	buf_adds(b, "# Cross-run comparison\n\n");
+	if (jv_get(r, "partial")->t == JTRUE)
+		buf_adds(b, "**A partial comparison:** some records have no partner in the other run.\n\n");
 	if (jv_get(r, "valid")->t != JTRUE)
 		buf_adds(b, "**The comparison is not valid:** see the problems below.\n\n");
 	if (probs->n > 0) {
@@ -1089,7 +1413,7 @@ static void markdown(struct buf *b, const jv *r)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {0, 0, NULL, NULL, 1e-3, 0.01, 0.95, 15, 1000, 5, 42};
+	struct opts o = {0, 0, 0, NULL, NULL, 1e-3, 0.01, 0.95, 15, 1000, 5, 42};
 	struct side A, B;
 	struct arena a = {0};
 	struct buf out = {0};
@@ -1140,6 +1464,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CONFIG_DIR:
 			config_set_dir(optarg);
+			break;
+		case OPT_PARTIAL:
+			o.allow_partial = 1;
 			break;
 		case OPT_VERSION:
 			print_version();

@@ -13,6 +13,7 @@
 #include "jsonl.h"
 #include "opt.h"
 #include "outfile.h"
+#include "group.h"
 #include "score.h"
 #include "stats.h"
 #include "xalloc.h"
@@ -47,19 +48,18 @@ static int add_record(struct jsonl_in *in, struct data *d, const jv *rec)
 {
 	const jv *gold = jv_get(rec, "gold"), *pred = jv_get(rec, "pred");
 	const jv *conf = jv_get(rec, "confidence");
+	char why[160];
 
 	if (gold == NULL || jv_isnull(gold))
 		return jsonl_bad(in, "no \"gold\" member") < 0 ? -1 : 1;
 	if (pred == NULL)
 		return jsonl_bad(in, "no \"pred\" member (run puma-parse first)") < 0 ? -1 : 1;
-	if (conf != NULL && conf->t != JNUM && conf->t != JNULL)
-		return jsonl_bad(in, "\"confidence\" is %s, not a number or null", jv_typename(conf)) < 0 ? -1 : 1;
+	if (score_confidence_check(conf, why, sizeof(why)) < 0)
+		return jsonl_bad(in, "%s", why) < 0 ? -1 : 1;
 	if (conf == NULL || conf->t == JNULL) {
 		d->without++;
 		return 0;
 	}
-	if (!(conf->d >= 0 && conf->d <= 1))
-		return jsonl_bad(in, "\"confidence\" %s is outside [0, 1]", conf->raw) < 0 ? -1 : 1;
 	if (d->n == d->cap) {
 		size_t cap = d->cap;
 
@@ -143,34 +143,26 @@ static int write_svg(const char *path, const struct calib_bin *bins, size_t nb, 
 	return 0;
 }
 
-/* The group a record belongs to (found or appended); runs of records of
- * one group are the common case, so the last group is tried first. */
-static struct data *group_of(struct data **groups, const char *field, const jv *rec)
+/* The group a record belongs to: found in the table (puma-metrics finds
+ * its groups the same way), or made and appended to the list, which keeps
+ * the order groups are first seen in. */
+static struct data *group_of(struct group_table *t, struct data ***tail, const char *field,
+			     const jv *rec)
 {
-	static struct data *last;
-	struct buf t = {0};
-	struct data *d, **tail = groups;
-	const jv *v;
+	size_t len;
+	const char *key = group_key(t, rec, &field, field != NULL, &len);
+	void **slot = group_slot(t, key, len);
+	struct data *d = *slot;
 
-	if (field != NULL) {
-		v = jv_get(rec, field);
-		json_write(&t, v ? v : JV_NULL);
-	} else {
-		buf_add(&t, "", 0);
-	}
-	if (last != NULL && strcmp(last->key, t.s) == 0) {
-		buf_free(&t);
-		return last;
-	}
-	for (d = *groups; d != NULL; tail = &d->next, d = d->next)
-		if (strcmp(d->key, t.s) == 0) {
-			buf_free(&t);
-			return last = d;
-		}
+	if (d != NULL)
+		return d;
 	d = xcalloc(1, sizeof(*d));
-	d->key = t.s;	/* takes the buffer */
-	*tail = d;
-	return last = d;
+	/* The member's JSON text, without the key's separator. */
+	d->key = field != NULL ? xstrndup(key, len - 1) : xstrdup("");
+	*slot = d;
+	**tail = d;
+	*tail = &d->next;
+	return d;
 }
 
 /* Build one group's output object in a. */
@@ -282,7 +274,8 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *want[] = {"gold", "pred", "confidence", NULL, NULL};
-	struct data *groups = NULL, *d, *next;
+	struct data *groups = NULL, **tail = &groups, *d, *next;
+	struct group_table gt = {0};
 	struct jsonl_in in;
 	struct arena a = {0};
 	struct buf out = {0};
@@ -341,7 +334,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		while ((r = jsonl_next(&in, &rec)) > 0)
-			if (add_record(&in, group_of(&groups, field, rec), rec) < 0)
+			if (add_record(&in, group_of(&gt, &tail, field, rec), rec) < 0)
 				break;
 		stopped = in.stopped;
 		records += in.records - in.skipped;
@@ -370,6 +363,7 @@ int main(int argc, char **argv)
 			fail();
 	}
 	free(bins);
+	group_free(&gt);
 	for (d = groups; d != NULL; d = next) {
 		next = d->next;
 		free(d->key);

@@ -42,7 +42,9 @@
 #include "prompt.h"
 #include "pumaprompt.h"
 #include "samples.h"
+#include "scenario.h"
 #include "sha256.h"
+#include "url.h"
 
 static const char usage_text[] =
 	"Usage: puma-infer -m MODEL [-b ollama|openai] [-u URL] [-s SCENARIO] [-S STRATEGY]\n"
@@ -99,6 +101,7 @@ static const char usage_more[] =
 	"      --retries N        retries of a failed request (default 3)\n"
 	"      --backoff SECS     first retry delay, doubled each time (default 1)\n"
 	"      --max-failures N   stop after N failed records in a row (default 10; 0: never)\n"
+	"      --max-response B   a larger answer (bytes) is a failed record (default 8 MiB)\n"
 	"      --unload           Ollama: unload the model first, so the run starts from a\n"
 	"                         fresh model state (keep_alive 0)\n"
 	"      --model-digest HEX the model's sha256 when the server does not tell it\n"
@@ -123,7 +126,8 @@ enum {
 	OPT_EXAMPLES, OPT_KEEP_PROMPT, OPT_LABELS, OPT_LOGPROBS, OPT_MAX_CHARS,
 	OPT_MAX_FAILURES, OPT_NO_CACHE, OPT_NUM_CTX, OPT_RETRIES, OPT_SEED, OPT_SUMMARY,
 	OPT_TEMPERATURE, OPT_TIMEOUT, OPT_TOP_LOGPROBS, OPT_VERSION, OPT_UNLOAD, OPT_MODEL_DIGEST,
-	OPT_PROMPTS, OPT_PROMPTS_DIR, OPT_DRY_RUN, OPT_THINK, OPT_NO_TRUNCATE, OPT_SAMPLES
+	OPT_PROMPTS, OPT_PROMPTS_DIR, OPT_DRY_RUN, OPT_THINK, OPT_NO_TRUNCATE, OPT_SAMPLES,
+	OPT_MAX_RESPONSE
 };
 
 static const struct option longopts[] = {
@@ -144,6 +148,7 @@ static const struct option longopts[] = {
 	{"logprobs", no_argument, NULL, OPT_LOGPROBS},
 	{"max-chars", required_argument, NULL, OPT_MAX_CHARS},
 	{"max-failures", required_argument, NULL, OPT_MAX_FAILURES},
+	{"max-response", required_argument, NULL, OPT_MAX_RESPONSE},
 	{"model-digest", required_argument, NULL, OPT_MODEL_DIGEST},
 	{"model", required_argument, NULL, 'm'},
 	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
@@ -187,6 +192,7 @@ struct opts {
 	int jobs, retries;
 	long max_failures;
 	long samples;		/* answers per record (--samples) */
+	long max_response;	/* bytes */
 	double timeout, backoff;
 	struct energy_opts eo;	/* the energy options, used with --summary */
 	const char *energy_opt;	/* the last energy option given, for a message */
@@ -253,6 +259,7 @@ struct run {
 	size_t whead, wlen, wcap;
 
 	char *stop_reason;	/* set once the run gives up on the server */
+	int write_failed;	/* the output failed: nothing more is read or sent */
 	long consec;		/* failed records in a row */
 	long total;		/* records in the input, when known; -1 otherwise */
 	long done, ok, failed, requests, retried, hits, not_sent;
@@ -350,6 +357,7 @@ static void parse_opts(struct run *r, int argc, char **argv)
 	o->retries = 3;
 	o->max_failures = 10;
 	o->samples = 1;
+	o->max_response = 8L << 20;
 	o->timeout = -1;	/* from the model catalog */
 	o->backoff = 1;
 	r->kind = BACKEND_OLLAMA;
@@ -442,6 +450,9 @@ static void parse_opts(struct run *r, int argc, char **argv)
 			break;
 		case OPT_MAX_FAILURES:
 			o->max_failures = opt_int("--max-failures", optarg, 0, LONG_MAX);
+			break;
+		case OPT_MAX_RESPONSE:
+			o->max_response = opt_int("--max-response", optarg, 1024, 1L << 30);
 			break;
 		case 'm':
 			o->model = optarg;
@@ -1091,8 +1102,16 @@ static int prepare(struct run *r, struct job *j, char *err, size_t errlen)
 	if (r->o.samples > 1)
 		g.seed = j->seed;
 
-	if (sname == NULL)
-		sname = jv_getstr(rec, "scenario", NULL);
+	if (sname == NULL) {
+		size_t n;
+
+		sname = jv_getstr(rec, "scenario", &n);
+		/* A record's scenario names a directory of templates: never a path. */
+		if (sname != NULL && (strlen(sname) != n || !scenario_name_ok(sname))) {
+			snprintf(err, errlen, SCENARIO_NAME_BAD);
+			return -1;
+		}
+	}
 	if (sname == NULL && r->o.template == NULL) {
 		snprintf(err, errlen, "no \"scenario\" string in the record; name it with --scenario");
 		return -1;
@@ -1550,14 +1569,18 @@ static void merge_samples(struct run *r, size_t k)
 	free(seeds);
 }
 
-/* Write finished records from the front of the window. */
+/* Write finished records from the front of the window, and push them out
+ * at once: a full disk or a closed pipe stops the run before it asks the
+ * server for answers nobody can keep. */
 static void flush_front(struct run *r)
 {
 	size_t k = (size_t)r->o.samples;
+	int wrote = 0;
 
 	while (r->wlen >= k && front_done(r, k)) {
 		struct job *j = win_at(r, 0);
 
+		wrote = 1;
 		if (r->progress)
 			fputs("\r\033[K", stderr);
 		if (k > 1)
@@ -1579,6 +1602,13 @@ static void flush_front(struct run *r)
 		r->whead = (r->whead + k) % r->wcap;
 		r->wlen--;
 		r->last_progress = 0;
+	}
+	if (wrote && !r->write_failed && (fflush(stdout) != 0 || ferror(stdout))) {
+		r->write_failed = 1;
+		r->eof = 1;
+		if (r->stop_reason == NULL)
+			r->stop_reason = xasprintf("a write error on the output (%s)",
+						   errno ? strerror(errno) : "stdout");
 	}
 }
 
@@ -1621,6 +1651,7 @@ static void start_ready(struct run *r)
 		j->x.body = j->body.s;
 		j->x.len = j->body.len;
 		j->x.timeout_ms = (long)(r->o.timeout * 1000);
+		j->x.max_resp = (size_t)r->o.max_response;
 		j->x.user = j;
 		j->attempts++;
 		r->requests++;
@@ -1661,6 +1692,9 @@ static void run_loop(struct run *r)
 				r->eof = 1;
 		if (r->stop_reason == NULL)
 			start_ready(r);
+		flush_front(r);
+		if (r->write_failed && r->wlen > 0)
+			stop_all(r);
 		flush_front(r);
 		if (r->eof && r->wlen == 0)
 			break;
@@ -1807,10 +1841,13 @@ static int unload(struct run *r)
 	if (rc == 0 && resp.status == 200) {
 		r->unloaded = 1;
 	} else {
-		warnx("%s: cannot unload the model: %s", url,
+		char *shown = url_redact(url);
+
+		warnx("%s: cannot unload the model: %s", shown,
 		      rc != 0 ? resp.err : resp.body.len ? resp.body.s : "no answer");
 		if (rc == 0 && resp.status != 200)
 			warnx("(HTTP %ld)", resp.status);
+		free(shown);
 	}
 	http_resp_free(&resp);
 	buf_free(&body);
@@ -1914,7 +1951,12 @@ static jv *summary_new(struct run *r, struct arena *a)
 	jv_set(a, s, "tool", jv_cstr(a, "puma-infer"));
 	jv_set(a, s, "version", jv_cstr(a, PUMA_VERSION));
 	jv_set(a, s, "backend", jv_cstr(a, backend_name(r->kind)));
-	jv_set(a, s, "url", jv_cstr(a, r->base));
+	{
+		char *shown = url_redact(r->base);
+
+		jv_set(a, s, "url", jv_cstr(a, shown));
+		free(shown);
+	}
 	jv_set(a, s, "model", jv_cstr(a, r->o.model));
 	jv_set(a, s, "model_digest", jv_cstr_or_null(a, r->srv.digest));
 	jv_set(a, s, "model_digest_source", r->srv.digest == NULL ? JV_NULL :
@@ -2040,9 +2082,11 @@ int main(int argc, char **argv)
 	run_end(&r);
 
 	if (r.stop_reason != NULL)
-		warnx("stopped early: %s; %ld record%s not sent (they say so in \"error\"); "
-		      "check the server, then rerun: answers already received come from the cache",
-		      r.stop_reason, r.not_sent, r.not_sent == 1 ? " was" : "s were");
+		warnx("stopped early: %s; %ld record%s not sent%s; %s, then rerun%s", r.stop_reason,
+		      r.not_sent, r.not_sent == 1 ? " was" : "s were",
+		      r.write_failed ? "" : " (they say so in \"error\")",
+		      r.write_failed ? "fix the output (a full disk? a closed pipe?)" : "check the server",
+		      r.use_cache ? ": answers already received come from the cache" : "");
 	else if (r.failed > 0)
 		warnx("%ld of %ld record%s failed (see their \"error\" field)", r.failed, r.done,
 		      r.done == 1 ? "" : "s");

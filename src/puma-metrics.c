@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "group.h"
 #include "hash.h"
 #include "jout.h"
 #include "jsonl.h"
@@ -114,9 +115,8 @@ struct brec {
  * (the label counts) apart from the latencies, and the regression errors
  * the median needs. */
 struct acc {
-	char *key;			/* group key: the members' JSON texts */
 	char **gtext;			/* each group member's JSON text */
-	struct acc *next_hash, *next;
+	struct acc *next;
 	char *scenario;
 	struct scenario *sc;
 	const struct labelset *ls;
@@ -139,8 +139,7 @@ struct acc {
 	struct pair_counts vs;		/* --by: pairs with the original */
 };
 
-#define NHASH 1024
-static struct acc *hash[NHASH];
+static struct group_table gtable;
 static struct acc *groups, **groups_tail = &groups;
 /* --stability subgroups, one per group and value, in order of appearance. */
 static struct acc *subs, **subs_tail = &subs;
@@ -155,6 +154,7 @@ struct pent {
 	long line;
 	const char *file;
 };
+#define NHASH 1024
 static struct pent *phash[NHASH * 16], *pents, **pents_tail = &pents;
 /* No result written yet (the --by table's header goes first). */
 static int out_first = 1;
@@ -182,7 +182,6 @@ static void free_groups(void)
 	}
 	for (g = groups; g != NULL; g = next) {
 		next = g->next;
-		free(g->key);
 		for (i = 0; i < g->ntext; i++)
 			free(g->gtext[i]);
 		free(g->gtext);
@@ -205,6 +204,7 @@ static void free_groups(void)
 		free(g);
 	}
 	groups = NULL;
+	group_free(&gtable);
 	buf_free(&key_buf);
 	buf_free(&text_buf);
 }
@@ -233,27 +233,26 @@ static const jv *stab_value(const struct opts *o, const jv *rec)
 static struct acc *group_of(const struct opts *o, const jv *rec, const jv *sub)
 {
 	struct acc *g;
-	size_t i;
-	unsigned h;
+	size_t i, len;
+	const char *key = group_key(&gtable, rec, (const char *const *)o->group, o->ngroup, &len);
+	void **slot;
 
-	buf_reset(&key_buf);
-	buf_add(&key_buf, sub ? "\x1f" : "", sub ? 1 : 0);
-	for (i = 0; i < o->ngroup; i++) {
-		member_text(&text_buf, rec, o->group[i]);
-		buf_add(&key_buf, text_buf.s, text_buf.len);
-		buf_addc(&key_buf, '\x1e');	/* escaped inside JSON strings */
-	}
+	/* A --stability subgroup: its group's key, marked, plus the value. */
 	if (sub) {
+		buf_reset(&key_buf);
+		buf_addc(&key_buf, '\x1f');
+		buf_add(&key_buf, key, len);
 		buf_reset(&text_buf);
 		json_write(&text_buf, sub);
 		buf_add(&key_buf, text_buf.s, text_buf.len);
+		key = key_buf.s;
+		len = key_buf.len;
 	}
-	h = (unsigned)(fnv1a(key_buf.s, key_buf.len) % NHASH);
-	for (g = hash[h]; g != NULL; g = g->next_hash)
-		if (strcmp(g->key, key_buf.s) == 0)
-			return g;
+	slot = group_slot(&gtable, key, len);
+	if (*slot != NULL)
+		return *slot;
 	g = xcalloc(1, sizeof(*g));
-	g->key = xstrdup(key_buf.s);
+	*slot = g;
 	g->gtext = xcalloc(o->ngroup + 1, sizeof(char *));
 	for (i = 0; i < o->ngroup; i++) {
 		member_text(&text_buf, rec, o->group[i]);
@@ -268,8 +267,6 @@ static struct acc *group_of(const struct opts *o, const jv *rec, const jv *sub)
 	/* The original records: the --by member absent, null or "original". */
 	g->is_orig = o->by != NULL && (strcmp(g->gtext[0], "null") == 0 ||
 				       strcmp(g->gtext[0], "\"original\"") == 0);
-	g->next_hash = hash[h];
-	hash[h] = g;
 	if (sub) {
 		*subs_tail = g;
 		subs_tail = &g->next;
@@ -453,6 +450,8 @@ static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 		return BAD(in, "\"scenario\" is %s, not a string", jv_typename(scen));
 	if (scen != NULL)
 		name = scen->u.s;
+	if (name != NULL && (memchr(name, '\0', scen->n) != NULL || !scenario_name_ok(name)))
+		return BAD(in, SCENARIO_NAME_BAD);
 	if (name == NULL && o->scenario == NULL)
 		return BAD(in, "no \"scenario\" member (give --scenario NAME)");
 	if (name != NULL && o->scenario != NULL && strcmp(name, o->scenario) != 0)
@@ -709,7 +708,7 @@ static const char *const reg_names[3] = {"mae", "mdae", "rmse"};
 static jv *metrics_object(struct arena *a, const struct opts *o, const struct acc *g,
 			  double headline[3])
 {
-	jv *out = jv_obj(a), *x, *y;
+	jv *out = jv_obj(a), *x, *y, *notes = NULL;
 	size_t i, j, L;
 
 	if (o->ngroup > 0) {
@@ -779,8 +778,19 @@ static jv *metrics_object(struct arena *a, const struct opts *o, const struct ac
 		double *scratch = arena_alloc(a, (g->nerr + 1) * sizeof(double));
 
 		score_regression(g->err, g->nerr, scratch, headline);
-		for (j = 0; j < 3; j++)
+		for (j = 0; j < 3; j++) {
 			jv_set(a, out, reg_names[j], jv_num_or_null(a, headline[j]));
+			/* Errors near DBL_MAX sum to infinity: null, but never silently. */
+			if (g->nerr > 0 && !isfinite(headline[j])) {
+				char why[96];
+
+				if (notes == NULL)
+					notes = jv_arr(a);
+				snprintf(why, sizeof(why), "%s overflows a double (errors too large to sum): null",
+					 reg_names[j]);
+				jv_push(a, notes, jv_cstr(a, why));
+			}
+		}
 		x = jv_obj(a);
 		for (i = 0; i < g->sc->nbins; i++) {
 			const struct vbin *b = &g->sc->bins[i];
@@ -839,6 +849,8 @@ static jv *metrics_object(struct arena *a, const struct opts *o, const struct ac
 		}
 		jv_set(a, out, "ci", x);
 	}
+	if (notes != NULL)
+		jv_set(a, out, "notes", notes);
 	return out;
 }
 
@@ -1633,7 +1645,7 @@ int main(int argc, char **argv)
 			      o.summary, ngroups);
 		for (g = groups; g != NULL; g = g->next) {
 			struct buf who = {0};
-
+			const jv *mo, *notes;
 			jv *out;
 
 			arena_reset(&a);
@@ -1643,9 +1655,13 @@ int main(int argc, char **argv)
 			if (o.stab != NULL)
 				jv_set(&a, out, "stability", stability_object(&a, &o, g));
 			emit(&o, out);
+			mo = out;
 			buf_adds(&who, o.ngroup ? "group" : "the input");
 			for (k = 0; k < o.ngroup; k++)
 				buf_printf(&who, "%s %s=%s", k ? "," : "", o.group[k], g->gtext[k]);
+			notes = jv_get(mo, "notes");
+			for (k = 0; notes != NULL && k < notes->n; k++)
+				warnx("note: %s: %s", who.s, notes->u.items[k]->u.s);
 			if (g->digest.varies)
 				warnx("note: model_digest differs between records of %s (the model changed during the run?)",
 				      who.s);

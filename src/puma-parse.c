@@ -512,6 +512,8 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 		return jsonl_bad(in, "\"scenario\" is %s, not a string", jv_typename(scen)) < 0 ? -1 : 1;
 	if (scen != NULL)
 		name = scen->u.s;
+	if (name != NULL && (memchr(name, '\0', scen->n) != NULL || !scenario_name_ok(name)))
+		return jsonl_bad(in, SCENARIO_NAME_BAD) < 0 ? -1 : 1;
 	if (name == NULL && o->scenario == NULL)
 		return jsonl_bad(in, "no \"scenario\" member (give --scenario NAME)") < 0 ? -1 : 1;
 	if (name != NULL && o->scenario != NULL && strcmp(name, o->scenario) != 0)

@@ -159,6 +159,47 @@ is "$(grep -n '^## ' "$TMP/flip.md" | cut -d: -f2- | tr '\n' '|')" \
 grep -q '^| H0: f1_macro bit-exact | does not hold | A ' "$TMP/flip.md"
 ok $? "markdown report states the H0 verdict with its numbers"
 
+# Confidences outside [0, 1] are invalid input, as puma-ece says (one check).
+for c in -0.5 1.5 1e400; do
+	printf '{"id":"A","scenario":"triage_jira","gold":"Major","pred":"Major","confidence":%s}\n' "$c" >"$TMP/conf.jsonl"
+	puma-diff "$TMP/conf.jsonl" "$TMP/conf.jsonl" >/dev/null 2>"$TMP/err"
+	st=$?
+	puma-ece "$TMP/conf.jsonl" >/dev/null 2>"$TMP/err.ece"
+	is "$st:$(cat "$TMP/err")" "2:$(sed 's/^puma-ece:/puma-diff:/' "$TMP/err.ece")" "confidence $c: rejected with puma-ece's message"
+done
+grep -q 'is outside \[0, 1\]' "$TMP/err"
+ok $? "the message says the range"
+
+# A partial run is not bit-exact: unpaired records leave H0 not shown
+# (exit 1) unless --allow-partial, which reports them.
+"$PYTHON" - "$TMP/pa" "$TMP/pb" <<'PY'
+import json, sys
+L = ["Critical", "Major", "Minor", "Trivial"]
+with open(sys.argv[1], "w") as a, open(sys.argv[2], "w") as b:
+    for i in range(8):
+        r = {"id": "P-%d" % i, "scenario": "triage_jira", "gold": L[i % 4], "pred": L[i % 4],
+             "response": L[i % 4], "model_digest": "d" * 64}
+        a.write(json.dumps(r) + "\n")
+        if i < 2:
+            b.write(json.dumps(r) + "\n")
+PY
+puma-diff "$TMP/pa" "$TMP/pb" >"$TMP/out.json" 2>"$TMP/err"
+st=$?
+is "$st:$("$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["verdicts"]["H0"]["holds"], d["valid"], d["partial"])' "$TMP/out.json")" \
+	"1:None False True" "8 records against 2: H0 not shown, invalid, exit 1"
+grep -q "6 records of A have no partner in B" "$TMP/err"
+ok $? "8 against 2: stderr says how many have no partner"
+grep -q -- "--allow-partial" "$TMP/err"
+ok $? "8 against 2: stderr names --allow-partial"
+puma-diff --allow-partial "$TMP/pa" "$TMP/pb" >"$TMP/out.json" 2>"$TMP/err"
+st=$?
+is "$st:$("$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["verdicts"]["H0"]["holds"], d["valid"], d["partial"], d["a"]["unpaired"])' "$TMP/out.json")" \
+	"0:True True True 6" "--allow-partial: H0 over the 2 pairs, reported as partial"
+grep -q "metrics are over the paired records only" "$TMP/err"
+ok $? "--allow-partial: stderr still says the run is partial"
+puma-diff --allow-partial --format md "$TMP/pa" "$TMP/pb" 2>/dev/null | grep -q "partial"
+ok $? "--allow-partial: the Markdown report says partial"
+
 # Bad input is a usage-class error (exit 2), naming file and line.
 printf '{"id":"A","gold":"Major","pred":"Major"}\n{"gold":"Minor","pred":null}\n' >"$TMP/noid.jsonl"
 puma-diff -s triage_jira "$TMP/noid.jsonl" "$TMP/identical/a.jsonl" >/dev/null 2>"$TMP/err"

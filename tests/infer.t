@@ -280,7 +280,7 @@ ok $? "on a terminal: a progress line with done/total, rate and failures"
 script -qec "puma-infer -q -m m -u http://127.0.0.1:$PORT_C --no-cache -s triage_jira $TMP/j.jsonl >/dev/null" /dev/null >"$TMP/tty" 2>&1
 is "$(wc -c <"$TMP/tty")" 0 "-q silences it"
 puma-infer -m m -u "http://127.0.0.1:$PORT_C" --no-cache -s triage_jira <"$TMP/tri.jsonl" >/dev/full 2>"$TMP/err"
-is "$?:$(cat "$TMP/err")" "1:puma-infer: write error: No space left on device" "a full disk: write error, exit 1"
+is "$?:$(tail -n 1 "$TMP/err")" "1:puma-infer: write error: No space left on device" "a full disk: write error, exit 1"
 
 # ---- Fresh model state and a digest the server does not give ----
 D64=$(printf 'd%.0s' $(seq 64))

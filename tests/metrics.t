@@ -203,4 +203,19 @@ puma-metrics "$TMP/small" >/dev/full 2>"$TMP/err"
 is "$?:$(cat "$TMP/err")" "1:puma-metrics: write error: No space left on device" "write errors are reported"
 puma-metrics --ci 1.5 </dev/null 2>/dev/null
 is "$?" 2 "--ci outside (0, 1) is a usage error"
+
+# A figure that overflows a double is null, and says so (in "notes" and on
+# stderr), never a silent null.
+printf '%s\n' '{"id":"1","scenario":"estimation_tawos","gold":1e308,"pred":-1e308}' \
+	'{"id":"2","scenario":"estimation_tawos","gold":3,"pred":5}' >"$TMP/ovf"
+puma-metrics "$TMP/ovf" >"$TMP/out" 2>"$TMP/err"
+st=$?
+is "$st:$("$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["mae"], d["rmse"], d["notes"])' "$TMP/out")" \
+	"0:None None ['mae overflows a double (errors too large to sum): null', 'mdae overflows a double (errors too large to sum): null', 'rmse overflows a double (errors too large to sum): null']" \
+	"MAE overflow: null, with a note in the output"
+grep -q "^puma-metrics: note: the input: mae overflows a double" "$TMP/err"
+ok $? "MAE overflow: the note is on stderr too"
+printf '%s\n' '{"id":"2","scenario":"estimation_tawos","gold":3,"pred":5}' | puma-metrics >"$TMP/out"
+is "$("$PYTHON" -c 'import json,sys; print("notes" in json.load(open(sys.argv[1])))' "$TMP/out")" False \
+	"no overflow: no notes"
 done_testing

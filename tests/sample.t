@@ -74,7 +74,7 @@ is "$?:$(cat "$TMP/err")" "1:puma-sample: write error: No space left on device" 
 	"a full disk in sampled order: only the write error"
 
 # Memory: 100,000 records of 1 kB (100 MB) are sampled in little memory.
-if [ "${PUMA_SAN:-}" = 1 ] || [ ! -x /usr/bin/time ]; then
+if [ "${PUMA_SAN:-}" = 1 ] || [ -n "${PUMA_VALGRIND:-}" ] || [ ! -x /usr/bin/time ]; then
 	skip "peak memory (sanitizer build, or no /usr/bin/time)"
 else
 	pad=$(head -c 1000 /dev/zero | tr '\0' x)

@@ -3,8 +3,10 @@
 #include "backend.h"
 #include "err.h"
 #include "http.h"
+#include "url.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,7 +139,8 @@ static int ollama_name_matches(const char *have, size_t hl, const char *want)
 
 /* Ask an Ollama server who it is and whether it has the model (with its
  * digest and quantisation), saying how to fix what is wrong: -1 then. */
-static int probe_ollama(struct gen *g, const char *base, const struct retry *rt, struct server *s)
+static int probe_ollama(struct gen *g, const char *base, const char *shown, const char *auth,
+			const struct retry *rt, struct server *s)
 {
 	struct http_resp r;
 	struct arena a = {0};
@@ -147,14 +150,14 @@ static int probe_ollama(struct gen *g, const char *base, const struct retry *rt,
 	int rc = -1;
 
 	url = xasprintf("%s/api/version", base);
-	if (get_retry(url, NULL, rt, &r) < 0) {
+	if (get_retry(url, auth, rt, &r) < 0) {
 		what_failed(&r, why, sizeof(why));
 		if (r.status == 0)
 			warnx("cannot reach an Ollama server at %s (GET /api/version: %s); "
-			      "start it with 'ollama serve', or point --url or OLLAMA_HOST at it", base, why);
+			      "start it with 'ollama serve', or point --url or OLLAMA_HOST at it", shown, why);
 		else
 			warnx("%s does not answer GET /api/version as Ollama does (%s); "
-			      "for llama-server, vLLM or LM Studio use --backend openai", base, why);
+			      "for llama-server, vLLM or LM Studio use --backend openai", shown, why);
 		goto out;
 	}
 	v = json_parse(&a, r.body.s, r.body.len, NULL, err, sizeof(err));
@@ -163,15 +166,15 @@ static int probe_ollama(struct gen *g, const char *base, const struct retry *rt,
 	free(url);
 
 	url = xasprintf("%s/api/tags", base);
-	if (get_retry(url, NULL, rt, &r) < 0) {
+	if (get_retry(url, auth, rt, &r) < 0) {
 		what_failed(&r, why, sizeof(why));
-		warnx("cannot list the models at %s (GET /api/tags: %s)", base, why);
+		warnx("cannot list the models at %s (GET /api/tags: %s)", shown, why);
 		goto out;
 	}
 	v = json_parse(&a, r.body.s, r.body.len, NULL, err, sizeof(err));
 	models = jv_get(v, "models");
 	if (v == NULL || models == NULL || models->t != JARR) {
-		warnx("%s/api/tags: the answer is not an Ollama model list (%s)", base,
+		warnx("%s/api/tags: the answer is not an Ollama model list (%s)", shown,
 		      v == NULL ? err : "no \"models\" array");
 		goto out;
 	}
@@ -194,7 +197,7 @@ static int probe_ollama(struct gen *g, const char *base, const struct retry *rt,
 	}
 	if (rc < 0) {
 		warnx("model '%s' is not on the Ollama server at %s; fetch it with: ollama pull %s",
-		      g->model, base, g->model);
+		      g->model, shown, g->model);
 		goto out;
 	}
 	if (g->logprobs && older(s->version, 0, 12, 11))
@@ -210,8 +213,8 @@ out:
 	return rc;
 }
 
-static int probe_openai(struct gen *g, const char *base, const char *auth, const struct retry *rt,
-			struct server *s)
+static int probe_openai(struct gen *g, const char *base, const char *shown, const char *auth,
+			const struct retry *rt, struct server *s)
 {
 	struct http_resp r;
 	struct arena a = {0};
@@ -226,18 +229,18 @@ static int probe_openai(struct gen *g, const char *base, const char *auth, const
 		what_failed(&r, why, sizeof(why));
 		if (r.status == 401 || r.status == 403)
 			warnx("%s refused the request for its models (%s); "
-			      "put the right API key in the variable --api-key-env names", base, why);
+			      "put the right API key in the variable --api-key-env names", shown, why);
 		else if (r.status == 0)
-			warnx("cannot reach a server at %s (GET /v1/models: %s); is it running?", base, why);
+			warnx("cannot reach a server at %s (GET /v1/models: %s); is it running?", shown, why);
 		else
 			warnx("%s does not answer GET /v1/models as an OpenAI-compatible server does (%s)",
-			      base, why);
+			      shown, why);
 		goto out;
 	}
 	v = json_parse(&a, r.body.s, r.body.len, NULL, err, sizeof(err));
 	data = jv_get(v, "data");
 	if (v == NULL || data == NULL || data->t != JARR) {
-		warnx("%s/v1/models: the answer is not a model list (%s)", base,
+		warnx("%s/v1/models: the answer is not a model list (%s)", shown,
 		      v == NULL ? err : "no \"data\" array");
 		goto out;
 	}
@@ -255,7 +258,7 @@ static int probe_openai(struct gen *g, const char *base, const char *auth, const
 	}
 	if (found == NULL) {
 		warnx("model '%s' is not served at %s (it serves %s); pass one of these with --model%s",
-		      g->model, base, names.len ? names.s : "none",
+		      g->model, shown, names.len ? names.s : "none",
 		      data->n == 1 ? " (llama-server names its model with --alias)" : "");
 		goto out;
 	}
@@ -290,10 +293,16 @@ out:
 int backend_probe(struct gen *g, const char *base, const char *auth, const struct retry *rt,
 		  struct server *s)
 {
+	char *shown = url_redact(base);
+	int rc;
+
 	memset(s, 0, sizeof(*s));
 	if (g->kind == BACKEND_OLLAMA)
-		return probe_ollama(g, base, rt, s);
-	return probe_openai(g, base, auth, rt, s);
+		rc = probe_ollama(g, base, shown, auth, rt, s);
+	else
+		rc = probe_openai(g, base, shown, auth, rt, s);
+	free(shown);
+	return rc;
 }
 
 /* ---- Requests ---- */
@@ -582,6 +591,36 @@ static int parse_openai(struct arena *a, const struct gen *g, const jv *v, struc
 	return 0;
 }
 
+/* A token count must be a whole number a model can produce; a duration
+ * must be finite and not negative: a server saying otherwise is broken,
+ * and its figures would skew the metrics. */
+static int plausible(const struct answer *ans, char *err, size_t errlen)
+{
+	const jv *c[2] = {ans->tokens_in, ans->tokens_out};
+	static const char *const name[2] = {"tokens_in", "tokens_out"};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		double d = c[i] != NULL && c[i]->t == JNUM ? c[i]->d : 0;
+
+		if (!(d >= 0 && d <= 1e9 && d == floor(d))) {
+			snprintf(err, errlen, "the server sent an implausible token count (%s %s: not a "
+				 "whole number from 0 to 1e9)", name[i], c[i]->raw ? c[i]->raw : "?");
+			return -1;
+		}
+	}
+	for (i = 0; ans->timings != NULL && i < ans->timings->n; i++) {
+		const struct jmember *m = &ans->timings->u.mem[i];
+
+		if (m->val != NULL && m->val->t == JNUM && !(m->val->d >= 0 && isfinite(m->val->d))) {
+			snprintf(err, errlen, "the server sent an implausible duration (%s %g ms: "
+				 "negative or not finite)", m->key, m->val->d);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int backend_parse(struct arena *a, const struct gen *g, const char *body, size_t len,
 		  struct answer *ans, char *err, size_t errlen)
 {
@@ -618,6 +657,8 @@ int backend_parse(struct arena *a, const struct gen *g, const char *body, size_t
 	}
 	if ((g->kind == BACKEND_OLLAMA ? parse_ollama(a, g, v, ans, err, errlen)
 				       : parse_openai(a, g, v, ans, err, errlen)) < 0)
+		return -1;
+	if (plausible(ans, err, errlen) < 0)
 		return -1;
 	/* yajl lets some invalid UTF-8 through (overlong forms, lone
 	 * surrogates from \u escapes); a record must never carry it. */

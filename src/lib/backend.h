@@ -46,7 +46,8 @@ struct retry {
 /* Ask the server at base for its version and the model's digest and
  * quantisation; for the OpenAI API also whether it is llama-server (which
  * sets g->llama_cpp).  Returns 0, or -1 after saying what is wrong and how
- * to fix it (server down, model missing: "ollama pull MODEL"). */
+ * to fix it (server down, model missing: "ollama pull MODEL").  auth, when
+ * not NULL, goes with every request, whichever the API. */
 int backend_probe(struct gen *g, const char *base, const char *auth, const struct retry *rt,
 		  struct server *s);
 void server_free(struct server *s);

@@ -195,10 +195,16 @@ static void untrack(struct http_multi *m, CURL *c)
 		}
 }
 
+/* Keep a transfer's body, up to its limit: a larger answer stops the
+ * transfer (curl sees a short write) so memory stays bounded. */
 static size_t on_xfer_data(char *p, size_t size, size_t n, void *ud)
 {
 	struct http_xfer *x = ud;
 
+	if (x->max_resp > 0 && size * n > x->max_resp - x->resp.len) {
+		x->too_big = 1;
+		return 0;
+	}
 	buf_add(&x->resp, p, size * n);
 	return size * n;
 }
@@ -259,6 +265,7 @@ void http_multi_start(struct http_multi *m, struct http_xfer *x)
 	x->secs = 0;
 	x->usec = 0;
 	x->retry_after = -1;
+	x->too_big = 0;
 	buf_reset(&x->resp);
 	buf_add(&x->resp, "", 0);
 	x->easy = c;
@@ -293,7 +300,10 @@ static void finished(struct http_multi *m, CURL *c, CURLcode rc)
 		x->transport = (int)rc;
 		/* curl's buffer has the detail ("Failed to connect to ... port
 		 * ...: Connection refused"); fall back on the generic text. */
-		if (x->err[0] == '\0')
+		if (x->too_big)
+			snprintf(x->err, sizeof(x->err), "the response is larger than %zu bytes "
+				 "(--max-response)", x->max_resp);
+		else if (x->err[0] == '\0')
 			snprintf(x->err, sizeof(x->err), "%s", curl_easy_strerror(rc));
 	} else {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->status);

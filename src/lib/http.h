@@ -47,6 +47,7 @@ struct http_xfer {
 	const char *body;
 	size_t len;
 	long timeout_ms;
+	size_t max_resp;	/* the largest body accepted, in bytes; 0: no limit */
 	void *user;		/* the caller's, untouched */
 
 	long status;		/* HTTP status; 0 when no response came */
@@ -56,6 +57,8 @@ struct http_xfer {
 	double secs;		/* the transfer's wall time, in seconds */
 	long long usec;		/* the same in microseconds, as curl measured it */
 	double retry_after;	/* the Retry-After header in seconds, or -1 */
+	int too_big;		/* the body passed max_resp: the transfer was cut
+				 * (transport set, err says so) */
 
 	void *easy;		/* private to the engine */
 };

@@ -1,6 +1,7 @@
 /* instance.c - CSV rows to instance records: layouts, ids, gold values,
  * rejected rows and UTF-8 checks. */
 #include "instance.h"
+#include "hash.h"
 #include "json.h"
 
 #include <ctype.h>
@@ -93,9 +94,50 @@ void prep_init(struct prep *p, const struct prep_opts *o)
 	csvin_init(&p->in, on_row, p);
 }
 
+/* Remember an emitted id by its 64-bit hash; the line of an earlier row
+ * with the same hash, or 0 when it is new.  The table doubles at 7/8
+ * full (linear probing copes, and the table stays small). */
+static long id_seen(struct prep *p, const char *id, size_t len, long line)
+{
+	uint64_t h = fnv1a(id, len);
+	size_t i, mask;
+
+	h = h ? h : 1;
+	if (8 * (p->nids + 1) > 7 * p->capids) {
+		size_t ncap = p->capids ? p->capids * 2 : 1024, j;
+		uint64_t *nh = xcalloc(ncap, sizeof(*nh));
+		uint32_t *nl = xmalloc(ncap * sizeof(*nl));
+
+		for (j = 0; j < p->capids; j++) {
+			if (p->idh[j] == 0)
+				continue;
+			for (i = p->idh[j] & (ncap - 1); nh[i] != 0; i = (i + 1) & (ncap - 1))
+				;
+			nh[i] = p->idh[j];
+			nl[i] = p->idline[j];
+		}
+		free(p->idh);
+		free(p->idline);
+		p->idh = nh;
+		p->idline = nl;
+		p->capids = ncap;
+	}
+	mask = p->capids - 1;
+	for (i = h & mask; p->idh[i] != 0; i = (i + 1) & mask)
+		if (p->idh[i] == h)
+			return p->idline[i];
+	p->idh[i] = h;
+	p->idline[i] = line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : UINT32_MAX;
+	p->nids++;
+	return 0;
+}
+
 void prep_free(struct prep *p)
 {
 	int r;
+
+	free(p->idh);
+	free(p->idline);
 
 	csvin_free(&p->in);
 	for (r = 0; r < R_NROLES; r++)
@@ -490,9 +532,19 @@ static int record(struct prep *p, struct csvin *c)
 	}
 	snprintf(rowtxt, sizeof(rowtxt), ",\"row\":%ld", row);
 	if (why == NULL) {
+		long first = id_seen(p, id, idlen, c->row_line);
+
 		buf_adds(b, rowtxt);
 		buf_adds(b, "}\n");
 		p->emitted++;
+		/* Both rows are kept (nothing is dropped), but not silently. */
+		if (first > 0 && p->o.note != NULL) {
+			char msg[200];
+
+			snprintf(msg, sizeof(msg), "duplicate id \"%.*s\" (first at line %ld)",
+				 idlen > 80 ? 80 : (int)idlen, id, first);
+			p->o.note(p->o.ctx, c->row_line, msg);
+		}
 		if (p->o.emit != NULL && p->o.emit(p->o.ctx, b->s, b->len) < 0) {
 			p->stopped_by_caller = 1;
 			return -1;

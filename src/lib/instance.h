@@ -10,6 +10,7 @@
 #define PUMA_INSTANCE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "csvin.h"
 #include "xalloc.h"
@@ -65,6 +66,11 @@ struct prep {
 	char *project;		/* fallback project: option, else file name */
 	struct buf rec, tmp;
 	int stopped_by_caller;
+	/* Emitted ids as 64-bit hashes (0: empty slot) with the line of
+	 * their row: 12 bytes an id, so memory stays small on big files. */
+	uint64_t *idh;
+	uint32_t *idline;
+	size_t nids, capids;
 };
 
 void prep_init(struct prep *p, const struct prep_opts *o);

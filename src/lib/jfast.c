@@ -469,6 +469,8 @@ static int object(struct fp *f, jv **out)
 		}
 		return -1;
 	}
+	if (obj)
+		json_dedupe(obj);
 	if (out)
 		*out = obj;
 	return 0;

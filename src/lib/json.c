@@ -219,8 +219,8 @@ static int cb_end(void *ctx)
 {
 	struct pctx *c = ctx;
 
-	if (!c->skipping)
-		c->depth--;
+	if (!c->skipping && c->stack[--c->depth]->t == JOBJ)
+		json_dedupe(c->stack[c->depth]);
 	c->level--;
 	if (c->level == 1)
 		top_done(c);
@@ -257,6 +257,149 @@ static int cb_map_key(void *ctx, const unsigned char *k, size_t len)
 	return 1;
 }
 
+/* Member order for finding duplicates among many keys: by key bytes,
+ * then by position. */
+struct kidx {
+	const char *key;
+	size_t klen, i;
+};
+
+static int cmp_kidx(const void *pa, const void *pb)
+{
+	const struct kidx *a = pa, *b = pb;
+	size_t n = a->klen < b->klen ? a->klen : b->klen;
+	int c = memcmp(a->key, b->key, n);
+
+	if (c != 0)
+		return c;
+	if (a->klen != b->klen)
+		return a->klen < b->klen ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static int same_key(const struct jmember *a, const struct jmember *b)
+{
+	return a->klen == b->klen && (a->klen == 0 || (a->key[0] == b->key[0] &&
+	       memcmp(a->key, b->key, a->klen) == 0));
+}
+
+/* Records have a few dozen members: a quadratic scan is quickest there,
+ * and a sort keeps a hostile object of many keys from taking long. */
+void json_dedupe(jv *obj)
+{
+	size_t n = obj->n, i, j, k;
+	unsigned char small[32], *dead = small;
+	struct jmember *m = obj->u.mem;
+	int any = 0;
+
+	if (n < 2)
+		return;
+	if (n > sizeof(small))
+		dead = xcalloc(n, 1);
+	else
+		memset(small, 0, sizeof(small));
+	if (n <= 32) {
+		for (i = 1; i < n; i++)
+			for (j = 0; j < i; j++)
+				if (!dead[j] && same_key(&m[j], &m[i])) {
+					m[j].val = m[i].val;
+					m[j].raw = m[i].raw;
+					m[j].rawlen = m[i].rawlen;
+					m[j].compact = m[i].compact;
+					dead[i] = any = 1;
+					break;
+				}
+	} else {
+		struct kidx *x = xmalloc(n * sizeof(*x));
+
+		for (i = 0; i < n; i++) {
+			x[i].key = m[i].key;
+			x[i].klen = m[i].klen;
+			x[i].i = i;
+		}
+		qsort(x, n, sizeof(*x), cmp_kidx);
+		for (i = 0; i < n; i = j) {
+			for (j = i + 1; j < n && x[j].klen == x[i].klen &&
+			     memcmp(x[j].key, x[i].key, x[i].klen) == 0; j++)
+				dead[x[j].i] = any = 1;
+			if (j - i > 1) {
+				struct jmember *f = &m[x[i].i], *l = &m[x[j - 1].i];
+
+				f->val = l->val;
+				f->raw = l->raw;
+				f->rawlen = l->rawlen;
+				f->compact = l->compact;
+			}
+		}
+		free(x);
+	}
+	if (any) {
+		for (i = k = 0; i < n; i++)
+			if (!dead[i])
+				m[k++] = m[i];
+		obj->n = k;
+	}
+	if (dead != small)
+		free(dead);
+}
+
+/* The offset of the first \u escape of a UTF-16 surrogate that is not half
+ * of a high-low pair, or -1.  yajl turns a lone high one into '?' and
+ * a lone low one into bytes that read as invalid UTF-8; both are the
+ * same fault, named as such.  text is scanned as JSON up to len. */
+static long lone_surrogate(const char *text, size_t len)
+{
+	size_t i;
+	int in = 0;
+	unsigned long prev_hi = 0;	/* 1 + offset of a pending high surrogate */
+
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)text[i];
+		unsigned long u = 0;
+		size_t k;
+
+		if (!in) {
+			in = ch == '"';
+			continue;
+		}
+		if (ch == '"') {
+			if (prev_hi)
+				return (long)prev_hi - 1;
+			in = 0;
+			continue;
+		}
+		if (ch != '\\') {
+			if (prev_hi)
+				return (long)prev_hi - 1;
+			continue;
+		}
+		if (i + 1 < len && text[i + 1] != 'u') {
+			if (prev_hi)
+				return (long)prev_hi - 1;
+			i++;
+			continue;
+		}
+		if (i + 5 >= len)
+			break;
+		for (k = 2; k < 6; k++) {
+			int c = (unsigned char)text[i + k];
+
+			u = u * 16 + (unsigned long)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+		}
+		if (u >= 0xDC00 && u <= 0xDFFF) {
+			if (!prev_hi)
+				return (long)i;
+			prev_hi = 0;
+		} else if (prev_hi) {
+			return (long)prev_hi - 1;
+		} else if (u >= 0xD800 && u <= 0xDBFF) {
+			prev_hi = (unsigned long)i + 1;
+		}
+		i += 5;
+	}
+	return prev_hi ? (long)prev_hi - 1 : -1;
+}
+
 static const yajl_callbacks callbacks = {
 	cb_null, cb_bool, NULL, NULL, cb_number, cb_string,
 	cb_start_map, cb_map_key, cb_end, cb_start_array, cb_end,
@@ -286,7 +429,13 @@ jv *json_parse(struct arena *a, const char *text, size_t len,
 		at_end = 1;
 		st = yajl_complete_parse(c.h);
 	}
-	if (st == yajl_status_ok && c.root != NULL) {
+	/* Only text with a \u escape of a surrogate comes here (the fast path
+	 * declines it), so the scan costs nothing in the common case. */
+	if (((st == yajl_status_ok && c.root != NULL) || c.bad_utf8) &&
+	    lone_surrogate(text, len) >= 0) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "a lone UTF-16 surrogate (\\u escape) in a string");
+	} else if (st == yajl_status_ok && c.root != NULL) {
 		root = c.root;
 	} else if (err != NULL && errlen > 0) {
 		if (st == yajl_status_ok) {

@@ -47,6 +47,11 @@ struct jv {
 jv *json_parse(struct arena *a, const char *text, size_t len,
 	       const char *const *want, char *err, size_t errlen);
 
+/* Duplicate keys in an object: the last value wins, in the place of the
+ * first (as Python's json reads them), and the later members are dropped,
+ * raw text included.  Both parsers call it as each object closes. */
+void json_dedupe(jv *obj);
+
 /* Shared constants: never modify them. */
 extern jv json_null_v, json_true_v, json_false_v;
 #define JV_NULL (&json_null_v)

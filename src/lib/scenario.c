@@ -263,6 +263,16 @@ static const char *load_scale(struct scenario *sc, const jv *root)
 	return NULL;
 }
 
+int scenario_name_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
+			return 0;
+	return n > 0 && n <= 64;
+}
+
 /* A name with a slash or ending in .json is a file, else a config name. */
 static int is_path(const char *name)
 {

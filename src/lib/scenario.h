@@ -41,6 +41,12 @@ struct scenario {
  * (reported as "prog: PATH: why") when it cannot be read or is invalid. */
 struct scenario *scenario_get(const char *name);
 
+/* Is s a scenario name a record may carry: [a-z0-9_]+, at most 64 bytes?
+ * Only such a name is looked up, inside the config directory; a record
+ * never names a path.  The message for one that is not: */
+int scenario_name_ok(const char *s);
+#define SCENARIO_NAME_BAD "\"scenario\" is not a scenario name (lower-case letters, digits and '_')"
+
 /* A label set from a --labels argument: a comma-separated list of labels
  * (spaces around each trimmed, PUMA's default spellings), or the name or
  * path of a classification config.  Returns NULL with *why set. */

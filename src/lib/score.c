@@ -3,6 +3,7 @@
 #include "stats.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 void score_classes(size_t L, const long *tp, const long *ng, const long *np,
@@ -88,4 +89,19 @@ void score_calibrate(const double *conf, const double *hit, size_t n, size_t nb,
 		if (gap > *mce)
 			*mce = gap;
 	}
+}
+
+int score_confidence_check(const jv *conf, char *why, size_t n)
+{
+	if (conf == NULL || conf->t == JNULL)
+		return 0;
+	if (conf->t != JNUM) {
+		snprintf(why, n, "\"confidence\" is %s, not a number or null", jv_typename(conf));
+		return -1;
+	}
+	if (!(conf->d >= 0 && conf->d <= 1)) {
+		snprintf(why, n, "\"confidence\" %s is outside [0, 1]", conf->raw ? conf->raw : "");
+		return -1;
+	}
+	return 0;
 }

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "json.h"
+
 /* Per-class precision, recall and F1 from true positives, gold counts and
  * predicted counts; F1 as 2tp/(gold+pred), each 0 when its denominator is.
  * prec and rec may be NULL. */
@@ -36,5 +38,10 @@ struct calib_bin {
  * scratch holds 2n doubles.  With n == 0 both are 0 and every bin empty. */
 void score_calibrate(const double *conf, const double *hit, size_t n, size_t nb,
 		     struct calib_bin *bins, double *scratch, double *ece, double *mce);
+
+/* The one rule for a record's "confidence", shared by puma-ece and
+ * puma-diff: absent, null, or a number in [0, 1].  0, or -1 with the
+ * reason (to follow "FILE:LINE: ") in why. */
+int score_confidence_check(const jv *conf, char *why, size_t n);
 
 #endif

@@ -17,6 +17,10 @@ shape, and misbehaves on request: a prompt holding "FAULT:<what>" gets
   model404              404 "model not found"
   echoauth              401 quoting the Authorization header back (as some servers do)
   die                   no answer: the server closes the connection and shuts down
+  huge-<n>              200 with a valid answer of <n> bytes
+  neglatency            an answer whose durations are negative
+  fractokens            an answer whose token counts are not whole numbers
+  hugetokens            an answer whose token counts are absurd (1e15)
 
 A request asking a model to think (Ollama "think": true, OpenAI
 "chat_template_kwargs": {"enable_thinking": true}) gets its reasoning
@@ -27,7 +31,8 @@ Attempts are counted per prompt.  A normal answer is deterministic:
 "<label> n=<prompt bytes> sha=<sha256 of the prompt>", where the label is
 picked from the prompt's hash.  GET /_stats returns the counters (requests,
 connections, attempts and their times per prompt hash, Authorization
-headers seen, and unload requests: no prompt, keep_alive 0).
+headers seen, the paths asked without one ("noauth"), and unload requests:
+no prompt, keep_alive 0).
 
 usage: fake-llm.py [--model NAME] [--digest HEX] [--version V] [--openai-owner OWNER]
 The port is printed on stdout once the server listens.
@@ -47,7 +52,7 @@ FAULT = re.compile(r"FAULT:([a-z0-9-]+)")
 
 lock = threading.Lock()
 stats = {"requests": 0, "connections": 0, "attempts": {}, "times": {}, "auth": [], "bodies": 0,
-         "unloads": 0}
+         "unloads": 0, "noauth": []}
 args = None
 server = None
 
@@ -93,6 +98,8 @@ class Handler(BaseHTTPRequestHandler):
         with lock:
             if self.headers.get("Authorization"):
                 stats["auth"].append(self.headers["Authorization"])
+            elif self.path != "/_stats":
+                stats["noauth"].append("GET " + self.path)
         if self.path == "/api/version":
             self.send_json(200, {"version": args.version})
         elif self.path == "/api/tags":
@@ -121,6 +128,8 @@ class Handler(BaseHTTPRequestHandler):
             stats["bodies"] += 1
             if self.headers.get("Authorization"):
                 stats["auth"].append(self.headers["Authorization"])
+            else:
+                stats["noauth"].append("POST " + self.path)
         try:
             req = json.loads(raw)
         except ValueError:
@@ -191,6 +200,11 @@ class Handler(BaseHTTPRequestHandler):
                               openai)
         if fault == "echoauth":
             return self.error(401, "invalid key: %s" % self.headers.get("Authorization"), openai)
+        if fault.startswith("huge-"):
+            n = int(fault[5:])
+            pad = max(0, n - 60)
+            body = ('{"model":"%s","response":"Major %s","done":true}' % (args.model, "x" * pad)).encode()
+            return self.send_raw(200, body)
         if fault == "die":
             self.close_connection = True
             threading.Thread(target=server.shutdown).start()
@@ -233,6 +247,18 @@ class Handler(BaseHTTPRequestHandler):
                 out["logprobs"] = lps
             if think:
                 out["thinking"] = thinking
+        if fault == "neglatency":
+            if openai:
+                out["timings"] = {"prompt_ms": -5.0, "predicted_ms": -12.5}
+            else:
+                out["total_duration"] = -1500000
+                out["eval_duration"] = -1000000
+        elif fault in ("fractokens", "hugetokens"):
+            v = 2.5 if fault == "fractokens" else 1e15
+            if openai:
+                out["usage"]["completion_tokens"] = v
+            else:
+                out["eval_count"] = v
         self.send_json(200, out)
 
 

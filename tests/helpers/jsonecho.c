@@ -2,7 +2,8 @@
  * writes each record back through the parser and writer.  With -k KEYS
  * (comma-separated) only those members get trees; with -s KEY=NUMBER it
  * sets a member to a computed double; -d reads one double per line as
- * 16 hex digits of its bits and prints fmt_double() of it. */
+ * 16 hex digits of its bits and prints fmt_double() of it; -y parses with
+ * yajl alone (no fast path). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "jfast.h"
 #include "jsonl.h"
 
 static int doubles(void)
@@ -42,7 +44,7 @@ int main(int argc, char **argv)
 	jv *rec;
 
 	err_init(argv[0]);
-	while ((c = getopt(argc, argv, "dk:ls:")) != -1) {
+	while ((c = getopt(argc, argv, "dk:ls:y")) != -1) {
 		switch (c) {
 		case 'd':
 			return doubles();
@@ -54,6 +56,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			setkey = optarg;
+			break;
+		case 'y':
+			json_fast_off = 1;
 			break;
 		default:
 			return 2;
