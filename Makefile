@@ -124,8 +124,10 @@ check-valgrind: $(TOOL_BIN) $(UNIT_BIN) $(HELP_BIN)
 	fi; exit $$st
 
 # The whole of CI: warnings are errors, the suite twice, the fuzzers briefly.
-# The real llama-server must be there in CI: its tests may not skip.
+# The real llama-server must be there in CI: its tests may not skip; nor
+# may the sweep tests' sshd, Slurm, GNU parallel and Chromium.
 ci: export PUMA_REQUIRE_LLAMA := 1
+ci: export PUMA_REQUIRE_SWEEP := 1
 ci:
 	$(MAKE) WERROR=1 all
 	$(MAKE) WERROR=1 check

@@ -24,6 +24,7 @@
 #include "jsonl.h"
 #include "mt.h"
 #include "opt.h"
+#include "paired.h"
 #include "scenario.h"
 #include "score.h"
 #include "sha256.h"
@@ -547,98 +548,6 @@ static void headline(struct ctx *c, const struct side *sd, const size_t *idx, si
 static jv *strv(struct arena *a, struct str s)
 {
 	return s.s ? jv_str(a, s.s, s.n) : JV_NULL;
-}
-
-/* Exact two-sided binomial test of k successes in n at p = 1/2: the exact
- * McNemar test on the discordant pairs (scipy's binomtest gives the same
- * for p = 1/2, where the distribution is symmetric). */
-static double mcnemar_exact(long b, long c)
-{
-	long n = b + c, k = b < c ? b : c, i;
-	double s = 0.0;
-
-	if (n == 0)
-		return 1.0;
-	for (i = 0; i <= k; i++)
-		s += exp(lgamma((double)n + 1) - lgamma((double)i + 1) - lgamma((double)(n - i) + 1) -
-			 (double)n * log(2.0));
-	s *= 2.0;
-	return s > 1.0 ? 1.0 : s;
-}
-
-/* PUMA's paired test: scipy.stats.wilcoxon(correct_a, correct_b,
- * zero_method="wilcox") as scipy 1.10 computes it.  Differences are 0 or
- * +-1, so every non-zero |d| ties at the same rank.  Exact when there are
- * at most 50 differences and none is zero, else the normal approximation
- * with the tie correction, zeros dropped.  *z is NaN in the exact case. */
-static void wilcoxon(long npos, long nneg, long nzero, double *stat, double *z, double *p)
-{
-	long len = npos + nneg + nzero, count;
-	double rank, rplus, rminus, T;
-
-	*z = NAN;
-	if (npos + nneg == 0) {
-		/* PUMA reports no information rather than calling scipy. */
-		*stat = 0.0;
-		*p = 1.0;
-		return;
-	}
-	if (len <= 50 && nzero == 0) {
-		/* Exact: the null distribution of r_plus over n ranks. */
-		long n = len, m, k, j, r, top = n * (n + 1) / 2;
-		double *c = xcalloc((size_t)top + 1, sizeof(double)), *prev = xcalloc((size_t)top + 1, sizeof(double));
-		double pl, pg;
-
-		rank = (double)(n + 1) / 2.0;
-		rplus = (double)npos * rank;
-		rminus = (double)nneg * rank;
-		*stat = rplus < rminus ? rplus : rminus;
-		c[0] = 1.0;
-		m = 1;
-		for (k = 1; k <= n; k++) {
-			long len_k = k * (k + 1) / 2 + 1;
-
-			memcpy(prev, c, (size_t)m * sizeof(double));
-			memset(c, 0, (size_t)len_k * sizeof(double));
-			for (j = 0; j < m; j++)
-				c[j] = prev[j] * 0.5;
-			for (j = 0; j < m; j++)
-				c[len_k - m + j] += prev[j] * 0.5;
-			m = len_k;
-		}
-		r = (long)rplus;
-		if (r == (m - 1) / 2) {
-			*p = 1.0;
-		} else {
-			pl = np_sum(c, (size_t)r + 1);
-			pg = np_sum(c + r, (size_t)(m - r));
-			*p = 2 * (pg < pl ? pg : pl);
-			if (*p > 1.0)
-				*p = 1.0;
-			if (*p < 0.0)
-				*p = 0.0;
-		}
-		free(c);
-		free(prev);
-		return;
-	}
-	count = npos + nneg;
-	rank = (double)(count + 1) / 2.0;
-	rplus = (double)npos * rank;
-	rminus = (double)nneg * rank;
-	T = rplus < rminus ? rplus : rminus;
-	{
-		double cnt = (double)count;
-		double mn = cnt * (cnt + 1.) * 0.25;
-		double se = cnt * (cnt + 1.) * (2. * cnt + 1.);
-
-		if (count > 1)
-			se -= 0.5 * (cnt * (cnt * cnt - 1));
-		se = sqrt(se / 24);
-		*z = (T - mn) / se;
-		*p = erfc(fabs(*z) / sqrt(2.0));
-	}
-	*stat = T;
 }
 
 /* One side's figures for one resample, from the pairs' precomputed codes
@@ -1224,7 +1133,7 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 		jv_set(a, x, "b_right_a_wrong", jv_int(a, disc_b));
 		jv_set(a, x, "p_value", jv_num(a, mcnemar_exact(disc_a, disc_b)));
 		jv_set(a, sig, "mcnemar_exact", x);
-		wilcoxon(npos, nneg, nzero, &st, &z, &p);
+		wilcoxon_pm1(npos, nneg, nzero, &st, &z, &p);
 		x = jv_obj(a);
 		jv_set(a, x, "statistic", jv_num(a, st));
 		jv_set(a, x, "z", jv_num_or_null(a, z));

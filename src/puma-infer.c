@@ -31,6 +31,7 @@
 #include "cache.h"
 #include "catalog.h"
 #include "config.h"
+#include "endpoint.h"
 #include "energy.h"
 #include "err.h"
 #include "http.h"
@@ -54,7 +55,7 @@ static const char usage_text[] =
 	"Server:\n"
 	"  -b, --backend NAME     ollama (default: /api/generate) or openai\n"
 	"                         (/v1/chat/completions: llama-server, vLLM, LM Studio)\n"
-	"  -u, --url URL          server address (default: $OLLAMA_HOST or\n"
+	"  -u, --url URL          server(s), -u per server (default: $OLLAMA_HOST or\n"
 	"                         http://127.0.0.1:11434 for ollama, http://127.0.0.1:8080 for openai)\n"
 	"  -m, --model NAME       the model to ask (required)\n"
 	"      --api-key-env VAR  send the key in environment variable VAR as a bearer token\n"
@@ -179,6 +180,8 @@ static const struct option longopts[] = {
 struct opts {
 	const char *model, *url, *key_env, *scenario, *strategy, *template, *labels;
 	const char *examples, *cache, *summary, *input, *model_digest;
+	const char *urls[16];	/* every -u, in order; more than one: several endpoints */
+	int nurls;
 	const char *prompts_dir;	/* PUMA's templates (--prompts puma) */
 	int unload;
 	int puma;		/* --prompts puma */
@@ -221,6 +224,7 @@ struct job {
 	double not_before;	/* monotonic seconds: a retry waits until then */
 	int attempts;
 	int failed;
+	int ep;			/* the endpoint of the request in flight, or -1 */
 	long seed;		/* --samples: this sample's seed */
 	struct buf body;
 	char key[65];
@@ -239,6 +243,8 @@ struct run {
 	const char *key;	/* the API key (environment), or NULL */
 	const char *strategy;	/* for the record */
 	struct http_multi *m;
+	struct endpoint *eps;	/* with two or more -u: the servers, eps[0] at base */
+	size_t neps;
 	struct cache cache;
 	int use_cache;
 	struct energy *en;	/* the energy meter, with --summary only */
@@ -508,7 +514,11 @@ static void parse_opts(struct run *r, int argc, char **argv)
 			r->g.logprobs = 1;
 			break;
 		case 'u':
-			o->url = optarg;
+			if (o->nurls == 16)
+				usage_error("--url: at most 16 servers");
+			if (o->nurls == 0)
+				o->url = optarg;
+			o->urls[o->nurls++] = optarg;
 			break;
 		case OPT_VERSION:
 			print_version();
@@ -1299,6 +1309,34 @@ static void store(struct run *r, struct job *j)
 	buf_free(&e);
 }
 
+/* With several endpoints, a request that could not reach its server
+ * takes that server out of rotation and goes back in the queue for the
+ * others, its attempt not counted: nothing is lost while one is alive.
+ * Returns 1 when the job was requeued so. */
+static int endpoint_done(struct run *r, struct job *j)
+{
+	struct endpoint *e = &r->eps[j->ep];
+	struct http_xfer *x = &j->x;
+
+	e->outstanding--;
+	if (x->transport == 0 || endpoint_alive(r->eps, r->neps) - !e->dead == 0)
+		return 0;
+	if (!e->dead) {
+		char why[600];
+
+		snprintf(why, sizeof(why), "%s", x->err);
+		scrub_key(r, why);
+		e->dead = 1;
+		e->why = xstrdup(why);
+		warnx("%s failed (%s): taken out of rotation; its requests go to the other servers", e->shown,
+		      why);
+	}
+	j->attempts--;
+	j->ep = -1;
+	j->not_before = 0;
+	return 1;
+}
+
 /* A transfer ended: a good answer, a retry, or a failure. */
 static void completed(struct run *r, struct job *j)
 {
@@ -1307,6 +1345,8 @@ static void completed(struct run *r, struct job *j)
 	struct answer ans;
 
 	j->st = J_QUEUED;
+	if (r->neps > 0 && j->ep >= 0 && endpoint_done(r, j))
+		return;
 	if (x->transport == 0 && x->status >= 200 && x->status < 300) {
 		if (backend_parse(&j->a, &r->g, x->resp.s, x->resp.len, &ans, err, sizeof(err)) < 0) {
 			snprintf(why, sizeof(why), "HTTP %ld: %s", x->status, err);
@@ -1323,6 +1363,10 @@ static void completed(struct run *r, struct job *j)
 		set_answer(r, j, ans.response, ans.done_reason, jv_num(&j->a, (double)x->usec / 1000.0),
 			   ans.tokens_in, ans.tokens_out, ans.timings, ans.logprobs,
 			   jv_int(&j->a, j->attempts), 0, NULL);
+		if (r->neps > 0) {
+			jv_set(&j->a, j->rec, "endpoint", jv_cstr(&j->a, r->eps[j->ep].shown));
+			r->eps[j->ep].answered++;
+		}
 		set_thinking(j, ans.thinking);
 		j->st = J_DONE;
 		r->consec = 0;
@@ -1373,6 +1417,7 @@ static struct job *sample_job(struct run *r, const struct job *lead, long i)
 	char err[700];
 	char *text = arena_strndup(&j->a, r->in.l.buf, r->in.l.len);
 
+	j->ep = -1;
 	j->rec = json_parse(&j->a, text, r->in.l.len, NULL, err, sizeof(err));
 	j->line = lead->line;
 	j->seed = sample_seed(r->g.seed, i);
@@ -1400,6 +1445,7 @@ static int read_job(struct run *r)
 		/* Take the record's arena from the reader, and a copy of the line
 		 * that raw member text points into. */
 		j = xcalloc(1, sizeof(*j));
+		j->ep = -1;
 		j->a = r->in.a;
 		memset(&r->in.a, 0, sizeof(r->in.a));
 		j->rec = rec;
@@ -1592,6 +1638,16 @@ static void start_ready(struct run *r)
 			active++;
 		}
 		j->x.url = r->endpoint;
+		if (r->neps > 0) {
+			int e = endpoint_pick(r->eps, r->neps);
+
+			if (e < 0)
+				break;
+			j->ep = e;
+			j->x.url = r->eps[e].gen;
+			r->eps[e].outstanding++;
+			r->eps[e].sent++;
+		}
 		j->x.body = j->body.s;
 		j->x.len = j->body.len;
 		j->x.timeout_ms = (long)(r->o.timeout * 1000);
@@ -1655,6 +1711,98 @@ static void run_loop(struct run *r)
 }
 
 /* ---- Start, summary, end ---- */
+
+/* Several endpoints: each is asked what it serves, and every one must
+ * serve the same model: the digests they report must agree, and one that
+ * reports none beside one that does cannot be told apart from another
+ * model, so the run refuses.  Where none reports a digest, --model-digest
+ * stands for all of them (and without it the run says it cannot check). */
+static int endpoints_check(struct run *r)
+{
+	const char *keep = r->o.url;
+	char *known = r->digest_given || r->srv.digest == NULL ? NULL : xstrdup(r->srv.digest);
+	int st = 0, any_none = known == NULL;
+	size_t i;
+
+	r->neps = (size_t)r->o.nurls;
+	r->eps = xcalloc(r->neps, sizeof(*r->eps));
+	for (i = 0; i < r->neps; i++) {
+		struct endpoint *e = &r->eps[i];
+
+		r->o.url = r->o.urls[i];
+		e->base = base_url(r);
+		e->gen = xasprintf("%s%s", e->base, backend_path(r->kind));
+		e->shown = url_without_userinfo(e->base);
+	}
+	r->o.url = keep;
+	for (i = 1; i < r->neps && st == 0; i++) {
+		struct endpoint *e = &r->eps[i];
+		struct server s;
+
+		if (backend_probe(&r->g, e->base, r->key, &r->rt, &s) < 0)
+			return free(known), -1;
+		if (s.digest == NULL) {
+			any_none = 1;
+		} else if (r->o.model_digest != NULL && strcmp(s.digest, r->o.model_digest) != 0) {
+			warnx("%s says model '%s' has digest %s, not %s as --model-digest says: the run refuses",
+			      e->shown, r->o.model, s.digest, r->o.model_digest);
+			st = -1;
+		} else if (known != NULL && strcmp(s.digest, known) != 0) {
+			warnx("the servers do not serve the same model: %s says '%s' has digest %s, %s says %s; "
+			      "the run refuses", r->eps[0].shown, r->o.model, known, e->shown, s.digest);
+			st = -1;
+		} else if (known == NULL) {
+			known = xstrdup(s.digest);
+		}
+		server_free(&s);
+	}
+	if (st == 0 && known != NULL && any_none) {
+		warnx("some of the servers report model '%s' with digest %s and some report none: they cannot be "
+		      "shown to serve the same model; the run refuses", r->o.model, known);
+		st = -1;
+	}
+	if (st == 0 && known == NULL && r->o.model_digest == NULL)
+		warnx("none of the %zu servers reports a model digest: give --model-digest to record which model "
+		      "they serve", r->neps);
+	free(known);
+	return st;
+}
+
+/* What each endpoint did, for the summary. */
+static jv *endpoints_summary(struct run *r, struct arena *a)
+{
+	jv *arr = jv_arr(a);
+	size_t i;
+
+	for (i = 0; i < r->neps; i++) {
+		jv *o = jv_obj(a);
+
+		jv_set(a, o, "url", jv_cstr(a, r->eps[i].shown));
+		jv_set(a, o, "requests", jv_int(a, r->eps[i].sent));
+		jv_set(a, o, "answered", jv_int(a, r->eps[i].answered));
+		jv_set(a, o, "out_of_rotation", jv_cstr_or_null(a, r->eps[i].why));
+		jv_push(a, arr, o);
+	}
+	return arr;
+}
+
+/* --unload on every server of the run. */
+static int unload(struct run *r);
+static int unload_all(struct run *r)
+{
+	char *first = r->base;
+	size_t i;
+	int st = 0;
+
+	if (r->neps == 0)
+		return unload(r);
+	for (i = 0; i < r->neps && st == 0; i++) {
+		r->base = r->eps[i].base;
+		st = unload(r);
+	}
+	r->base = first;
+	return st;
+}
 
 /* A digest given with --model-digest stands in for the one the server
  * does not tell (llama-server, vLLM); one that contradicts the server's
@@ -1916,7 +2064,8 @@ int main(int argc, char **argv)
 		fail();
 		goto out;
 	}
-	if (!r.o.dry_run && (use_digest(&r) < 0 || (r.o.unload && unload(&r) < 0))) {
+	if (!r.o.dry_run && (use_digest(&r) < 0 || (r.o.nurls > 1 && endpoints_check(&r) < 0) ||
+			     (r.o.unload && unload_all(&r) < 0))) {
 		fail();
 		goto out;
 	}
@@ -1943,6 +2092,8 @@ int main(int argc, char **argv)
 		      r.done == 1 ? "" : "s");
 	if (r.o.summary != NULL) {
 		summary = summary_new(&r, &sa);
+		if (r.neps > 0)
+			jv_set(&sa, summary, "endpoints", endpoints_summary(&r, &sa));
 		summary_extras(&r, &sa, summary);
 		write_summary(&r, summary);
 	}
@@ -1957,6 +2108,9 @@ out:
 	free(cdir);
 	free_scens(&r);
 	server_free(&r.srv);
+	for (i = 0; i < r.neps; i++)
+		endpoint_free(&r.eps[i]);
+	free(r.eps);
 	free(r.base);
 	free(r.endpoint);
 	free(strat_owned);
