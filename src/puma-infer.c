@@ -1732,7 +1732,7 @@ static int endpoints_check(struct run *r)
 		r->o.url = r->o.urls[i];
 		e->base = base_url(r);
 		e->gen = xasprintf("%s%s", e->base, backend_path(r->kind));
-		e->shown = url_without_userinfo(e->base);
+		e->shown = url_redact(e->base);
 	}
 	r->o.url = keep;
 	for (i = 1; i < r->neps && st == 0; i++) {

@@ -72,8 +72,8 @@ is "$?" 0 "one server: the reference run"
 
 puma-infer "${ARGS[@]}" -j 2 -u "$U1" -u "$U2" --summary "$TMP/two.json" <"$TMP/in.jsonl" >"$TMP/two.out" 2>"$TMP/two.err"
 is "$?" 0 "two servers, -j 2"
-is "$(pyq "$TMP/two.out" 'set(x["endpoint"] for x in r) == {"http://127.0.0.1:'"$P1"'", "http://127.0.0.1:'"$P2"'"}')" True \
-	"each record names the server that answered, without its user and password"
+is "$(pyq "$TMP/two.out" 'set(x["endpoint"] for x in r) == {"http://***@127.0.0.1:'"$P1"'", "http://127.0.0.1:'"$P2"'"}')" True \
+	"each record names the server that answered, its user and password shown as ***"
 n1=$(pyq "$TMP/two.out" 'sum(x["endpoint"].endswith(":'"$P1"'") for x in r)')
 ok $((n1 >= 6 && n1 <= 18 ? 0 : 1)) "least outstanding first: the 24 records shared out ($n1 and $((24 - n1)))"
 strip='import json,sys
@@ -86,7 +86,7 @@ for l in open(sys.argv[1]):
 "$PYTHON" -c "$strip" "$TMP/two.out" >"$TMP/two.s"
 same_file "$TMP/two.s" "$TMP/one.s" "two servers: the same records as one, in input order (timings aside)"
 is "$("$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted((e["url"], e["answered"]) for e in d["endpoints"]) == sorted((u, n) for u, n in zip(sys.argv[2:], (int(sys.argv[4]), 24 - int(sys.argv[4])))))' \
-	"$TMP/two.json" "http://127.0.0.1:$P1" "http://127.0.0.1:$P2" "$n1")" True "the summary counts each server's answers"
+	"$TMP/two.json" "http://***@127.0.0.1:$P1" "http://127.0.0.1:$P2" "$n1")" True "the summary counts each server's answers"
 ok $(! grep -o '"endpoints":\[[^]]*\]' "$TMP/two.json" | grep -q 's3cret-pw'; echo $?) "the summary's endpoints show no password"
 
 # One server killed mid-run: its requests go to the other; nothing is lost.

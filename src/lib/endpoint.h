@@ -1,5 +1,5 @@
 /* endpoint.h - several servers behind one run: which one takes the next
- * request (least outstanding first), and how an endpoint is shown. */
+ * request (least outstanding first). */
 #ifndef PUMA_ENDPOINT_H
 #define PUMA_ENDPOINT_H
 
@@ -9,16 +9,12 @@
 struct endpoint {
 	char *base;		/* scheme://host:port[/path], no trailing slash */
 	char *gen;		/* base + the generate path */
-	char *shown;		/* base without any user:password@ */
+	char *shown;		/* base with any user:password@ as ***@ (url_redact) */
 	long outstanding;	/* requests in flight */
 	long sent, answered;	/* requests sent, answers received */
 	int dead;		/* taken out of rotation */
 	char *why;		/* why it was, or NULL */
 };
-
-/* The URL with the userinfo of its authority (user:password@) left out;
- * the caller frees it.  Everything else is kept as it is. */
-char *url_without_userinfo(const char *url);
 
 /* The live endpoint with the fewest requests in flight, ties going to the
  * one sent the fewest so far, then the first; -1 when none is alive. */
