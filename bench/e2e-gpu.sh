@@ -20,6 +20,13 @@
 # restarting each server; the table gives medians, and the fewest records
 # identical to the first -j 1 run over all rounds.
 #
+# E2E_CONSTRAIN=1 adds puma-infer --constrain, and the same GBNF grammar
+# (one of the scenario's labels) to the Python client's and the flood's
+# bodies: for a random-weight model, whose unconstrained answers fail with
+# HTTP 500 often (docs/inference.md, "Failures and retries").
+# E2E_TABLE_ONLY=1 runs nothing and prints the table of what OUT_DIR holds
+# (after a run stopped for time).
+#
 # Needs: the tools in bin/ (make, or NO_BUILD=1 with binaries from
 # elsewhere), the energy meter (ENERGYMETER, default
 # build/rel/helpers/energymeter), python3, curl, nvidia-smi, data/triage_jira.jsonl
@@ -65,7 +72,8 @@ now() { date +%s.%N; }
 "$B/puma-sample" -n "${E2E_N:-200}" --seed 42 --stratify gold data/triage_jira.jsonl >"$OUT/instances.jsonl"
 INFER=(-m "$MODEL" -b openai -u "$URL" -s triage_jira -S contextual-anchoring --seed 42 --temperature 0
 	-n 256 --logprobs --top-logprobs 5 --model-digest "$DIGEST" --no-cache -q --gpu-energy "${GPU_ENERGY:-nvml}")
-: >"$OUT/times.tsv"
+CONSTRAIN=${E2E_CONSTRAIN:-0}
+[ "$CONSTRAIN" = 0 ] || INFER+=(--constrain)
 # infer NAME JOBS: one puma-infer run, timed, with its summary (energy).
 infer() {
 	local t0 t1
@@ -79,18 +87,26 @@ infer() {
 
 REPS=${E2E_REPS:-1}
 rep=1
+if [ -z "${E2E_TABLE_ONLY:-}" ]; then
+: >"$OUT/times.tsv"
 start 1
 infer j1.r1 1
 # The request bodies puma-infer sent, rebuilt from the prompts it kept, in its key order.
-"$PY" - "$OUT" "$MODEL" <<'PY'
+"$PY" - "$OUT" "$MODEL" "$CONSTRAIN" <<'PY'
 import json, os, sys
-out, model = sys.argv[1], sys.argv[2]
+out, model, constrain = sys.argv[1], sys.argv[2], sys.argv[3] != "0"
+# puma-infer's grammar for llama-server: the labels, each a quoted alternative.
+labels = json.load(open("config/scenarios/triage_jira.json", encoding="utf-8"))["labels"]
+grammar = "root ::= " + " | ".join(
+    '"' + l.replace("\\", "\\\\").replace('"', '\\"') + '"' for l in labels)
 os.makedirs(os.path.join(out, "bodies"), exist_ok=True)
 for i, line in enumerate(open(os.path.join(out, "responses-j1.r1.jsonl"), encoding="utf-8")):
     r = json.loads(line)
     body = {"model": model, "messages": [{"role": "user", "content": r["prompt"]}], "stream": False,
             "temperature": 0, "seed": 42, "max_tokens": 256, "logprobs": True, "top_logprobs": 5,
             "cache_prompt": False}
+    if constrain:
+        body["grammar"] = grammar
     with open(os.path.join(out, "bodies", "%03d.json" % i), "w", encoding="utf-8") as f:
         json.dump(body, f, ensure_ascii=False, separators=(",", ":"))
 PY
@@ -126,8 +142,9 @@ for rep in $(seq "$REPS"); do
 	done
 done
 stop
+fi
 
-"$PY" - "$OUT" <<'PY' | tee "$OUT/e2e.txt"
+"$PY" - "$OUT" "$CONSTRAIN" <<'PY' | tee "$OUT/e2e.txt"
 import json, os, statistics, sys
 out = sys.argv[1]
 def jl(name):
@@ -182,8 +199,9 @@ for g, runs in groups.items():
         same_lp = sl if same_lp is None else min(same_lp, sl)
     row.update(same_pred=same_pred, same_text=same_text, same_logprobs=same_lp, max_abs_dlogprob=dmax)
     rows.append(row)
-print("e2e-gpu: canonical triage run, %d requests with logprobs, median of %d rounds; %s"
-      % (len(order), max(r["reps"] for r in rows), gpu))
+print("e2e-gpu: canonical triage run, %d requests with logprobs%s, median of %d rounds; %s"
+      % (len(order), ", constrained to the labels" if sys.argv[2] != "0" else "",
+         max(r["reps"] for r in rows), gpu))
 print("identical: the fewest records, over the rounds, equal to the first -j 1 run (pred, text, logprobs)")
 print("%-11s %4s %8s %15s %8s %9s %6s %6s %6s %9s" % ("run", "N", "wall s", "min-max", "req/s", "GPU J",
                                                      "pred=", "text=", "lp=", "max|dlp|"))

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# bench/gpu-session-random.sh - the end-to-end bench at a real model size,
+# in one session of at most about ten minutes on a GPU machine with no
+# network: build the CUDA llama-server, write a random-weight model of a real
+# shape there (scripts/make-random-model.py: nothing large has to travel),
+# and run bench/e2e-gpu.sh on it, E2E_REPS rounds (default 3), constrained
+# to the labels (E2E_CONSTRAIN=1: a random model's free answers fail).
+#
+#   bash bench/gpu-session-random.sh CARRY_DIR OUT_DIR
+#
+# CARRY_DIR holds llama-src.tar.xz (with models/ggml-vocab-qwen2.gguf),
+# puma-port.tar.xz and data.tar.xz (data/triage_jira.jsonl), made as for
+# bench/gpu-session.sh (docs/CROSS_ARCH_REPRODUCIBILITY.md, "The CUDA
+# cells"). RANDOM_SHAPE is "N_EMBD N_LAYER N_HEAD N_HEAD_KV N_FF" (default
+# Qwen2-0.5B's, 896 24 14 2 4864). OUT_DIR gets log.txt (the card, the
+# build, the model's size and sha256, the table), e2e.txt, e2e.json,
+# times.tsv and e2e.tar.xz (every response file). When the bench would pass
+# BUDGET_S (default 555) seconds it is stopped, and the table is made from
+# the rounds that finished.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+carry=$(cd "$1" && pwd) out=$2
+budget=${BUDGET_S:-555}
+shape=${RANDOM_SHAPE:-896 24 14 2 4864}
+t0=$(date +%s)
+el() { echo $(($(date +%s) - t0)); }
+log=$out/log.txt
+mkdir -p "$out"
+say() { echo "[$(el)s] $*" | tee -a "$log"; }
+{ nvidia-smi; nproc; python3 -c 'import numpy; print("numpy", numpy.__version__)'; } >>"$log" 2>&1
+tar -xJf "$carry/puma-port.tar.xz" && tar -xJf "$carry/data.tar.xz" || { say "unpacking failed"; exit 1; }
+bin/puma-infer --version >>"$log" 2>&1 || say "the carried tools do not run here"
+work=/tmp/llama-cuda
+mkdir -p "$work" && tar -C "$work" -xJf "$carry/llama-src.tar.xz"
+(
+	s=$(date +%s)
+	cmake -S "$work/llama" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
+		-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_USE_PREBUILT_UI=OFF \
+		-DLLAMA_OPENSSL=OFF -DLLAMA_CURL=OFF -DGGML_CCACHE=OFF -DGGML_CUDA=ON \
+		-DCMAKE_CUDA_ARCHITECTURES=90 >"$work/build.log" 2>&1 &&
+		nice cmake --build "$work/build" -j15 --target llama-server >>"$work/build.log" 2>&1
+	echo "build rc $? in $(($(date +%s) - s)) s" >>"$work/build.log"
+) &
+bpid=$!
+M=/tmp/models
+mkdir -p "$M"
+G=$M/random-qwen2-$(echo "$shape" | tr ' ' x).F16.gguf
+say "writing the random model ($shape) beside the build"
+s=$(date +%s)
+# shellcheck disable=SC2086 # the shape is five words
+python3 scripts/make-random-model.py "$work/llama" "$G" $shape >>"$log" 2>&1 || say "the generator failed"
+say "model written in $(($(date +%s) - s)) s"
+(cd "$M" && ls -l && sha256sum ./*.gguf) >>"$log"
+say "waiting for the build"
+wait "$bpid"
+tail -n 3 "$work/build.log" | tee -a "$log"
+S=$work/build/bin/llama-server
+[ -x "$S" ] || { say "no llama-server: build failed"; grep -m5 -i error "$work/build.log" >>"$log"; exit 1; }
+[ -f "$G" ] || exit 1
+"$S" --version >>"$log" 2>&1
+export E2E_REPS=${E2E_REPS:-3} E2E_CONSTRAIN=1 NO_BUILD=1 ENERGYMETER=bin/energymeter
+left=$((budget - $(el) - 25))
+say "e2e bench, $left s at most"
+timeout "$left" bash bench/e2e-gpu.sh "$S" "$G" /tmp/e2e >>"$log" 2>&1
+rc=$?
+say "e2e rc $rc"
+if [ "$rc" != 0 ]; then
+	say "the table of the rounds that finished"
+	E2E_TABLE_ONLY=1 bash bench/e2e-gpu.sh "$S" "$G" /tmp/e2e >>"$log" 2>&1
+fi
+cp /tmp/e2e/e2e.txt /tmp/e2e/e2e.json /tmp/e2e/times.tsv "$out"/ 2>/dev/null
+rm -rf /tmp/e2e/bodies
+tar -C /tmp -cJf "$out/e2e.tar.xz" e2e
+say "done"
