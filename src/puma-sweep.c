@@ -71,7 +71,7 @@ static const struct {
 	{"n", "N"}, {"backend", "BACKEND"},
 };
 
-/* One axis: a variable and its values (strings owned by the spec's arena). */
+/* One axis: a variable and its values (the array and the strings live in the spec's arena). */
 struct axis {
 	int var;		/* index in vars[] */
 	size_t n;
@@ -169,7 +169,7 @@ static const char *value_text(const jv *x, int v, const char *where)
 }
 
 /* Add an axis over variable v from member x (an array, or one value). */
-static void add_axis(struct axis *ax, size_t *nax, int v, const jv *x, const char *key)
+static void add_axis(struct arena *a, struct axis *ax, size_t *nax, int v, const jv *x, const char *key)
 {
 	size_t i, j;
 	char where[160];
@@ -182,7 +182,7 @@ static void add_axis(struct axis *ax, size_t *nax, int v, const jv *x, const cha
 		if (x->n == 0)
 			bad("%s: an empty list would make no runs", key);
 		ax[*nax].n = x->n;
-		ax[*nax].val = xcalloc(x->n, sizeof(char *));
+		ax[*nax].val = arena_alloc(a, x->n * sizeof(char *));
 		for (i = 0; i < x->n; i++) {
 			snprintf(where, sizeof(where), "%s[%zu]", key, i);
 			ax[*nax].val[i] = value_text(x->u.items[i], v, where);
@@ -192,7 +192,7 @@ static void add_axis(struct axis *ax, size_t *nax, int v, const jv *x, const cha
 		}
 	} else {
 		ax[*nax].n = 1;
-		ax[*nax].val = xcalloc(1, sizeof(char *));
+		ax[*nax].val = arena_alloc(a, sizeof(char *));
 		ax[*nax].val[0] = value_text(x, v, key);
 	}
 	(*nax)++;
@@ -249,7 +249,7 @@ static void load_spec(struct arena *a, struct sweep *sw, const jv *spec)
 		const jv *x = jv_get(spec, axis_keys[k].key);
 
 		if (x)
-			add_axis(sw->ax, &sw->nax, var_index(axis_keys[k].var), x, axis_keys[k].key);
+			add_axis(a, sw->ax, &sw->nax, var_index(axis_keys[k].var), x, axis_keys[k].key);
 	}
 	if (jv_get(spec, "models") == NULL)
 		bad("\"models\" is missing: a sweep needs at least one model");
@@ -259,7 +259,7 @@ static void load_spec(struct arena *a, struct sweep *sw, const jv *spec)
 		if (x && x->t == JARR)
 			bad("%s: one value, not a list (use \"axes\" for several)", fixed_keys[k].key);
 		if (x)
-			add_axis(sw->ax, &sw->nax, var_index(fixed_keys[k].var), x, fixed_keys[k].key);
+			add_axis(a, sw->ax, &sw->nax, var_index(fixed_keys[k].var), x, fixed_keys[k].key);
 	}
 	for (k = 0; k < 2; k++) {
 		const char *mk = k ? "settings" : "axes";
@@ -280,7 +280,7 @@ static void load_spec(struct arena *a, struct sweep *sw, const jv *spec)
 				bad("%s: servers go in \"urls\"", where);
 			if (k == 1 && o->u.mem[i].val->t == JARR)
 				bad("%s: one value, not a list (put it in \"axes\")", where);
-			add_axis(sw->ax, &sw->nax, v, o->u.mem[i].val, where);
+			add_axis(a, sw->ax, &sw->nax, v, o->u.mem[i].val, where);
 		}
 	}
 	{
@@ -577,8 +577,6 @@ int main(int argc, char **argv)
 	for (k = 0; k < nu; k++)
 		free(u[k].pick);
 	free(u);
-	for (i = 0; i < sw.nax; i++)
-		free(sw.ax[i].val);
 	buf_free(&b);
 	free(text);
 	arena_free(&a);
