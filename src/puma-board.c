@@ -1040,7 +1040,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < nr; i++)
 			row(&b, &o, rows[i], (long)i + 1);
 	}
-	if (fwrite(b.s, 1, b.len, stdout) != b.len)
+	if (b.len > 0 && fwrite(b.s, 1, b.len, stdout) != b.len)
 		fail();
 	buf_free(&b);
 	free(rows);

@@ -510,7 +510,8 @@ int main(int argc, char **argv)
 
 	if (strcmp(fmt, "sbatch") == 0) {
 		sbatch(&b, &sw);
-		fwrite(b.s, 1, b.len, stdout);
+		if (b.len > 0 && fwrite(b.s, 1, b.len, stdout) != b.len)
+			fail();
 		buf_free(&b);
 		free(text);
 		arena_free(&a);
@@ -572,7 +573,8 @@ int main(int argc, char **argv)
 			buf_addc(&b, '\n');
 		}
 	}
-	if (fwrite(b.s, 1, b.len, stdout) != b.len)
+	/* Nothing to do leaves the buffer unallocated. */
+	if (b.len > 0 && fwrite(b.s, 1, b.len, stdout) != b.len)
 		fail();
 	for (k = 0; k < nu; k++)
 		free(u[k].pick);
