@@ -156,37 +156,43 @@ static jv *float_cell(struct arena *a, const jv *v)
 	return jv_num(a, NAN);
 }
 
+/* PUMA's row dict per scenario: its name for each field, ours, and
+ * whether pandas reads it as a float (story points print as 5.0). */
+static const struct row_field {
+	const char *puma, *ours;
+	int is_float;
+} triage_row[] = {
+	{"issue_key", "id", 0}, {"title", "title", 0}, {"description", "description", 0},
+	{"priority", "gold", 0}, {NULL, NULL, 0}
+}, estimation_row[] = {
+	{"project_key", "project", 0}, {"story_id", "id", 0}, {"title", "title", 0},
+	{"description", "description", 0}, {"story_points", "gold", 1}, {NULL, NULL, 0}
+}, pair_row[] = {
+	/* A pair from puma-pair, named as PUMA's pair builder names it. */
+	{"issue_key_a", "id_a", 0}, {"issue_key_b", "id_b", 0},
+	{"title_a", "title_a", 0}, {"description_a", "description_a", 0}, {"priority_a", "priority_a", 0},
+	{"title_b", "title_b", 0}, {"description_b", "description_b", 0}, {"priority_b", "priority_b", 0},
+	{"higher_priority", "gold", 0}, {NULL, NULL, 0}
+};
+
 jv *puma_instance(struct arena *a, const jv *rec, const char *scenario)
 {
 	jv *o = jv_obj(a);
+	const struct row_field *f = NULL;
 	size_t i;
 
-	if (strncmp(scenario, "triage", 6) == 0) {
-		jv_set(a, o, "issue_key", cell(a, jv_get(rec, "id")));
-		jv_set(a, o, "title", cell(a, jv_get(rec, "title")));
-		jv_set(a, o, "description", cell(a, jv_get(rec, "description")));
-		jv_set(a, o, "priority", cell(a, jv_get(rec, "gold")));
-		return o;
-	}
-	if (strncmp(scenario, "estimation", 10) == 0) {
-		jv_set(a, o, "project_key", cell(a, jv_get(rec, "project")));
-		jv_set(a, o, "story_id", cell(a, jv_get(rec, "id")));
-		jv_set(a, o, "title", cell(a, jv_get(rec, "title")));
-		jv_set(a, o, "description", cell(a, jv_get(rec, "description")));
-		jv_set(a, o, "story_points", float_cell(a, jv_get(rec, "gold")));
-		return o;
-	}
-	if (strncmp(scenario, "prioritization", 14) == 0) {
-		/* A pair from puma-pair, named as PUMA's pair builder names it. */
-		jv_set(a, o, "issue_key_a", cell(a, jv_get(rec, "id_a")));
-		jv_set(a, o, "issue_key_b", cell(a, jv_get(rec, "id_b")));
-		jv_set(a, o, "title_a", cell(a, jv_get(rec, "title_a")));
-		jv_set(a, o, "description_a", cell(a, jv_get(rec, "description_a")));
-		jv_set(a, o, "priority_a", cell(a, jv_get(rec, "priority_a")));
-		jv_set(a, o, "title_b", cell(a, jv_get(rec, "title_b")));
-		jv_set(a, o, "description_b", cell(a, jv_get(rec, "description_b")));
-		jv_set(a, o, "priority_b", cell(a, jv_get(rec, "priority_b")));
-		jv_set(a, o, "higher_priority", cell(a, jv_get(rec, "gold")));
+	if (strncmp(scenario, "triage", 6) == 0)
+		f = triage_row;
+	else if (strncmp(scenario, "estimation", 10) == 0)
+		f = estimation_row;
+	else if (strncmp(scenario, "prioritization", 14) == 0)
+		f = pair_row;
+	if (f != NULL) {
+		for (; f->puma != NULL; f++) {
+			const jv *v = jv_get(rec, f->ours);
+
+			jv_set(a, o, f->puma, f->is_float ? float_cell(a, v) : cell(a, v));
+		}
 		return o;
 	}
 	for (i = 0; rec != NULL && rec->t == JOBJ && i < rec->n; i++)
