@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "err.h"
+#include "diag.h"
 #include "hash.h"
 #include "json.h"
 #include "jsonl.h"
@@ -866,7 +866,7 @@ int main(int argc, char **argv)
 	struct buf b = {0};
 	int c;
 
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:hr:s:", longopts, NULL)) != -1) {
 		switch (c) {

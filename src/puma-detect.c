@@ -15,7 +15,7 @@
 #include "backend.h"
 #include "catalog.h"
 #include "config.h"
-#include "err.h"
+#include "diag.h"
 #include "http.h"
 #include "hw.h"
 #include "json.h"
@@ -504,7 +504,7 @@ int main(int argc, char **argv)
 	char *path, *url = NULL, *shown = NULL;
 	jv *server = NULL;
 
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "d:f:hp:s:t:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -602,14 +602,14 @@ int main(int argc, char **argv)
 		free(path);
 		free(url);
 		arena_free(&a);
-		warnx("cannot go on without the profiles (set --config-dir or PUMA_CONFIG_DIR)");
+		warn_msg("cannot go on without the profiles (set --config-dir or PUMA_CONFIG_DIR)");
 		return EXIT_FAIL;
 	}
 	free(path);
 	if (override != NULL && profiles_find(&ps, override) == NULL) {
 		char *names = profiles_names(&ps);
 
-		warnx("unknown profile '%s'; valid profiles: %s", override, names);
+		warn_msg("unknown profile '%s'; valid profiles: %s", override, names);
 		fprintf(stderr, "Try '%s --help' for more information.\n", progname);
 		free(names);
 		free(url);
@@ -635,15 +635,15 @@ int main(int argc, char **argv)
 	profile_pick(&ps, &h, override, &pk);
 	if (pk.status == PICK_INSUFFICIENT) {
 		hw_problem(&h, "error", "%s", pk.reason);
-		warnx("%s (use --profile NAME to choose one anyway)", pk.reason);
+		warn_msg("%s (use --profile NAME to choose one anyway)", pk.reason);
 		fail();
 	} else if (pk.status == PICK_UNKNOWN) {
 		hw_problem(&h, "error", "no profile chosen: RAM unknown (use --profile NAME to choose one)");
-		warnx("no profile chosen: RAM unknown (use --profile NAME to choose one)");
+		warn_msg("no profile chosen: RAM unknown (use --profile NAME to choose one)");
 		fail();
 	}
 	if (require_server && !reachable) {
-		warnx("the server at %s does not answer: %s", shown, why);
+		warn_msg("the server at %s does not answer: %s", shown, why);
 		fail();
 	}
 

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
-#include "err.h"
+#include "diag.h"
 #include "hash.h"
 #include "jout.h"
 #include "jsonl.h"
@@ -1420,7 +1420,7 @@ int main(int argc, char **argv)
 	jv *res;
 	int c, differ = 0;
 
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "f:hps:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -1485,7 +1485,7 @@ int main(int argc, char **argv)
 		size_t i;
 
 		for (i = 0; i < pb->n; i++)
-			warnx("%s", pb->u.items[i]->u.s);
+			warn_msg("%s", pb->u.items[i]->u.s);
 	}
 	if (o.md)
 		markdown(&out, res);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "diag.h"
 #include "jout.h"
 #include "jsonl.h"
 #include "opt.h"
@@ -186,7 +186,7 @@ static jv *ece_object(struct arena *a, const struct data *d, const char *field, 
 		jv_set(a, o, "mce", jv_num(a, *mce));
 		jv_set(a, o, "brier", jv_num(a, np_mean(scratch, d->n)));
 	} else {
-		warnx("no record%s%s has a confidence: ece, mce and brier are null",
+		warn_msg("no record%s%s has a confidence: ece, mce and brier are null",
 		      field ? " of group " : "", field ? d->key : "");
 		jv_set(a, o, "ece", JV_NULL);
 		jv_set(a, o, "mce", JV_NULL);
@@ -286,7 +286,7 @@ int main(int argc, char **argv)
 	double ece, mce;
 	jv *rec;
 
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	/* Pipes move megabytes of records: fewer, larger reads and writes. */
 	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);

@@ -33,7 +33,7 @@
 #include "config.h"
 #include "endpoint.h"
 #include "energy.h"
-#include "err.h"
+#include "diag.h"
 #include "http.h"
 #include "jsonl.h"
 #include "opt.h"
@@ -1328,7 +1328,7 @@ static int endpoint_done(struct run *r, struct job *j)
 		scrub_key(r, why);
 		e->dead = 1;
 		e->why = xstrdup(why);
-		warnx("%s failed (%s): taken out of rotation; its requests go to the other servers", e->shown,
+		warn_msg("%s failed (%s): taken out of rotation; its requests go to the other servers", e->shown,
 		      why);
 	}
 	j->attempts--;
@@ -1356,7 +1356,7 @@ static void completed(struct run *r, struct job *j)
 			return;
 		}
 		if (ans.no_logprobs && r->g.logprobs && !r->warned_logprobs) {
-			warnx("the server sent no logprobs although asked (an older server, or "
+			warn_msg("the server sent no logprobs although asked (an older server, or "
 			      "--top-logprobs 0 on llama-server): records say \"logprobs\": null");
 			r->warned_logprobs = 1;
 		}
@@ -1744,11 +1744,11 @@ static int endpoints_check(struct run *r)
 		if (s.digest == NULL) {
 			any_none = 1;
 		} else if (r->o.model_digest != NULL && strcmp(s.digest, r->o.model_digest) != 0) {
-			warnx("%s says model '%s' has digest %s, not %s as --model-digest says: the run refuses",
+			warn_msg("%s says model '%s' has digest %s, not %s as --model-digest says: the run refuses",
 			      e->shown, r->o.model, s.digest, r->o.model_digest);
 			st = -1;
 		} else if (known != NULL && strcmp(s.digest, known) != 0) {
-			warnx("the servers do not serve the same model: %s says '%s' has digest %s, %s says %s; "
+			warn_msg("the servers do not serve the same model: %s says '%s' has digest %s, %s says %s; "
 			      "the run refuses", r->eps[0].shown, r->o.model, known, e->shown, s.digest);
 			st = -1;
 		} else if (known == NULL) {
@@ -1757,12 +1757,12 @@ static int endpoints_check(struct run *r)
 		server_free(&s);
 	}
 	if (st == 0 && known != NULL && any_none) {
-		warnx("some of the servers report model '%s' with digest %s and some report none: they cannot be "
+		warn_msg("some of the servers report model '%s' with digest %s and some report none: they cannot be "
 		      "shown to serve the same model; the run refuses", r->o.model, known);
 		st = -1;
 	}
 	if (st == 0 && known == NULL && r->o.model_digest == NULL)
-		warnx("none of the %zu servers reports a model digest: give --model-digest to record which model "
+		warn_msg("none of the %zu servers reports a model digest: give --model-digest to record which model "
 		      "they serve", r->neps);
 	free(known);
 	return st;
@@ -1817,7 +1817,7 @@ static int use_digest(struct run *r)
 		return 0;
 	}
 	if (strcmp(r->srv.digest, r->o.model_digest) != 0) {
-		warnx("the server says model '%s' has digest %s, not %s as --model-digest says; "
+		warn_msg("the server says model '%s' has digest %s, not %s as --model-digest says; "
 		      "check which model file it serves", r->o.model, r->srv.digest, r->o.model_digest);
 		return -1;
 	}
@@ -1843,10 +1843,10 @@ static int unload(struct run *r)
 	} else {
 		char *shown = url_redact(url);
 
-		warnx("%s: cannot unload the model: %s", shown,
+		warn_msg("%s: cannot unload the model: %s", shown,
 		      rc != 0 ? resp.err : resp.body.len ? resp.body.s : "no answer");
 		if (rc == 0 && resp.status != 200)
-			warnx("(HTTP %ld)", resp.status);
+			warn_msg("(HTTP %ld)", resp.status);
 		free(shown);
 	}
 	http_resp_free(&resp);
@@ -2004,7 +2004,7 @@ int main(int argc, char **argv)
 	jv *summary;
 	size_t i;
 
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	memset(&r, 0, sizeof(r));
 	parse_opts(&r, argc, argv);
 	/* The meter finds its sources now (an unknown --country is a usage
@@ -2046,7 +2046,7 @@ int main(int argc, char **argv)
 	if (!r.o.no_cache && !r.o.dry_run) {
 		cdir = r.o.cache != NULL ? xstrdup(r.o.cache) : cache_default_dir();
 		if (cdir == NULL) {
-			warnx("neither XDG_CACHE_HOME nor HOME is set: running without a cache");
+			warn_msg("neither XDG_CACHE_HOME nor HOME is set: running without a cache");
 		} else if (cache_open(&r.cache, cdir) < 0) {
 			fail();
 			goto out;
@@ -2082,13 +2082,13 @@ int main(int argc, char **argv)
 	run_end(&r);
 
 	if (r.stop_reason != NULL)
-		warnx("stopped early: %s; %ld record%s not sent%s; %s, then rerun%s", r.stop_reason,
+		warn_msg("stopped early: %s; %ld record%s not sent%s; %s, then rerun%s", r.stop_reason,
 		      r.not_sent, r.not_sent == 1 ? " was" : "s were",
 		      r.write_failed ? "" : " (they say so in \"error\")",
 		      r.write_failed ? "fix the output (a full disk? a closed pipe?)" : "check the server",
 		      r.use_cache ? ": answers already received come from the cache" : "");
 	else if (r.failed > 0)
-		warnx("%ld of %ld record%s failed (see their \"error\" field)", r.failed, r.done,
+		warn_msg("%ld of %ld record%s failed (see their \"error\" field)", r.failed, r.done,
 		      r.done == 1 ? "" : "s");
 	if (r.o.summary != NULL) {
 		summary = summary_new(&r, &sa);

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "err.h"
+#include "diag.h"
 #include "group.h"
 #include "hash.h"
 #include "jout.h"
@@ -1080,7 +1080,7 @@ static void robust_prepare(struct arena *a, const struct opts *o)
 	if (o->by == NULL)
 		return;
 	if (orig_group() == NULL && groups != NULL)
-		warnx("note: no original records (%s absent, null or \"original\"): no robustness "
+		warn_msg("note: no original records (%s absent, null or \"original\"): no robustness "
 		      "without them (puma-perturb --with-original)", o->by);
 	for (e = pents; e != NULL; e = e->next)
 		if (!e->g->is_orig && (m = find_pent(e->key, NULL)) != NULL)
@@ -1375,22 +1375,22 @@ static void baseline_config(const struct opts *o, struct arena *a, const struct 
 
 	free(path);
 	if ((s = jv_getstr(b, "scenario", NULL)) != NULL && strcmp(s, g->scenario) != 0)
-		warnx("note: baseline %s is for scenario %s, the input is %s", o->baseline, s, g->scenario);
+		warn_msg("note: baseline %s is for scenario %s, the input is %s", o->baseline, s, g->scenario);
 	if ((s = jv_getstr(b, "model", NULL)) != NULL) {
 		json_write_str(&t, s, strlen(s));
 		if (g->model.absent || g->model.varies || strcmp(t.s, g->model.text.s) != 0)
-			warnx("note: baseline %s was measured with model %s, the input has %s", o->baseline, t.s,
+			warn_msg("note: baseline %s was measured with model %s, the input has %s", o->baseline, t.s,
 			      g->model.absent ? "none" : g->model.text.s);
 	}
 	if ((s = jv_getstr(b, "strategy", NULL)) != NULL) {
 		buf_reset(&t);
 		json_write_str(&t, s, strlen(s));
 		if (g->strategy.absent || g->strategy.varies || strcmp(t.s, g->strategy.text.s) != 0)
-			warnx("note: baseline %s was measured with strategy %s, the input has %s", o->baseline,
+			warn_msg("note: baseline %s was measured with strategy %s, the input has %s", o->baseline,
 			      t.s, g->strategy.absent ? "none" : g->strategy.text.s);
 	}
 	if ((n = jv_get(b, "n")) != NULL && n->t == JNUM && n->d != (double)g->n)
-		warnx("note: baseline %s was measured on %s records, the input has %ld", o->baseline, n->raw, g->n);
+		warn_msg("note: baseline %s was measured on %s records, the input has %ld", o->baseline, n->raw, g->n);
 	buf_free(&t);
 }
 
@@ -1404,12 +1404,12 @@ static int check(const struct opts *o, const struct acc *g, const double headlin
 	const char *who = o->baseline ? o->baseline : NULL;
 
 	if (!right_task) {
-		warnx("%s is not computed for scenario %s (a %s task)", o->check_metric, g->scenario,
+		warn_msg("%s is not computed for scenario %s (a %s task)", o->check_metric, g->scenario,
 		      g->sc->task == TASK_CLASSIFICATION ? "classification" : "regression");
 		return EXIT_USAGE;
 	}
 	if (isnan(actual)) {
-		warnx("%s is missing: no record parsed (%ld records)", o->check_metric, g->n);
+		warn_msg("%s is missing: no record parsed (%ld records)", o->check_metric, g->n);
 		return EXIT_USAGE;
 	}
 	delta = actual - o->expected;
@@ -1483,7 +1483,7 @@ int main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.bootstrap = 1000;
 	o.seed = 42;
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	/* Pipes move megabytes of records: fewer, larger reads and writes. */
 	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
@@ -1640,7 +1640,7 @@ int main(int argc, char **argv)
 		 * split between groups, so per-point figures need one group. */
 		o.per_point = ngroups == 1;
 		if (o.summary != NULL && ngroups > 1)
-			warnx("note: %s covers the whole run, not one of its %zu groups: each group shows the "
+			warn_msg("note: %s covers the whole run, not one of its %zu groups: each group shows the "
 			      "run's kwh, co2_kg and duration_s, and null energy per F1 point or MAE unit",
 			      o.summary, ngroups);
 		for (g = groups; g != NULL; g = g->next) {
@@ -1661,15 +1661,15 @@ int main(int argc, char **argv)
 				buf_printf(&who, "%s %s=%s", k ? "," : "", o.group[k], g->gtext[k]);
 			notes = jv_get(mo, "notes");
 			for (k = 0; notes != NULL && k < notes->n; k++)
-				warnx("note: %s: %s", who.s, notes->u.items[k]->u.s);
+				warn_msg("note: %s: %s", who.s, notes->u.items[k]->u.s);
 			if (g->digest.varies)
-				warnx("note: model_digest differs between records of %s (the model changed during the run?)",
+				warn_msg("note: model_digest differs between records of %s (the model changed during the run?)",
 				      who.s);
 			if (g->gold_outside > 0)
-				warnx("note: %s: %ld parsed record%s with a gold label outside the label list (they count only in accuracy)",
+				warn_msg("note: %s: %ld parsed record%s with a gold label outside the label list (they count only in accuracy)",
 				      who.s, g->gold_outside, g->gold_outside == 1 ? "" : "s");
 			if (g->pred_outside > 0)
-				warnx("note: %s: %ld prediction%s outside the label list (parsed with other labels?)",
+				warn_msg("note: %s: %ld prediction%s outside the label list (parsed with other labels?)",
 				      who.s, g->pred_outside, g->pred_outside == 1 ? "" : "s");
 			buf_free(&who);
 			if (o.check_metric) {

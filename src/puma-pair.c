@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "diag.h"
 #include "jsonl.h"
 #include "mt.h"
 #include "opt.h"
@@ -239,7 +239,7 @@ int main(int argc, char **argv)
 	int c, r, lenient = 0;
 	jv *rec;
 
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hln:p:s:", longopts, NULL)) != -1) {
@@ -295,7 +295,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < m && !ferror(stdout); i++)
 			write_pair(&out, &x[pa[i]], &x[pb[i]], 2 * i, mode, in.l.name, in.l.lineno);
 		if (npairs != SIZE_MAX && m < npairs)
-			warnx("%zu pair%s asked for, %zu made from %zu issues", npairs,
+			warn_msg("%zu pair%s asked for, %zu made from %zu issues", npairs,
 			      npairs == 1 ? "" : "s", m, nx);
 	}
 	jsonl_close(&in);

@@ -9,7 +9,7 @@
 
 #include "config.h"
 #include "jfast.h"
-#include "err.h"
+#include "diag.h"
 #include "jsonl.h"
 #include "parse.h"
 #include "samples.h"
@@ -599,7 +599,7 @@ int main(int argc, char **argv)
 	int c, i, r;
 	jv *rec;
 
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	/* Pipes move megabytes of records: fewer, larger reads and writes. */
 	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "diag.h"
 #include "jsonl.h"
 #include "opt.h"
 #include "perturb.h"
@@ -147,7 +147,7 @@ int main(int argc, char **argv)
 	int c, i, r, lenient = 0;
 	jv *rec;
 
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	parse_list(&o, "all");

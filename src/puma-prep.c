@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "diag.h"
 #include "instance.h"
 #include "json.h"
 #include "outfile.h"
@@ -63,7 +63,7 @@ static int reject(void *ctx, const struct inst_reject *r)
 		return 0;
 	}
 	if (fwrite(r->rec, 1, r->reclen, k->rj.fp) != r->reclen) {
-		warnx("%s: write error: %s", k->rejects, strerror(errno));
+		warn_msg("%s: write error: %s", k->rejects, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -92,7 +92,7 @@ static void close_rejects(struct sink *k, int ok)
 	if (!ok) {
 		outfile_abort(&k->rj);
 	} else if (outfile_commit(&k->rj) != 0) {
-		warnx("%s: write error: %s", k->rejects, strerror(errno));
+		warn_msg("%s: write error: %s", k->rejects, strerror(errno));
 		fail();
 	}
 }
@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 	FILE *fp = stdin;
 	int c, r;
 
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hp:r:s:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -206,7 +206,7 @@ int main(int argc, char **argv)
 			snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
 				 "; %ld field%s with invalid UTF-8 replaced", p.replaced,
 				 p.replaced == 1 ? "" : "s");
-		warnx("%s: %ld rows, %ld emitted, %ld rejected%s", k.name, p.rows, p.emitted,
+		warn_msg("%s: %ld rows, %ld emitted, %ld rejected%s", k.name, p.rows, p.emitted,
 		      p.rejected, extra);
 	}
 	prep_free(&p);

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "diag.h"
 #include "hash.h"
 #include "jsonl.h"
 #include "mt.h"
@@ -430,7 +430,7 @@ int main(int argc, char **argv)
 	size_t *sel = NULL, nsel, i;
 	int c, have_n = 0, lenient = 0;
 
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hln:s:", longopts, NULL)) != -1) {
 		switch (c) {

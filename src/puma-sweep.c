@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
-#include "err.h"
+#include "diag.h"
 #include "hash.h"
 #include "json.h"
 #include "sha256.h"
@@ -471,7 +471,7 @@ int main(int argc, char **argv)
 	char why[256];
 	jv *spec;
 
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":af:hr:", longopts, NULL)) != -1) {
 		switch (c) {

@@ -1,7 +1,7 @@
 /* backend.c - request bodies, start-up queries and answers for Ollama and
  * OpenAI-compatible servers (field shapes: docs/inference.md). */
 #include "backend.h"
-#include "err.h"
+#include "diag.h"
 #include "http.h"
 #include "url.h"
 
@@ -153,10 +153,10 @@ static int probe_ollama(struct gen *g, const char *base, const char *shown, cons
 	if (get_retry(url, auth, rt, &r) < 0) {
 		what_failed(&r, why, sizeof(why));
 		if (r.status == 0)
-			warnx("cannot reach an Ollama server at %s (GET /api/version: %s); "
+			warn_msg("cannot reach an Ollama server at %s (GET /api/version: %s); "
 			      "start it with 'ollama serve', or point --url or OLLAMA_HOST at it", shown, why);
 		else
-			warnx("%s does not answer GET /api/version as Ollama does (%s); "
+			warn_msg("%s does not answer GET /api/version as Ollama does (%s); "
 			      "for llama-server, vLLM or LM Studio use --backend openai", shown, why);
 		goto out;
 	}
@@ -168,13 +168,13 @@ static int probe_ollama(struct gen *g, const char *base, const char *shown, cons
 	url = xasprintf("%s/api/tags", base);
 	if (get_retry(url, auth, rt, &r) < 0) {
 		what_failed(&r, why, sizeof(why));
-		warnx("cannot list the models at %s (GET /api/tags: %s)", shown, why);
+		warn_msg("cannot list the models at %s (GET /api/tags: %s)", shown, why);
 		goto out;
 	}
 	v = json_parse(&a, r.body.s, r.body.len, NULL, err, sizeof(err));
 	models = jv_get(v, "models");
 	if (v == NULL || models == NULL || models->t != JARR) {
-		warnx("%s/api/tags: the answer is not an Ollama model list (%s)", shown,
+		warn_msg("%s/api/tags: the answer is not an Ollama model list (%s)", shown,
 		      v == NULL ? err : "no \"models\" array");
 		goto out;
 	}
@@ -196,15 +196,15 @@ static int probe_ollama(struct gen *g, const char *base, const char *shown, cons
 		break;
 	}
 	if (rc < 0) {
-		warnx("model '%s' is not on the Ollama server at %s; fetch it with: ollama pull %s",
+		warn_msg("model '%s' is not on the Ollama server at %s; fetch it with: ollama pull %s",
 		      g->model, shown, g->model);
 		goto out;
 	}
 	if (g->logprobs && older(s->version, 0, 12, 11))
-		warnx("Ollama %s may not return logprobs (they came in 0.12.11); "
+		warn_msg("Ollama %s may not return logprobs (they came in 0.12.11); "
 		      "records will say \"logprobs\": null if it does not", s->version);
 	if (g->no_truncate && older(s->version, 0, 12, 6))
-		warnx("Ollama %s ignores truncate:false (it came in 0.12.6): a prompt longer than "
+		warn_msg("Ollama %s ignores truncate:false (it came in 0.12.6): a prompt longer than "
 		      "the context is still cut there", s->version);
 out:
 	http_resp_free(&r);
@@ -228,19 +228,19 @@ static int probe_openai(struct gen *g, const char *base, const char *shown, cons
 	if (get_retry(url, auth, rt, &r) < 0) {
 		what_failed(&r, why, sizeof(why));
 		if (r.status == 401 || r.status == 403)
-			warnx("%s refused the request for its models (%s); "
+			warn_msg("%s refused the request for its models (%s); "
 			      "put the right API key in the variable --api-key-env names", shown, why);
 		else if (r.status == 0)
-			warnx("cannot reach a server at %s (GET /v1/models: %s); is it running?", shown, why);
+			warn_msg("cannot reach a server at %s (GET /v1/models: %s); is it running?", shown, why);
 		else
-			warnx("%s does not answer GET /v1/models as an OpenAI-compatible server does (%s)",
+			warn_msg("%s does not answer GET /v1/models as an OpenAI-compatible server does (%s)",
 			      shown, why);
 		goto out;
 	}
 	v = json_parse(&a, r.body.s, r.body.len, NULL, err, sizeof(err));
 	data = jv_get(v, "data");
 	if (v == NULL || data == NULL || data->t != JARR) {
-		warnx("%s/v1/models: the answer is not a model list (%s)", shown,
+		warn_msg("%s/v1/models: the answer is not a model list (%s)", shown,
 		      v == NULL ? err : "no \"data\" array");
 		goto out;
 	}
@@ -257,7 +257,7 @@ static int probe_openai(struct gen *g, const char *base, const char *shown, cons
 			buf_printf(&names, "%s'%.*s'", names.len ? ", " : "", (int)nl, id);
 	}
 	if (found == NULL) {
-		warnx("model '%s' is not served at %s (it serves %s); pass one of these with --model%s",
+		warn_msg("model '%s' is not served at %s (it serves %s); pass one of these with --model%s",
 		      g->model, shown, names.len ? names.s : "none",
 		      data->n == 1 ? " (llama-server names its model with --alias)" : "");
 		goto out;

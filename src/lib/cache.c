@@ -1,7 +1,7 @@
 /* cache.c - the answer cache: DIR/ab/abcd...json, atomic writes. */
 #include "cache.h"
 #include "config.h"
-#include "err.h"
+#include "diag.h"
 #include "outfile.h"
 #include "xalloc.h"
 
@@ -43,7 +43,7 @@ int cache_open(struct cache *c, const char *dir)
 {
 	memset(c, 0, sizeof(*c));
 	if (mkdirs(dir) != 0) {
-		warnx("cannot use the cache directory %s: %s (choose another with --cache DIR, "
+		warn_msg("cannot use the cache directory %s: %s (choose another with --cache DIR, "
 		      "or run with --no-cache)", dir, strerror(errno));
 		return -1;
 	}
@@ -108,7 +108,7 @@ int cache_put(struct cache *c, const char key[65], const char *text, size_t len)
 	if (rc == 0) {
 		c->stores++;
 	} else if (!c->warned) {
-		warnx("cannot write to the cache %s: %s; going on without storing answers",
+		warn_msg("cannot write to the cache %s: %s; going on without storing answers",
 		      c->dir, strerror(errno));
 		c->warned = 1;
 	}

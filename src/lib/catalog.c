@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "err.h"
+#include "diag.h"
 #include "json.h"
 
 int catalog_same_model(const char *have, const char *want)
@@ -28,7 +28,7 @@ static double seconds(const jv *v, const char *path, const char *what)
 	if (v == NULL)
 		return -1;
 	if (v->t != JNUM || !(v->d > 0) || v->d > 86400) {
-		warnx("%s: %s is not a number of seconds from 0 to 86400; using %g s", path, what,
+		warn_msg("%s: %s is not a number of seconds from 0 to 86400; using %g s", path, what,
 		      CATALOG_DEFAULT_TIMEOUT);
 		return -1;
 	}

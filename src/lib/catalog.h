@@ -11,7 +11,7 @@
  * "timeout_s" (the name matched exactly, or NAME as NAME:latest), else the
  * catalog's "default_timeout_s", else CATALOG_DEFAULT_TIMEOUT.  *listed
  * says whether the model has an entry.  A catalog that cannot be read or
- * holds a bad value is reported (warnx) and the default used. */
+ * holds a bad value is reported (warn_msg) and the default used. */
 double catalog_timeout(const char *model, int *listed);
 
 /* Does the model name a server lists stand for want (a tag-less name being

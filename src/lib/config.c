@@ -1,6 +1,6 @@
 /* config.c - locating config/ and loading JSON files. */
 #include "config.h"
-#include "err.h"
+#include "diag.h"
 #include "xalloc.h"
 
 #include <errno.h>

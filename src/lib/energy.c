@@ -7,7 +7,7 @@
  */
 #include "energy.h"
 #include "config.h"
-#include "err.h"
+#include "diag.h"
 #include "opt.h"
 #include "probe.h"
 #include "sysroot.h"
@@ -325,7 +325,7 @@ static int resolve_carbon(struct energy *e)
 	size_t i;
 
 	if (o->intensity >= 0 && o->country != NULL) {
-		warnx("give --country or --intensity, not both");
+		warn_msg("give --country or --intensity, not both");
 		return EXIT_USAGE;
 	}
 	if (o->intensity >= 0) {
@@ -344,7 +344,7 @@ static int resolve_carbon(struct energy *e)
 	path = o->table ? xstrdup(o->table) : config_path("carbon_intensity.json");
 	t = json_load(&a, path);
 	if (t == NULL) {
-		warnx("cannot use --country %s without the carbon table (give --intensity instead)", code);
+		warn_msg("cannot use --country %s without the carbon table (give --intensity instead)", code);
 		st = EXIT_FAIL;
 		goto out;
 	}
@@ -360,7 +360,7 @@ static int resolve_carbon(struct energy *e)
 
 		for (i = 0; i < countries->n; i++)
 			buf_printf(&known, "%s%s", i ? " " : "", countries->u.mem[i].key);
-		warnx("--country %s: not in %s (known: %s); give --intensity G_PER_KWH instead",
+		warn_msg("--country %s: not in %s (known: %s); give --intensity G_PER_KWH instead",
 		      code, path, known.s ? known.s : "none");
 		buf_free(&known);
 		st = EXIT_USAGE;

@@ -13,7 +13,7 @@
  * the program name, "NAME:LINE:COL: what" (NAME as given to jinja_parse,
  * LINE and COL counted from 1, COL in bytes), for instance
  * "triage_jira/rcoif.jinja:3:14: filter 'upper' is not supported"; the
- * caller prefixes the program name (warnx) and exits 1.  A construct
+ * caller prefixes the program name (warn_msg) and exits 1.  A construct
  * outside the subset is always an error, never a different prompt.
  *
  * The subset: text; {# comments #}; {{ expr }}; {% if %} / {% elif %} /

@@ -1,7 +1,7 @@
 /* json.c - parse JSON with yajl's callbacks into an arena tree, and write
  * compact JSON.  See json.h for the raw-member pass-through. */
 #include "json.h"
-#include "err.h"
+#include "diag.h"
 #include "jfast.h"
 
 #include <math.h>
@@ -562,6 +562,107 @@ void jv_set(struct arena *a, jv *obj, const char *key, jv *v)
 	m->raw = NULL;
 	m->rawlen = 0;
 	m->compact = 0;
+}
+
+size_t jv_unset(jv *obj, const char *key)
+{
+	size_t i, k = 0, gone;
+
+	if (obj == NULL || obj->t != JOBJ)
+		return 0;
+	for (i = 0; i < obj->n; i++)
+		if (strcmp(obj->u.mem[i].key, key) != 0)
+			obj->u.mem[k++] = obj->u.mem[i];
+	gone = obj->n - k;
+	obj->n = k;
+	return gone;
+}
+
+static long member_index(const jv *obj, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < obj->n; i++)
+		if (strcmp(obj->u.mem[i].key, key) == 0)
+			return (long)i;
+	return -1;
+}
+
+void jv_move_after(jv *obj, const char *key, const char *after)
+{
+	long from, to;
+	struct jmember m;
+
+	if (obj == NULL || obj->t != JOBJ || (from = member_index(obj, key)) < 0)
+		return;
+	to = after != NULL ? member_index(obj, after) : -1;
+	if (after != NULL && to < 0)
+		return;
+	m = obj->u.mem[from];
+	if (from > to) {		/* shift the members between them right */
+		memmove(&obj->u.mem[to + 2], &obj->u.mem[to + 1],
+			(size_t)(from - to - 1) * sizeof(m));
+		obj->u.mem[to + 1] = m;
+	} else if (from < to) {		/* shift them left */
+		memmove(&obj->u.mem[from], &obj->u.mem[from + 1], (size_t)(to - from) * sizeof(m));
+		obj->u.mem[to] = m;
+	}
+}
+
+size_t jv_len(const jv *v)
+{
+	return v != NULL && (v->t == JSTR || v->t == JARR || v->t == JOBJ) ? v->n : 0;
+}
+
+jv *jv_item(const jv *arr, size_t i)
+{
+	return arr != NULL && arr->t == JARR && i < arr->n ? arr->u.items[i] : NULL;
+}
+
+const char *jv_key(const jv *obj, size_t i, size_t *klen)
+{
+	if (obj == NULL || obj->t != JOBJ || i >= obj->n)
+		return NULL;
+	if (klen)
+		*klen = obj->u.mem[i].klen;
+	return obj->u.mem[i].key;
+}
+
+jv *jv_val(const jv *obj, size_t i)
+{
+	return obj != NULL && obj->t == JOBJ && i < obj->n ? obj->u.mem[i].val : NULL;
+}
+
+const char *jv_member_text(const jv *obj, size_t i, size_t *len)
+{
+	if (obj == NULL || obj->t != JOBJ || i >= obj->n || obj->u.mem[i].raw == NULL)
+		return NULL;
+	if (len)
+		*len = obj->u.mem[i].rawlen;
+	return obj->u.mem[i].raw;
+}
+
+const char *jv_numtext(const jv *v, size_t *len)
+{
+	if (v == NULL || v->t != JNUM || v->raw == NULL)
+		return NULL;
+	if (len)
+		*len = v->n;
+	return v->raw;
+}
+
+void jv_rebase(jv *obj, const char *from, size_t len, const char *to)
+{
+	size_t i;
+
+	if (obj == NULL || obj->t != JOBJ)
+		return;
+	for (i = 0; i < obj->n; i++) {
+		struct jmember *m = &obj->u.mem[i];
+
+		if (m->raw != NULL && m->raw >= from && m->raw < from + len)
+			m->raw = to + (m->raw - from);
+	}
 }
 
 jv *jv_get(const jv *obj, const char *key)

@@ -71,6 +71,29 @@ void jv_push(struct arena *a, jv *arr, jv *v);
  * text is dropped), else appends.  key is copied. */
 void jv_set(struct arena *a, jv *obj, const char *key, jv *v);
 
+/* Take key out of obj (every member of that name); returns how many went.
+ * The order of the others is kept. */
+size_t jv_unset(jv *obj, const char *key);
+/* Move the member named key so it follows the member named after (or comes
+ * first when after is NULL).  Nothing happens when either is absent. */
+void jv_move_after(jv *obj, const char *key, const char *after);
+
+/* Walking values without touching their insides.  Out-of-range indexes and
+ * values of the wrong type give NULL (or 0). */
+size_t jv_len(const jv *v);			/* string bytes, items or members */
+jv *jv_item(const jv *arr, size_t i);		/* the i-th item of an array */
+const char *jv_key(const jv *obj, size_t i, size_t *klen); /* i-th member's key */
+jv *jv_val(const jv *obj, size_t i);		/* i-th member's value */
+/* The i-th member's input text ("key":value) as read, or NULL when it was
+ * set or built rather than read; *len gets its length. */
+const char *jv_member_text(const jv *obj, size_t i, size_t *len);
+/* A number's text as read (or NULL when computed); *len its length. */
+const char *jv_numtext(const jv *v, size_t *len);
+/* Point every member text of obj that lies inside
+ * [from, from + len) at the same offset in to: for a record whose line is
+ * copied elsewhere before the reader's buffer is reused. */
+void jv_rebase(jv *obj, const char *from, size_t len, const char *to);
+
 /* Lookups: NULL when obj is not an object or the key is absent (or was
  * skipped by the parser). */
 jv *jv_get(const jv *obj, const char *key);

@@ -1,6 +1,6 @@
 /* jsonl.c - the record reader and writer shared by every filter. */
 #include "jsonl.h"
-#include "err.h"
+#include "diag.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,7 +82,7 @@ int jsonl_next(struct jsonl_in *in, jv **rec)
 void jsonl_close(struct jsonl_in *in)
 {
 	if (in->skipped > 0)
-		warnx("%s: skipped %ld bad line%s", in->l.name, in->skipped,
+		warn_msg("%s: skipped %ld bad line%s", in->l.name, in->skipped,
 		      in->skipped == 1 ? "" : "s");
 	lines_close(&in->l);
 	arena_free(&in->a);

@@ -1,7 +1,7 @@
 /* lineio.c - getline into one reused buffer; a last line without a newline
  * counts; a CR before the newline is dropped so CRLF input reads the same. */
 #include "lineio.h"
-#include "err.h"
+#include "diag.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* opt.c - number option values (see opt.h). */
 #include "opt.h"
-#include "err.h"
+#include "diag.h"
 
 #include <errno.h>
 #include <stdlib.h>

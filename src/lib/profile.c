@@ -1,7 +1,7 @@
 /* profile.c - loading config/profiles.json and choosing a profile. */
 #include "profile.h"
 #include "config.h"
-#include "err.h"
+#include "diag.h"
 
 #include <stdio.h>
 #include <stdlib.h>

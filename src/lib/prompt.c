@@ -1,7 +1,7 @@
 /* prompt.c - templates, label lists and the few-shot example pool. */
 #include "prompt.h"
 #include "config.h"
-#include "err.h"
+#include "diag.h"
 #include "lineio.h"
 #include "mt.h"
 

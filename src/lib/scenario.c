@@ -1,7 +1,7 @@
 /* scenario.c - loading the scenario config files into label sets and scales. */
 #include "scenario.h"
 #include "config.h"
-#include "err.h"
+#include "diag.h"
 #include "xalloc.h"
 
 #include <math.h>

@@ -1,6 +1,6 @@
 /* xalloc.c - allocation wrappers, byte buffers and the per-record arena. */
 #include "xalloc.h"
-#include "err.h"
+#include "diag.h"
 
 #include <stdarg.h>
 #include <stdint.h>

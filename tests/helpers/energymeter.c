@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "energy.h"
-#include "err.h"
+#include "diag.h"
 #include "sysroot.h"
 
 static void usage(void)
@@ -52,7 +52,7 @@ static int run(char **argv)
 	int st;
 
 	if (pid < 0) {
-		warnx("fork: %s", strerror(errno));
+		warn_msg("fork: %s", strerror(errno));
 		return 1;
 	}
 	if (pid == 0) {
@@ -87,7 +87,7 @@ int main(int argc, char **argv)
 	int c, st, bad = 0;
 	char *end;
 
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	energy_opts_init(&eo);
 	while ((c = getopt_long(argc, argv, "+h", longs, NULL)) != -1) {
 		if (energy_option(&eo, c, optarg))
@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 	arena_free(&a);
 	energy_free(en);
 	if (bad) {
-		warnx("%s failed", argv[optind]);
+		warn_msg("%s failed", argv[optind]);
 		fail();
 	}
 	return finish();

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "err.h"
+#include "diag.h"
 #include "hw.h"
 #include "json.h"
 
@@ -13,7 +13,7 @@ int main(int argc, char **argv)
 	char line[64], a[32], b[32];
 
 	(void)argc;
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	while (fgets(line, sizeof(line), stdin) != NULL) {
 		long long n = hw_parse_count(line);
 

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "err.h"
+#include "diag.h"
 #include "jinja.h"
 #include "jsonl.h"
 
@@ -180,7 +180,7 @@ int main(int argc, char **argv)
 	char *text;
 	jv *ctx;
 
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	if (argc >= 2 && strcmp(argv[1], "-b") == 0)
 		return batch(argc > 2 ? argv[2] : "-");
 	if (argc >= 3 && strcmp(argv[1], "-r") == 0) {

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "diag.h"
 #include "jfast.h"
 #include "jsonl.h"
 
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 	int c, n = 0, lenient = 0, r;
 	jv *rec;
 
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	while ((c = getopt(argc, argv, "dk:ls:y")) != -1) {
 		switch (c) {
 		case 'd':

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "err.h"
+#include "diag.h"
 #include "instance.h"
 
 static int emit(void *ctx, const char *rec, size_t len)
@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 	int r = 0;
 	const char *msg;
 
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	if (argc != 3 || (step = strtoul(argv[1], NULL, 10)) == 0)
 		die(EXIT_USAGE, "usage: prepfeed STEP FILE");
 	if ((fp = fopen(argv[2], "rb")) == NULL)

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "diag.h"
 #include "json.h"
 #include "perturb.h"
 #include "lineio.h"
@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 	int r2;
 
 	(void)argc;
-	err_init(argv[0]);
+	diag_init(argv[0]);
 	if (lines_open(&l, "-") < 0)
 		return 1;
 	while ((r2 = lines_next(&l)) > 0) {

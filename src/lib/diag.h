@@ -1,11 +1,11 @@
-/* err.h - one way to complain, and the exit status that remembers it.
+/* diag.h - one way to complain, and the exit status that remembers it.
  *
  * Every message starts with the program name; data errors name the input
  * and the line.  Exit codes: 0 success, 1 data/network/I-O failure,
  * 2 usage error.  A failure is sticky: nothing clears it.
  */
-#ifndef PUMA_ERR_H
-#define PUMA_ERR_H
+#ifndef PUMA_DIAG_H
+#define PUMA_DIAG_H
 
 #include <stdarg.h>
 #include <stdnoreturn.h>
@@ -15,10 +15,10 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 extern const char *progname;
 
 /* Set progname from argv[0] (its last path component). */
-void err_init(const char *argv0);
+void diag_init(const char *argv0);
 
 /* "prog: message" on stderr. */
-void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "prog: file:line: message" on stderr; line 0 leaves out the line. */
 void warn_at(const char *file, long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -1,5 +1,5 @@
-/* err.c - diagnostics and the sticky exit status. */
-#include "err.h"
+/* diag.c - diagnostics and the sticky exit status. */
+#include "diag.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +14,7 @@
 const char *progname = "puma";
 static int status = EXIT_OK;
 
-void err_init(const char *argv0)
+void diag_init(const char *argv0)
 {
 	const char *slash;
 
@@ -37,7 +37,7 @@ void vwarn_at(const char *file, long line, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
-void warnx(const char *fmt, ...)
+void warn_msg(const char *fmt, ...)
 {
 	va_list ap;
 
