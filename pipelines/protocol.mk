@@ -112,7 +112,7 @@ export SETTINGS
 
 # The flags each tool gets from the settings.
 INFER_FLAGS = -m '$(MODEL)' -b $(BACKEND) $(if $(URL),-u '$(URL)') -s $(SCENARIO) -S $(STRATEGY) \
-	--seed $(SEED) --temperature $(TEMPERATURE) -n $(NUM_PREDICT) -j $(JOBS) \
+	--seed $(SEED) --temperature $(TEMPERATURE) --num-predict $(NUM_PREDICT) -j $(JOBS) \
 	$(if $(filter 1,$(LOGPROBS)),--logprobs --top-logprobs $(TOP_LOGPROBS)) \
 	$(if $(CONSTRAIN),--constrain) $(if $(NUM_CTX),--num-ctx $(NUM_CTX)) \
 	$(if $(MAX_CHARS),--max-chars $(MAX_CHARS)) $(if $(EXAMPLES),--examples '$(EXAMPLES)') \

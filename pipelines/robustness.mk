@@ -3,7 +3,7 @@
 #
 #   make robustness SCENARIO=triage_jira STRATEGY=zero-shot MODEL=... N=...
 #                   one scenario's sample, each instance as it is and under
-#                   PUMA's eight perturbations (puma-perturb -p all
+#                   PUMA's eight perturbations (puma-perturb --perturbations all
 #                   --with-original), into runs/<run_id>/
 #   make fairness   the same with the gender pair only
 #                   (gender_swap_prefix_male, gender_swap_prefix_female)
@@ -18,7 +18,7 @@
 ROBUSTNESS_NAME ?= robustness-$(SCENARIO)-$(STRATEGY)
 FAIRNESS_NAME ?= fairness-$(SCENARIO)-$(STRATEGY)
 GENDER_PAIR = gender_swap_prefix_male,gender_swap_prefix_female
-# The perturbations of the run being made (puma-perturb -p); empty: none.
+# The perturbations of the run being made (puma-perturb --perturbations); empty: none.
 PERTURB ?=
 
 define PERTURB_NL
@@ -26,7 +26,7 @@ define PERTURB_NL
 
 endef
 PERTURB_SETTING = $(if $(PERTURB),$(PERTURB_NL)perturbations=$(PERTURB))
-PERTURB_CMD = $(if $(PERTURB),| $(P)/puma-perturb -p $(PERTURB) --with-original --seed $(SEED))
+PERTURB_CMD = $(if $(PERTURB),| $(P)/puma-perturb --perturbations $(PERTURB) --with-original --seed $(SEED))
 # The original records of a perturbed run's predictions (the copy that
 # puma-perturb --with-original marks); all of them otherwise.  A JSON
 # string holds a quote only escaped, so the pattern matches the member.

@@ -846,20 +846,19 @@ static void free_run(struct run *u)
 
 int main(int argc, char **argv)
 {
-	enum { O_BOOT = 256, O_CI, O_SEED, O_CONFIG, O_VER };
+	enum { O_BOOT = 256, O_CI, O_SEED, O_CONFIG };
 	static const struct option longopts[] = {
-		{"bootstrap", required_argument, NULL, O_BOOT},
-		{"ci", required_argument, NULL, O_CI},
-		{"config-dir", required_argument, NULL, O_CONFIG},
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{"reference", required_argument, NULL, 'r'},
-		{"scenario", required_argument, NULL, 's'},
-		{"seed", required_argument, NULL, O_SEED},
-		{"version", no_argument, NULL, O_VER},
-		{NULL, 0, NULL, 0},
+		{.name = "bootstrap", .has_arg = required_argument, .val = O_BOOT},
+		{.name = "ci", .has_arg = required_argument, .val = O_CI},
+		{.name = "config-dir", .has_arg = required_argument, .val = O_CONFIG},
+		{.name = "format", .has_arg = required_argument, .val = 'f'},
+		{.name = "reference", .has_arg = required_argument, .val = 'r'},
+		{.name = "scenario", .has_arg = required_argument, .val = 's'},
+		{.name = "seed", .has_arg = required_argument, .val = O_SEED},
+		OPT_HELP_VERSION,
+		{0},
 	};
-	struct opts o = {0, NULL, NULL, 1000, 0.95, 42};
+	struct opts o = {.fmt = 0, .bootstrap = 1000, .ci = 0.95, .seed = 42};
 	struct run *runs = NULL, *ref = NULL, **rows;
 	size_t nr = 0, cap = 0, i, L, maxn = 1;
 	struct work w = {0};
@@ -867,8 +866,7 @@ int main(int argc, char **argv)
 	int c;
 
 	diag_init(argv[0]);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:hr:s:", longopts, NULL)) != -1) {
+	while ((c = opt_next(argc, argv, "f:hr:s:", longopts, NULL, usage_text)) != -1) {
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "md") == 0)
@@ -882,9 +880,6 @@ int main(int argc, char **argv)
 			else
 				usage_error("--format: '%s' is not md, json, csv or html", optarg);
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return finish();
 		case 'r':
 			o.reference = optarg;
 			break;
@@ -905,11 +900,6 @@ int main(int argc, char **argv)
 		case O_CONFIG:
 			config_set_dir(optarg);
 			break;
-		case O_VER:
-			print_version();
-			return finish();
-		default:
-			usage_bad_option(c, argv);
 		}
 	}
 	if (o.scenario)

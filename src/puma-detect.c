@@ -19,40 +19,39 @@
 #include "http.h"
 #include "hw.h"
 #include "json.h"
+#include "opt.h"
 #include "profile.h"
 #include "sysroot.h"
 #include "url.h"
 #include "xalloc.h"
 
 /* The help text on stdout (-h). */
-static void usage(void)
-{
-	printf("Usage: %s [-f json|text] [-p NAME] [-s URL [--require-server]] [-d DIR]\n"
-	       "                   [-t SECONDS] [--sysroot DIR] [--config-dir DIR]\n"
-	       "       %s -f text --from FILE\n", progname, progname);
-	fputs("Describe this machine (OS, CPU, memory, disk, GPUs, Apple chip), choose its\n"
-	      "PUMA hardware profile, and print both as one JSON object.\n"
-	      "\n"
-	      "  -f, --format FMT        json (the default) or text, a report for people\n"
-	      "      --from FILE         with --format text: show a description saved earlier\n"
-	      "                          (a run's host.json) instead of probing this machine\n"
-	      "  -p, --profile NAME      use this profile instead of choosing one\n"
-	      "  -s, --server URL        also ask this inference server (default: $OLLAMA_HOST\n"
-	      "                          when set) for its version and models\n"
-	      "      --require-server    exit 1 when the server does not answer\n"
-	      "  -d, --dir DIR           report the free disk where the run writes (default: .)\n"
-	      "  -t, --timeout SECONDS   longest wait for each probe program and each request\n"
-	      "                          (default: 10)\n"
-	      "      --sysroot DIR       read /proc, /sys, /etc under DIR (default: $PUMA_SYSROOT)\n"
-	      "      --config-dir DIR    where profiles.json is (default: $PUMA_CONFIG_DIR, else\n"
-	      "                          the config directory next to the program or installed)\n"
-	      "  -h, --help              show this help and exit\n"
-	      "      --version           show the version and exit\n"
-	      "\n"
-	      "Exit status: 0 a profile was chosen; 1 insufficient hardware (under 8 GB of\n"
-	      "RAM), RAM unknown, an unreadable profiles.json, a required server that does not\n"
-	      "answer, or a write error; 2 a usage error.\n", stdout);
-}
+static const char usage_text[] =
+	"Usage: puma-detect [-f json|text] [--profile NAME] [--server URL [--require-server]]\n"
+	"                   [-d DIR] [--timeout SECONDS] [--sysroot DIR] [--config-dir DIR]\n"
+	"       puma-detect -f text --from FILE\n"
+	"Describe this machine (OS, CPU, memory, disk, GPUs, Apple chip), choose its\n"
+	"PUMA hardware profile, and print both as one JSON object.\n"
+	"\n"
+	"  -f, --format FMT        json (the default) or text, a report for people\n"
+	"      --from FILE         with --format text: show a description saved earlier\n"
+	"                          (a run's host.json) instead of probing this machine\n"
+	"      --profile NAME      use this profile instead of choosing one\n"
+	"      --server URL        also ask this inference server (default: $OLLAMA_HOST\n"
+	"                          when set) for its version and models\n"
+	"      --require-server    exit 1 when the server does not answer\n"
+	"  -d, --dir DIR           report the free disk where the run writes (default: .)\n"
+	"      --timeout SECONDS   longest wait for each probe program and each request\n"
+	"                          (default: 10)\n"
+	"      --sysroot DIR       read /proc, /sys, /etc under DIR (default: $PUMA_SYSROOT)\n"
+	"      --config-dir DIR    where profiles.json is (default: $PUMA_CONFIG_DIR, else\n"
+	"                          the config directory next to the program or installed)\n"
+	"  -h, --help              show this help and exit\n"
+	"      --version           show the version and exit\n"
+	"\n"
+	"Exit status: 0 a profile was chosen; 1 insufficient hardware (under 8 GB of\n"
+	"RAM), RAM unknown, an unreadable profiles.json, a required server that does not\n"
+	"answer, or a write error; 2 a usage error.\n";
 
 /* ---- the inference server ---- */
 
@@ -474,20 +473,19 @@ static void report(struct buf *b, const jv *o)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_REQUIRE = 256, OPT_SYSROOT, OPT_CONFIG, OPT_VERSION, OPT_FROM };
+	enum { OPT_REQUIRE = 256, OPT_SYSROOT, OPT_CONFIG, OPT_FROM, OPT_PROFILE, OPT_SERVER, OPT_TIMEOUT };
 	static const struct option opts[] = {
-		{"config-dir", required_argument, NULL, OPT_CONFIG},
-		{"dir", required_argument, NULL, 'd'},
-		{"format", required_argument, NULL, 'f'},
-		{"from", required_argument, NULL, OPT_FROM},
-		{"help", no_argument, NULL, 'h'},
-		{"profile", required_argument, NULL, 'p'},
-		{"require-server", no_argument, NULL, OPT_REQUIRE},
-		{"server", required_argument, NULL, 's'},
-		{"sysroot", required_argument, NULL, OPT_SYSROOT},
-		{"timeout", required_argument, NULL, 't'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
+		{.name = "config-dir", .has_arg = required_argument, .val = OPT_CONFIG},
+		{.name = "dir", .has_arg = required_argument, .val = 'd'},
+		{.name = "format", .has_arg = required_argument, .val = 'f'},
+		{.name = "from", .has_arg = required_argument, .val = OPT_FROM},
+		{.name = "profile", .has_arg = required_argument, .val = OPT_PROFILE},
+		{.name = "require-server", .has_arg = no_argument, .val = OPT_REQUIRE},
+		{.name = "server", .has_arg = required_argument, .val = OPT_SERVER},
+		{.name = "sysroot", .has_arg = required_argument, .val = OPT_SYSROOT},
+		{.name = "timeout", .has_arg = required_argument, .val = OPT_TIMEOUT},
+		OPT_HELP_VERSION,
+		{0},
 	};
 	const char *format = "json", *override = NULL, *server_arg = NULL, *dir = NULL;
 	const char *server_src = NULL, *why = NULL, *from = NULL;
@@ -505,7 +503,7 @@ int main(int argc, char **argv)
 	jv *server = NULL;
 
 	diag_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "d:f:hp:s:t:", opts, NULL)) != -1) {
+	while ((c = opt_next(argc, argv, "d:f:h", opts, NULL, usage_text)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
@@ -513,24 +511,15 @@ int main(int argc, char **argv)
 		case 'f':
 			format = optarg;
 			break;
-		case 'h':
-			usage();
-			return finish();
-		case 'p':
+		case OPT_PROFILE:
 			override = optarg;
 			break;
-		case 's':
+		case OPT_SERVER:
 			server_arg = optarg;
 			break;
-		case 't': {
-			char *end;
-
-			errno = 0;
-			timeout = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(timeout > 0 && timeout <= 3600))
-				usage_error("--timeout wants seconds between 0 and 3600, not '%s'", optarg);
+		case OPT_TIMEOUT:
+			timeout = opt_double("--timeout", optarg, 0.001, 3600);
 			break;
-		}
 		case OPT_REQUIRE:
 			require_server = 1;
 			break;
@@ -543,12 +532,6 @@ int main(int argc, char **argv)
 		case OPT_FROM:
 			from = optarg;
 			break;
-		case OPT_VERSION:
-			print_version();
-			return finish();
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc)

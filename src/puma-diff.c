@@ -63,26 +63,25 @@ static const char usage_text[] =
 
 enum {
 	OPT_LABELS = 256, OPT_LP_THR, OPT_ECE_THR, OPT_BINS, OPT_BOOT, OPT_CI, OPT_SEED,
-	OPT_EXAMPLES, OPT_CONFIG_DIR, OPT_VERSION, OPT_PARTIAL,
+	OPT_EXAMPLES, OPT_CONFIG_DIR, OPT_PARTIAL,
 };
 
 static const struct option longopts[] = {
-	{"allow-partial", no_argument, NULL, OPT_PARTIAL},
-	{"bins", required_argument, NULL, OPT_BINS},
-	{"bootstrap", required_argument, NULL, OPT_BOOT},
-	{"ci", required_argument, NULL, OPT_CI},
-	{"config-dir", required_argument, NULL, OPT_CONFIG_DIR},
-	{"ece-threshold", required_argument, NULL, OPT_ECE_THR},
-	{"examples", required_argument, NULL, OPT_EXAMPLES},
-	{"format", required_argument, NULL, 'f'},
-	{"help", no_argument, NULL, 'h'},
-	{"labels", required_argument, NULL, OPT_LABELS},
-	{"logprob-threshold", required_argument, NULL, OPT_LP_THR},
-	{"pretty", no_argument, NULL, 'p'},
-	{"scenario", required_argument, NULL, 's'},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"version", no_argument, NULL, OPT_VERSION},
-	{NULL, 0, NULL, 0},
+	{.name = "allow-partial", .has_arg = no_argument, .val = OPT_PARTIAL},
+	{.name = "bins", .has_arg = required_argument, .val = OPT_BINS},
+	{.name = "bootstrap", .has_arg = required_argument, .val = OPT_BOOT},
+	{.name = "ci", .has_arg = required_argument, .val = OPT_CI},
+	{.name = "config-dir", .has_arg = required_argument, .val = OPT_CONFIG_DIR},
+	{.name = "ece-threshold", .has_arg = required_argument, .val = OPT_ECE_THR},
+	{.name = "examples", .has_arg = required_argument, .val = OPT_EXAMPLES},
+	{.name = "format", .has_arg = required_argument, .val = 'f'},
+	{.name = "labels", .has_arg = required_argument, .val = OPT_LABELS},
+	{.name = "logprob-threshold", .has_arg = required_argument, .val = OPT_LP_THR},
+	{.name = "pretty", .has_arg = no_argument, .val = 'p'},
+	{.name = "scenario", .has_arg = required_argument, .val = 's'},
+	{.name = "seed", .has_arg = required_argument, .val = OPT_SEED},
+	OPT_HELP_VERSION,
+	{0},
 };
 
 /* The options as given (strings borrowed from argv). */
@@ -1413,7 +1412,8 @@ static void markdown(struct buf *b, const jv *r)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {0, 0, 0, NULL, NULL, 1e-3, 0.01, 0.95, 15, 1000, 5, 42};
+	struct opts o = {.lp_thr = 1e-3, .ece_thr = 0.01, .ci = 0.95, .bins = 15, .bootstrap = 1000,
+			 .examples = 5, .seed = 42};
 	struct side A, B;
 	struct arena a = {0};
 	struct buf out = {0};
@@ -1421,7 +1421,7 @@ int main(int argc, char **argv)
 	int c, differ = 0;
 
 	diag_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "f:hps:", longopts, NULL)) != -1) {
+	while ((c = opt_next(argc, argv, "f:hps:", longopts, NULL, usage_text)) != -1) {
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "md") == 0)
@@ -1429,9 +1429,6 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "json") != 0)
 				usage_error("--format: '%s' is neither json nor md", optarg);
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return finish();
 		case 'p':
 			o.pretty = 1;
 			break;
@@ -1468,11 +1465,6 @@ int main(int argc, char **argv)
 		case OPT_PARTIAL:
 			o.allow_partial = 1;
 			break;
-		case OPT_VERSION:
-			print_version();
-			return finish();
-		default:
-			usage_error("unknown option");
 		}
 	}
 	if (argc - optind != 2)

@@ -23,12 +23,12 @@ static const char usage_text[] =
 	"                [--pretty] [--lenient] [FILE...]\n"
 	"Calibration (ECE, MCE, Brier) of prediction records with a \"confidence\".\n"
 	"\n"
-	"  -b, --bins N       equal-width bins on [0, 1] (default 15, as PUMA's runner)\n"
+	"      --bins N       equal-width bins on [0, 1] (default 15, as PUMA's runner)\n"
 	"  -g, --group-by F   one object per distinct value of member F (e.g. model)\n"
 	"      --svg FILE     also draw a reliability diagram into FILE\n"
 	"  -f, --format FMT   json (the default) or table, for people\n"
 	"  -p, --pretty       indent the JSON output\n"
-	"      --lenient      skip bad records (counted) instead of stopping\n"
+	"  -l, --lenient      skip bad records (counted) instead of stopping\n"
 	"  -h, --help         show this help\n"
 	"      --version      show the version\n";
 
@@ -261,17 +261,16 @@ static void table(struct buf *b, const jv *o)
 
 int main(int argc, char **argv)
 {
-	enum { O_SVG = 256, O_LEN, O_VER };
+	enum { O_SVG = 256, O_BINS };
 	static const struct option longopts[] = {
-		{"bins", required_argument, NULL, 'b'},
-		{"format", required_argument, NULL, 'f'},
-		{"group-by", required_argument, NULL, 'g'},
-		{"help", no_argument, NULL, 'h'},
-		{"lenient", no_argument, NULL, O_LEN},
-		{"pretty", no_argument, NULL, 'p'},
-		{"svg", required_argument, NULL, O_SVG},
-		{"version", no_argument, NULL, O_VER},
-		{NULL, 0, NULL, 0},
+		{.name = "bins", .has_arg = required_argument, .val = O_BINS},
+		{.name = "format", .has_arg = required_argument, .val = 'f'},
+		{.name = "group-by", .has_arg = required_argument, .val = 'g'},
+		{.name = "lenient", .has_arg = no_argument, .val = 'l'},
+		{.name = "pretty", .has_arg = no_argument, .val = 'p'},
+		{.name = "svg", .has_arg = required_argument, .val = O_SVG},
+		OPT_HELP_VERSION,
+		{0},
 	};
 	const char *want[] = {"gold", "pred", "confidence", NULL, NULL};
 	struct data *groups = NULL, **tail = &groups, *d, *next;
@@ -290,9 +289,9 @@ int main(int argc, char **argv)
 	/* Pipes move megabytes of records: fewer, larger reads and writes. */
 	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	while ((c = getopt_long(argc, argv, "b:f:g:hp", longopts, NULL)) != -1) {
+	while ((c = opt_next(argc, argv, "f:g:hlp", longopts, NULL, usage_text)) != -1) {
 		switch (c) {
-		case 'b':
+		case O_BINS:
 			nb = (long)opt_int("--bins", optarg, 1, 100000);
 			break;
 		case 'f':
@@ -304,24 +303,15 @@ int main(int argc, char **argv)
 		case 'g':
 			field = optarg;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return finish();
+		case 'l':
+			lenient = 1;
+			break;
 		case 'p':
 			pretty = 1;
-			break;
-		case O_LEN:
-			lenient = 1;
 			break;
 		case O_SVG:
 			svg = optarg;
 			break;
-		case O_VER:
-			print_version();
-			return finish();
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-			return EXIT_USAGE;
 		}
 	}
 	if (svg != NULL && field != NULL)

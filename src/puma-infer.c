@@ -82,7 +82,7 @@ static const char usage_text[] =
 	"      --temperature X    sampling temperature (default 0)\n"
 	"      --seed N           sampling seed, also for picking examples (default 42)\n"
 	"      --samples K        K answers per record at T > 0 (self-consistency)\n"
-	"  -n, --num-predict N    most tokens to generate (default 256)\n"
+	"      --num-predict N    most tokens to generate (default 256)\n"
 	"      --num-ctx N        Ollama's context window (default: the server's)\n"
 	"      --think on|off     ask a reasoning model to think first, or not (default: not\n"
 	"                         sent, as PUMA; the reasoning goes to \"thinking\")\n"
@@ -125,55 +125,54 @@ enum {
 	OPT_API_KEY_ENV = 0x100, OPT_BACKOFF, OPT_CACHE, OPT_CONFIG_DIR, OPT_CONSTRAIN,
 	OPT_EXAMPLES, OPT_KEEP_PROMPT, OPT_LABELS, OPT_LOGPROBS, OPT_MAX_CHARS,
 	OPT_MAX_FAILURES, OPT_NO_CACHE, OPT_NUM_CTX, OPT_RETRIES, OPT_SEED, OPT_SUMMARY,
-	OPT_TEMPERATURE, OPT_TIMEOUT, OPT_TOP_LOGPROBS, OPT_VERSION, OPT_UNLOAD, OPT_MODEL_DIGEST,
+	OPT_TEMPERATURE, OPT_TIMEOUT, OPT_TOP_LOGPROBS, OPT_UNLOAD, OPT_MODEL_DIGEST,
 	OPT_PROMPTS, OPT_PROMPTS_DIR, OPT_DRY_RUN, OPT_THINK, OPT_NO_TRUNCATE, OPT_SAMPLES,
-	OPT_MAX_RESPONSE
+	OPT_MAX_RESPONSE, OPT_NUM_PREDICT
 };
 
 static const struct option longopts[] = {
-	{"api-key-env", required_argument, NULL, OPT_API_KEY_ENV},
-	{"backend", required_argument, NULL, 'b'},
-	{"backoff", required_argument, NULL, OPT_BACKOFF},
-	{"cache", required_argument, NULL, OPT_CACHE},
-	{"config-dir", required_argument, NULL, OPT_CONFIG_DIR},
-	{"constrain", no_argument, NULL, OPT_CONSTRAIN},
-	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-	{"examples", required_argument, NULL, OPT_EXAMPLES},
-	{"help", no_argument, NULL, 'h'},
-	{"jobs", required_argument, NULL, 'j'},
-	{"k", required_argument, NULL, 'k'},
-	{"keep-prompt", no_argument, NULL, OPT_KEEP_PROMPT},
-	{"labels", required_argument, NULL, OPT_LABELS},
-	{"lenient", no_argument, NULL, 'l'},
-	{"logprobs", no_argument, NULL, OPT_LOGPROBS},
-	{"max-chars", required_argument, NULL, OPT_MAX_CHARS},
-	{"max-failures", required_argument, NULL, OPT_MAX_FAILURES},
-	{"max-response", required_argument, NULL, OPT_MAX_RESPONSE},
-	{"model-digest", required_argument, NULL, OPT_MODEL_DIGEST},
-	{"model", required_argument, NULL, 'm'},
-	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
-	{"no-truncate", no_argument, NULL, OPT_NO_TRUNCATE},
-	{"num-ctx", required_argument, NULL, OPT_NUM_CTX},
-	{"num-predict", required_argument, NULL, 'n'},
-	{"prompts", required_argument, NULL, OPT_PROMPTS},
-	{"prompts-dir", required_argument, NULL, OPT_PROMPTS_DIR},
-	{"quiet", no_argument, NULL, 'q'},
-	{"retries", required_argument, NULL, OPT_RETRIES},
-	{"scenario", required_argument, NULL, 's'},
-	{"samples", required_argument, NULL, OPT_SAMPLES},
-	{"seed", required_argument, NULL, OPT_SEED},
-	{"strategy", required_argument, NULL, 'S'},
-	{"summary", required_argument, NULL, OPT_SUMMARY},
-	{"temperature", required_argument, NULL, OPT_TEMPERATURE},
-	{"template", required_argument, NULL, 't'},
-	{"think", required_argument, NULL, OPT_THINK},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"top-logprobs", required_argument, NULL, OPT_TOP_LOGPROBS},
-	{"unload", no_argument, NULL, OPT_UNLOAD},
-	{"url", required_argument, NULL, 'u'},
-	{"version", no_argument, NULL, OPT_VERSION},
+	{.name = "api-key-env", .has_arg = required_argument, .val = OPT_API_KEY_ENV},
+	{.name = "backend", .has_arg = required_argument, .val = 'b'},
+	{.name = "backoff", .has_arg = required_argument, .val = OPT_BACKOFF},
+	{.name = "cache", .has_arg = required_argument, .val = OPT_CACHE},
+	{.name = "config-dir", .has_arg = required_argument, .val = OPT_CONFIG_DIR},
+	{.name = "constrain", .has_arg = no_argument, .val = OPT_CONSTRAIN},
+	{.name = "dry-run", .has_arg = no_argument, .val = OPT_DRY_RUN},
+	{.name = "examples", .has_arg = required_argument, .val = OPT_EXAMPLES},
+	{.name = "jobs", .has_arg = required_argument, .val = 'j'},
+	{.name = "k", .has_arg = required_argument, .val = 'k'},
+	{.name = "keep-prompt", .has_arg = no_argument, .val = OPT_KEEP_PROMPT},
+	{.name = "labels", .has_arg = required_argument, .val = OPT_LABELS},
+	{.name = "lenient", .has_arg = no_argument, .val = 'l'},
+	{.name = "logprobs", .has_arg = no_argument, .val = OPT_LOGPROBS},
+	{.name = "max-chars", .has_arg = required_argument, .val = OPT_MAX_CHARS},
+	{.name = "max-failures", .has_arg = required_argument, .val = OPT_MAX_FAILURES},
+	{.name = "max-response", .has_arg = required_argument, .val = OPT_MAX_RESPONSE},
+	{.name = "model-digest", .has_arg = required_argument, .val = OPT_MODEL_DIGEST},
+	{.name = "model", .has_arg = required_argument, .val = 'm'},
+	{.name = "no-cache", .has_arg = no_argument, .val = OPT_NO_CACHE},
+	{.name = "no-truncate", .has_arg = no_argument, .val = OPT_NO_TRUNCATE},
+	{.name = "num-ctx", .has_arg = required_argument, .val = OPT_NUM_CTX},
+	{.name = "num-predict", .has_arg = required_argument, .val = OPT_NUM_PREDICT},
+	{.name = "prompts", .has_arg = required_argument, .val = OPT_PROMPTS},
+	{.name = "prompts-dir", .has_arg = required_argument, .val = OPT_PROMPTS_DIR},
+	{.name = "quiet", .has_arg = no_argument, .val = 'q'},
+	{.name = "retries", .has_arg = required_argument, .val = OPT_RETRIES},
+	{.name = "scenario", .has_arg = required_argument, .val = 's'},
+	{.name = "samples", .has_arg = required_argument, .val = OPT_SAMPLES},
+	{.name = "seed", .has_arg = required_argument, .val = OPT_SEED},
+	{.name = "strategy", .has_arg = required_argument, .val = 'S'},
+	{.name = "summary", .has_arg = required_argument, .val = OPT_SUMMARY},
+	{.name = "temperature", .has_arg = required_argument, .val = OPT_TEMPERATURE},
+	{.name = "template", .has_arg = required_argument, .val = 't'},
+	{.name = "think", .has_arg = required_argument, .val = OPT_THINK},
+	{.name = "timeout", .has_arg = required_argument, .val = OPT_TIMEOUT},
+	{.name = "top-logprobs", .has_arg = required_argument, .val = OPT_TOP_LOGPROBS},
+	{.name = "unload", .has_arg = no_argument, .val = OPT_UNLOAD},
+	{.name = "url", .has_arg = required_argument, .val = 'u'},
 	ENERGY_LONG_OPTIONS,
-	{NULL, 0, NULL, 0}
+	OPT_HELP_VERSION,
+	{0}
 };
 
 /* Options as given; strings borrowed from argv or the environment. */
@@ -366,7 +365,7 @@ static void parse_opts(struct run *r, int argc, char **argv)
 	r->g.num_predict = 256;
 	r->g.top_logprobs = 5;
 	energy_opts_init(&o->eo);
-	while ((c = getopt_long(argc, argv, "b:hj:k:lm:n:qS:s:t:u:", longopts, &li)) != -1) {
+	while ((c = opt_next(argc, argv, "b:hj:k:lm:qS:s:t:u:", longopts, &li, NULL)) != -1) {
 		if (energy_option(&o->eo, c, optarg)) {
 			o->energy_opt = longopts[li].name;	/* all of them are long only */
 			continue;
@@ -474,7 +473,7 @@ static void parse_opts(struct run *r, int argc, char **argv)
 		case OPT_NUM_CTX:
 			r->g.num_ctx = opt_int("--num-ctx", optarg, 1, LONG_MAX);
 			break;
-		case 'n':
+		case OPT_NUM_PREDICT:
 			r->g.num_predict = opt_int("--num-predict", optarg, 1, LONG_MAX);
 			break;
 		case 'q':
@@ -520,11 +519,6 @@ static void parse_opts(struct run *r, int argc, char **argv)
 				o->url = optarg;
 			o->urls[o->nurls++] = optarg;
 			break;
-		case OPT_VERSION:
-			print_version();
-			exit(finish());
-		default:
-			usage_error("unknown option");
 		}
 	}
 	if (optind < argc)

@@ -37,7 +37,7 @@ static const char usage_text[] =
 	"Compute a run's metrics from prediction records (JSON Lines).\n"
 	"\n"
 	"  -s, --scenario NAME      scenario for records without a \"scenario\" member\n"
-	"  -l, --labels LIST|SET    labels for classification (Critical,Major,... or a set)\n"
+	"      --labels LIST|SET    labels for classification (Critical,Major,... or a set)\n"
 	"  -g, --group-by FIELDS    one object per distinct value of these members\n"
 	"      --by FIELD           one object per value of FIELD (perturbation), each\n"
 	"                           compared with the original records: robustness,\n"
@@ -56,7 +56,7 @@ static const char usage_text[] =
 	"      --summary FILE       add the energy and CO2 of puma-infer's run summary FILE,\n"
 	"                           and per F1 point or per unit of MAE\n"
 	"      --config-dir DIR     where scenarios/*.json and baselines.json live\n"
-	"      --lenient            skip bad records (counted) instead of stopping\n"
+	"  -l, --lenient            skip bad records (counted) instead of stopping\n"
 	"  -h, --help               show this help\n"
 	"      --version            show the version\n";
 
@@ -1444,29 +1444,28 @@ static void group_fields(struct opts *o, const char *arg)
 
 int main(int argc, char **argv)
 {
-	enum { O_CI = 256, O_BOOT, O_SEED, O_EF1, O_EMAE, O_BASE, O_TOL, O_CONF, O_LEN, O_VER, O_SUM,
+	enum { O_CI = 256, O_BOOT, O_SEED, O_EF1, O_EMAE, O_BASE, O_TOL, O_CONF, O_LABELS, O_SUM,
 	       O_BY, O_STAB };
 	static const struct option longopts[] = {
-		{"baseline", required_argument, NULL, O_BASE},
-		{"bootstrap", required_argument, NULL, O_BOOT},
-		{"by", required_argument, NULL, O_BY},
-		{"ci", required_argument, NULL, O_CI},
-		{"config-dir", required_argument, NULL, O_CONF},
-		{"expected-f1", required_argument, NULL, O_EF1},
-		{"expected-mae", required_argument, NULL, O_EMAE},
-		{"format", required_argument, NULL, 'f'},
-		{"group-by", required_argument, NULL, 'g'},
-		{"help", no_argument, NULL, 'h'},
-		{"labels", required_argument, NULL, 'l'},
-		{"lenient", no_argument, NULL, O_LEN},
-		{"pretty", no_argument, NULL, 'p'},
-		{"scenario", required_argument, NULL, 's'},
-		{"seed", required_argument, NULL, O_SEED},
-		{"stability", required_argument, NULL, O_STAB},
-		{"summary", required_argument, NULL, O_SUM},
-		{"tolerance", required_argument, NULL, O_TOL},
-		{"version", no_argument, NULL, O_VER},
-		{NULL, 0, NULL, 0},
+		{.name = "baseline", .has_arg = required_argument, .val = O_BASE},
+		{.name = "bootstrap", .has_arg = required_argument, .val = O_BOOT},
+		{.name = "by", .has_arg = required_argument, .val = O_BY},
+		{.name = "ci", .has_arg = required_argument, .val = O_CI},
+		{.name = "config-dir", .has_arg = required_argument, .val = O_CONF},
+		{.name = "expected-f1", .has_arg = required_argument, .val = O_EF1},
+		{.name = "expected-mae", .has_arg = required_argument, .val = O_EMAE},
+		{.name = "format", .has_arg = required_argument, .val = 'f'},
+		{.name = "group-by", .has_arg = required_argument, .val = 'g'},
+		{.name = "labels", .has_arg = required_argument, .val = O_LABELS},
+		{.name = "lenient", .has_arg = no_argument, .val = 'l'},
+		{.name = "pretty", .has_arg = no_argument, .val = 'p'},
+		{.name = "scenario", .has_arg = required_argument, .val = 's'},
+		{.name = "seed", .has_arg = required_argument, .val = O_SEED},
+		{.name = "stability", .has_arg = required_argument, .val = O_STAB},
+		{.name = "summary", .has_arg = required_argument, .val = O_SUM},
+		{.name = "tolerance", .has_arg = required_argument, .val = O_TOL},
+		OPT_HELP_VERSION,
+		{0},
 	};
 	static const char *const base_want[] = {"scenario", "gold", "pred", "error", "latency_ms",
 						"model", "model_digest", "strategy", "rank_a", "rank_b",
@@ -1487,7 +1486,7 @@ int main(int argc, char **argv)
 	/* Pipes move megabytes of records: fewer, larger reads and writes. */
 	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	while ((c = getopt_long(argc, argv, "f:g:hl:ps:", longopts, NULL)) != -1) {
+	while ((c = opt_next(argc, argv, "f:g:hlps:", longopts, NULL, usage_text)) != -1) {
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "json") == 0)
@@ -1500,10 +1499,7 @@ int main(int argc, char **argv)
 		case 'g':
 			group_fields(&o, optarg);
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return finish();
-		case 'l':
+		case O_LABELS:
 			labels_arg = optarg;
 			break;
 		case 'p':
@@ -1542,7 +1538,7 @@ int main(int argc, char **argv)
 		case O_EMAE:
 			emae = optarg;
 			break;
-		case O_LEN:
+		case 'l':
 			o.lenient = 1;
 			break;
 		case O_SEED:
@@ -1555,12 +1551,6 @@ int main(int argc, char **argv)
 			o.tolerance = opt_double("--tolerance", optarg, 0, INFINITY);
 			o.have_tolerance = 1;
 			break;
-		case O_VER:
-			print_version();
-			return finish();
-		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-			return EXIT_USAGE;
 		}
 	}
 	if (ef1 && emae)

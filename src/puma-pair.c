@@ -21,11 +21,11 @@ static const char usage_text[] =
 	"which of two issues, A or B, has the higher priority.\n"
 	"\n"
 	"  -n, --count N        at most N pairs (default: as many as the input makes)\n"
-	"  -p, --pairs MODE     puma: records 1 and 2, 3 and 4, ... as PUMA pairs them\n"
+	"      --pairs MODE     puma: records 1 and 2, 3 and 4, ... as PUMA pairs them\n"
 	"                       (feed it puma-sample -n 2N --stratify gold); mixed: two\n"
 	"                       issues of different priorities each, gold half A, half B\n"
 	"                       (default puma)\n"
-	"  -s, --seed S         mixed: the random state, 0 to 4294967295 (default 42)\n"
+	"      --seed S         mixed: the random state, 0 to 4294967295 (default 42)\n"
 	"  -l, --lenient        skip (and count) bad records instead of stopping\n"
 	"  -h, --help           show this help\n"
 	"      --version        show the version\n"
@@ -220,15 +220,14 @@ static size_t mixed_pairs(const struct issue *x, size_t n, size_t want, uint32_t
 
 int main(int argc, char **argv)
 {
-	enum { OPT_VERSION = 256 };
+	enum { OPT_PAIRS = 256, OPT_SEED };
 	static const struct option longopts[] = {
-		{"count", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{"lenient", no_argument, NULL, 'l'},
-		{"pairs", required_argument, NULL, 'p'},
-		{"seed", required_argument, NULL, 's'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
+		{.name = "count", .has_arg = required_argument, .val = 'n'},
+		{.name = "lenient", .has_arg = no_argument, .val = 'l'},
+		{.name = "pairs", .has_arg = required_argument, .val = OPT_PAIRS},
+		{.name = "seed", .has_arg = required_argument, .val = OPT_SEED},
+		OPT_HELP_VERSION,
+		{0},
 	};
 	struct jsonl_in in;
 	struct arena out = {0};
@@ -241,31 +240,22 @@ int main(int argc, char **argv)
 
 	diag_init(argv[0]);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hln:p:s:", longopts, NULL)) != -1) {
+	while ((c = opt_next(argc, argv, "hln:", longopts, NULL, usage_text)) != -1) {
 		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return finish();
 		case 'l':
 			lenient = 1;
 			break;
 		case 'n':
-			npairs = (size_t)opt_int("-n", optarg, 0, LONG_MAX / 4);
+			npairs = (size_t)opt_int("--count", optarg, 0, LONG_MAX / 4);
 			break;
-		case 'p':
+		case OPT_PAIRS:
 			if (strcmp(optarg, "puma") != 0 && strcmp(optarg, "mixed") != 0)
 				usage_error("--pairs: '%s' is not puma or mixed", optarg);
 			mode = optarg;
 			break;
-		case 's':
+		case OPT_SEED:
 			seed = (uint32_t)opt_int("--seed", optarg, 0, 4294967295LL);
 			break;
-		case OPT_VERSION:
-			print_version();
-			return finish();
-		default:
-			usage_bad_option(c, argv);
 		}
 	}
 	if (argc - optind > 1)

@@ -11,6 +11,7 @@
 #include "jfast.h"
 #include "diag.h"
 #include "jsonl.h"
+#include "opt.h"
 #include "parse.h"
 #include "samples.h"
 #include "scenario.h"
@@ -22,11 +23,11 @@ static const char usage_text[] =
 	"Add \"pred\" and \"confidence\" to each response record (JSON Lines).\n"
 	"\n"
 	"  -s, --scenario NAME     scenario for records without a \"scenario\" member\n"
-	"  -l, --labels LIST|SET   labels for classification: Critical,Major,... or a\n"
+	"      --labels LIST|SET   labels for classification: Critical,Major,... or a\n"
 	"                          label set under config/scenarios (triage_jira_5)\n"
 	"  -c, --confidence MODE   puma (default), fixed or off; see puma-parse(1)\n"
 	"      --config-dir DIR    where scenarios/*.json live\n"
-	"      --lenient           skip bad records (counted) instead of stopping\n"
+	"  -l, --lenient           skip bad records (counted) instead of stopping\n"
 	"  -h, --help              show this help\n"
 	"      --version           show the version\n";
 
@@ -583,17 +584,17 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 
 int main(int argc, char **argv)
 {
+	enum { OPT_CONFIG_DIR = 256, OPT_LABELS };
 	static const struct option longopts[] = {
-		{"confidence", required_argument, NULL, 'c'},
-		{"config-dir", required_argument, NULL, 'D'},
-		{"help", no_argument, NULL, 'h'},
-		{"labels", required_argument, NULL, 'l'},
-		{"lenient", no_argument, NULL, 'L'},
-		{"scenario", required_argument, NULL, 's'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+		{.name = "confidence", .has_arg = required_argument, .val = 'c'},
+		{.name = "config-dir", .has_arg = required_argument, .val = OPT_CONFIG_DIR},
+		{.name = "labels", .has_arg = required_argument, .val = OPT_LABELS},
+		{.name = "lenient", .has_arg = no_argument, .val = 'l'},
+		{.name = "scenario", .has_arg = required_argument, .val = 's'},
+		OPT_HELP_VERSION,
+		{0},
 	};
-	struct opts o = {NULL, NULL, CONF_PUMA, 0};
+	struct opts o = {.mode = CONF_PUMA};
 	const char *labels_arg = NULL, *why = NULL;
 	struct jsonl_in in;
 	int c, i, r;
@@ -603,7 +604,7 @@ int main(int argc, char **argv)
 	/* Pipes move megabytes of records: fewer, larger reads and writes. */
 	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	while ((c = getopt_long(argc, argv, "c:hl:s:", longopts, NULL)) != -1) {
+	while ((c = opt_next(argc, argv, "c:hls:", longopts, NULL, usage_text)) != -1) {
 		switch (c) {
 		case 'c':
 			if (strcmp(optarg, "puma") == 0)
@@ -615,26 +616,18 @@ int main(int argc, char **argv)
 			else
 				usage_error("--confidence: '%s' is not puma, fixed or off", optarg);
 			break;
-		case 'D':
+		case OPT_CONFIG_DIR:
 			config_set_dir(optarg);
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return finish();
-		case 'l':
+		case OPT_LABELS:
 			labels_arg = optarg;
 			break;
-		case 'L':
+		case 'l':
 			o.lenient = 1;
 			break;
 		case 's':
 			o.scenario = optarg;
 			break;
-		case 'V':
-			print_version();
-			return finish();
-		default:
-			usage_error("unknown option");
 		}
 	}
 	if (labels_arg != NULL && (o.labels = labels_from_arg(labels_arg, &why)) == NULL) {

@@ -15,15 +15,16 @@
 #include "xalloc.h"
 
 static const char usage_text[] =
-	"Usage: puma-perturb [-p LIST|all] [--seed S] [--with-original] [--lenient] [FILE...]\n"
+	"Usage: puma-perturb [--perturbations LIST|all] [--seed S] [--with-original] [--lenient]\n"
+	"                    [FILE...]\n"
 	"Write a perturbed copy of each instance record (JSON Lines) for each\n"
 	"perturbation, as PUMA makes them.\n"
 	"\n"
-	"  -p, --perturbations LIST  comma-separated names, or all (the default):\n"
+	"      --perturbations LIST  comma-separated names, or all (the default):\n"
 	"                            typos_5pct, case_upper, case_lower, truncate_50pct,\n"
 	"                            tech_noise, gender_swap_prefix_male,\n"
 	"                            gender_swap_prefix_female, register_shift_informal\n"
-	"  -s, --seed S              the seed of the random ones (default 42)\n"
+	"      --seed S              the seed of the random ones (default 42)\n"
 	"  -o, --with-original       write the record itself first (perturbation \"original\")\n"
 	"  -l, --lenient             skip (and count) bad records instead of stopping\n"
 	"  -h, --help                show this help\n"
@@ -47,7 +48,7 @@ struct opts {
 	int original;
 };
 
-/* Parse -p: names separated by commas, each once, or "all". */
+/* Parse --perturbations: names separated by commas, each once, or "all". */
 static void parse_list(struct opts *o, const char *arg)
 {
 	const char *p = arg, *q;
@@ -65,10 +66,10 @@ static void parse_list(struct opts *o, const char *arg)
 			q = p + strlen(p);
 		k = perturb_find(p, (size_t)(q - p));
 		if (k < 0)
-			usage_error("-p: '%.*s' is not a perturbation (see --help)", (int)(q - p), p);
+			usage_error("--perturbations: '%.*s' is not a perturbation (see --help)", (int)(q - p), p);
 		for (i = 0; i < o->n; i++)
 			if (o->list[i] == k)
-				usage_error("-p: '%s' is named twice", perturb_names[k]);
+				usage_error("--perturbations: '%s' is named twice", perturb_names[k]);
 		o->list[o->n++] = k;
 		if (*q == '\0')
 			break;
@@ -131,17 +132,16 @@ static int perturb_record(struct jsonl_in *in, const struct opts *o, jv *rec, st
 
 int main(int argc, char **argv)
 {
-	enum { OPT_VERSION = 256 };
+	enum { OPT_PERTURBATIONS = 256, OPT_SEED };
 	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"lenient", no_argument, NULL, 'l'},
-		{"perturbations", required_argument, NULL, 'p'},
-		{"seed", required_argument, NULL, 's'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{"with-original", no_argument, NULL, 'o'},
-		{NULL, 0, NULL, 0},
+		{.name = "lenient", .has_arg = no_argument, .val = 'l'},
+		{.name = "perturbations", .has_arg = required_argument, .val = OPT_PERTURBATIONS},
+		{.name = "seed", .has_arg = required_argument, .val = OPT_SEED},
+		{.name = "with-original", .has_arg = no_argument, .val = 'o'},
+		OPT_HELP_VERSION,
+		{0},
 	};
-	struct opts o = {{0}, 0, 42, 0};
+	struct opts o = {.seed = 42};
 	struct jsonl_in in;
 	struct buf b = {0};
 	int c, i, r, lenient = 0;
@@ -151,29 +151,20 @@ int main(int argc, char **argv)
 	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	parse_list(&o, "all");
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hlop:s:", longopts, NULL)) != -1) {
+	while ((c = opt_next(argc, argv, "hlo", longopts, NULL, usage_text)) != -1) {
 		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return finish();
 		case 'l':
 			lenient = 1;
 			break;
 		case 'o':
 			o.original = 1;
 			break;
-		case 'p':
+		case OPT_PERTURBATIONS:
 			parse_list(&o, optarg);
 			break;
-		case 's':
+		case OPT_SEED:
 			o.seed = (int64_t)opt_int("--seed", optarg, -LLONG_MAX, LLONG_MAX);
 			break;
-		case OPT_VERSION:
-			print_version();
-			return finish();
-		default:
-			usage_bad_option(c, argv);
 		}
 	}
 

@@ -9,19 +9,20 @@
 #include "diag.h"
 #include "instance.h"
 #include "json.h"
+#include "opt.h"
 #include "outfile.h"
 
 #define CHUNK (256 * 1024)
 
 static const char usage_text[] =
-	"Usage: puma-prep [-s SCENARIO] [-p PROJECT] [-r FILE] [--replace-invalid] [FILE]\n"
+	"Usage: puma-prep [-s SCENARIO] [--project NAME] [--rejects FILE] [--replace-invalid] [FILE]\n"
 	"Convert a CSV file of issues (FILE, or standard input) into instance records,\n"
 	"one JSON object per line on standard output.\n"
 	"\n"
 	"  -s, --scenario NAME    triage_jira or estimation_tawos (default: from the header)\n"
-	"  -p, --project NAME     project for rows without a project column\n"
+	"      --project NAME     project for rows without a project column\n"
 	"                         (default: KEY of a file named KEY_deep-se.csv)\n"
-	"  -r, --rejects FILE     write rejected rows to FILE as JSON Lines, not to stderr\n"
+	"      --rejects FILE     write rejected rows to FILE as JSON Lines, not to stderr\n"
 	"      --replace-invalid  write invalid UTF-8 as U+FFFD (and say so) instead of failing\n"
 	"  -h, --help             show this help\n"
 	"      --version          show the version\n"
@@ -129,15 +130,14 @@ static int convert(struct prep *p, FILE *fp, const char *name)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_REPLACE = 256, OPT_VERSION };
+	enum { OPT_REPLACE = 256, OPT_PROJECT, OPT_REJECTS };
 	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"project", required_argument, NULL, 'p'},
-		{"rejects", required_argument, NULL, 'r'},
-		{"replace-invalid", no_argument, NULL, OPT_REPLACE},
-		{"scenario", required_argument, NULL, 's'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
+		{.name = "project", .has_arg = required_argument, .val = OPT_PROJECT},
+		{.name = "rejects", .has_arg = required_argument, .val = OPT_REJECTS},
+		{.name = "replace-invalid", .has_arg = no_argument, .val = OPT_REPLACE},
+		{.name = "scenario", .has_arg = required_argument, .val = 's'},
+		OPT_HELP_VERSION,
+		{0},
 	};
 	struct prep_opts o = {0};
 	struct sink k = {0};
@@ -147,18 +147,14 @@ int main(int argc, char **argv)
 	int c, r;
 
 	diag_init(argv[0]);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hp:r:s:", longopts, NULL)) != -1) {
+	while ((c = opt_next(argc, argv, "hs:", longopts, NULL, usage_text)) != -1) {
 		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return finish();
-		case 'p':
+		case OPT_PROJECT:
 			if (*optarg == '\0' || !utf8_valid(optarg, strlen(optarg), NULL))
 				usage_error("--project needs a non-empty UTF-8 name");
 			o.project = optarg;
 			break;
-		case 'r':
+		case OPT_REJECTS:
 			k.rejects = optarg;
 			break;
 		case OPT_REPLACE:
@@ -168,11 +164,6 @@ int main(int argc, char **argv)
 			if (inst_scenario_parse(optarg, &o.scenario) < 0)
 				usage_error("unknown scenario '%s' (triage_jira or estimation_tawos)", optarg);
 			break;
-		case OPT_VERSION:
-			print_version();
-			return finish();
-		default:
-			usage_bad_option(c, argv);
 		}
 	}
 	if (argc - optind > 1)

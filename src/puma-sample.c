@@ -23,6 +23,7 @@
 #include "hash.h"
 #include "jsonl.h"
 #include "mt.h"
+#include "opt.h"
 
 static const char usage_text[] =
 	"Usage: puma-sample -n N [--seed S] [--stratify FIELD] [-l] [FILE]\n"
@@ -30,7 +31,7 @@ static const char usage_text[] =
 	"DataFrame.sample(n=N, random_state=S) selects rows, in its order.\n"
 	"\n"
 	"  -n, --count N        how many records (N >= the count keeps all, in input order)\n"
-	"  -s, --seed S         the random state, 0 to 4294967295 (default 42)\n"
+	"      --seed S         the random state, 0 to 4294967295 (default 42)\n"
 	"      --stratify FIELD PUMA's per-class sampling on the string or number FIELD\n"
 	"  -l, --lenient        skip (and count) bad lines instead of stopping\n"
 	"  -h, --help           show this help\n"
@@ -400,29 +401,16 @@ out:
 	return r;
 }
 
-/* Parse a whole decimal number within [0, max]. */
-static int parse_num(const char *s, uintmax_t max, uintmax_t *out)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	*out = strtoumax(s, &end, 10);
-	return errno != 0 || *end != '\0' || *out > max ? -1 : 0;
-}
-
 int main(int argc, char **argv)
 {
-	enum { OPT_STRATIFY = 256, OPT_VERSION };
+	enum { OPT_STRATIFY = 256, OPT_SEED };
 	static const struct option longopts[] = {
-		{"count", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{"lenient", no_argument, NULL, 'l'},
-		{"seed", required_argument, NULL, 's'},
-		{"stratify", required_argument, NULL, OPT_STRATIFY},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
+		{.name = "count", .has_arg = required_argument, .val = 'n'},
+		{.name = "lenient", .has_arg = no_argument, .val = 'l'},
+		{.name = "seed", .has_arg = required_argument, .val = OPT_SEED},
+		{.name = "stratify", .has_arg = required_argument, .val = OPT_STRATIFY},
+		OPT_HELP_VERSION,
+		{0},
 	};
 	struct input x = {0};
 	const char *path = NULL, *field = NULL;
@@ -431,34 +419,23 @@ int main(int argc, char **argv)
 	int c, have_n = 0, lenient = 0;
 
 	diag_init(argv[0]);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hln:s:", longopts, NULL)) != -1) {
+	while ((c = opt_next(argc, argv, "hln:", longopts, NULL, usage_text)) != -1) {
 		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			return finish();
 		case 'l':
 			lenient = 1;
 			break;
 		case 'n':
-			if (parse_num(optarg, SIZE_MAX / 2, &n) < 0)
-				usage_error("-n needs a whole number >= 0, not '%s'", optarg);
+			n = (uintmax_t)opt_int("--count", optarg, 0, SIZE_MAX / 2);
 			have_n = 1;
 			break;
-		case 's':
-			if (parse_num(optarg, UINT32_MAX, &seed) < 0)
-				usage_error("--seed needs a whole number from 0 to 4294967295, not '%s'", optarg);
+		case OPT_SEED:
+			seed = (uintmax_t)opt_int("--seed", optarg, 0, UINT32_MAX);
 			break;
 		case OPT_STRATIFY:
 			if (*optarg == '\0')
 				usage_error("--stratify needs a field name");
 			field = optarg;
 			break;
-		case OPT_VERSION:
-			print_version();
-			return finish();
-		default:
-			usage_bad_option(c, argv);
 		}
 	}
 	if (!have_n)

@@ -21,6 +21,7 @@
 #include "diag.h"
 #include "hash.h"
 #include "json.h"
+#include "opt.h"
 #include "sha256.h"
 #include "xalloc.h"
 
@@ -29,7 +30,7 @@ static const char usage_text[] =
 	"Expand a sweep spec into run units (make run settings)\n"
 	"and print the plan, with each unit's state in the runs directory.\n"
 	"\n"
-	"  -r, --runs DIR     where the run directories are (default runs)\n"
+	"      --runs DIR     where the run directories are (default runs)\n"
 	"  -f, --format FMT   make: a Makefile with one target per pending unit (default)\n"
 	"                     jobs: one line per pending unit, its make variables tab-separated\n"
 	"                     table: every unit with its state, for people\n"
@@ -450,14 +451,13 @@ static void sbatch(struct buf *b, const struct sweep *sw)
 
 int main(int argc, char **argv)
 {
-	enum { O_VER = 256 };
+	enum { O_RUNS = 256 };
 	static const struct option longopts[] = {
-		{"all", no_argument, NULL, 'a'},
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{"runs", required_argument, NULL, 'r'},
-		{"version", no_argument, NULL, O_VER},
-		{NULL, 0, NULL, 0},
+		{.name = "all", .has_arg = no_argument, .val = 'a'},
+		{.name = "format", .has_arg = required_argument, .val = 'f'},
+		{.name = "runs", .has_arg = required_argument, .val = O_RUNS},
+		OPT_HELP_VERSION,
+		{0},
 	};
 	const char *runs = "runs", *fmt = "make";
 	int c, all = 0;
@@ -472,8 +472,7 @@ int main(int argc, char **argv)
 	jv *spec;
 
 	diag_init(argv[0]);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":af:hr:", longopts, NULL)) != -1) {
+	while ((c = opt_next(argc, argv, "af:h", longopts, NULL, usage_text)) != -1) {
 		switch (c) {
 		case 'a':
 			all = 1;
@@ -484,17 +483,9 @@ int main(int argc, char **argv)
 				usage_error("--format: '%s' is not make, jobs, table or sbatch", optarg);
 			fmt = optarg;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return finish();
-		case 'r':
+		case O_RUNS:
 			runs = optarg;
 			break;
-		case O_VER:
-			print_version();
-			return finish();
-		default:
-			usage_bad_option(c, argv);
 		}
 	}
 	if (argc - optind != 1)

@@ -73,7 +73,7 @@ infer() {
 	puma-infer -b openai -u "http://127.0.0.1:$port" -m tiny --no-cache --logprobs --top-logprobs 5 "$@" \
 		<"$TMP/in.jsonl"
 }
-infer "$PORT_arm" --constrain -n 8 >"$TMP/ac" 2>"$TMP/err"
+infer "$PORT_arm" --constrain --num-predict 8 >"$TMP/ac" 2>"$TMP/err"
 is "$?:$(cat "$TMP/err")" "0:" "arm64, constrained: puma-infer exits 0"
 is "$(pyq "$TMP/ac" 'all(x["response"] in ("Critical", "Major", "Minor", "Trivial") for x in r)')" True \
 	"arm64: the grammar makes the model answer with a label"
@@ -82,15 +82,15 @@ is "$(pyq "$TMP/ac" 'all(len(x["logprobs"]) == x["tokens_out"] > 0 and "".join(e
 is "$(pyq "$TMP/ac" 'all(e["logprob"] <= 0 and len(e["top_logprobs"]) == 5 and [t["logprob"] for t in e["top_logprobs"]] == sorted((t["logprob"] for t in e["top_logprobs"]), reverse=True) for x in r for e in x["logprobs"])')" True \
 	"arm64: logprobs are log-probabilities, five alternatives in descending order"
 
-infer "$PORT_arm" -n 6 >"$TMP/a1" 2>/dev/null
-infer "$PORT_arm" -n 6 >"$TMP/a2" 2>/dev/null
+infer "$PORT_arm" --num-predict 6 >"$TMP/a1" 2>/dev/null
+infer "$PORT_arm" --num-predict 6 >"$TMP/a2" 2>/dev/null
 strip() { sed -E 's/"latency_ms":[0-9.e+-]+,//; s/"timings":\{[^}]*\},//' "$1"; }
 same_file <(strip "$TMP/a2") <(strip "$TMP/a1") "arm64, unconstrained, twice: byte-identical responses and logprobs"
 
 # Against the x86 server on the same model and prompts: the first generated
 # token's distribution (before any divergence can compound) must agree to
 # within what floating-point differences allow; a wrong kernel would not.
-infer "$PORT_x86" -n 6 >"$TMP/x1" 2>/dev/null
+infer "$PORT_x86" --num-predict 6 >"$TMP/x1" 2>/dev/null
 "$PYTHON" - "$TMP/x1" "$TMP/a1" >"$TMP/cmp" <<'EOF'
 import json, sys
 x = [json.loads(l) for l in open(sys.argv[1])]

@@ -122,7 +122,7 @@ ok $? "...and the Apple step says why it could not decide"
 mac hang "Apple M4" $((16 * GIB))
 fake system_profiler 'exec /bin/sleep 30.75'
 fake vm_stat 'echo "Mach Virtual Memory Statistics: (page size of lots)"'
-detect -t 0.4
+detect --timeout 0.4
 is "$st $(q 'd["profile"]')" "0 apple-silicon-m4" "a hanging system_profiler does not stop the Apple map"
 is "$(q '[p["status"] for p in d["probes"] if p["name"] in ("system_profiler", "vm_stat")]')" '["garbage", "timed out"]' \
 	"vm_stat garbage and system_profiler timeout are both logged"
@@ -133,7 +133,7 @@ is "$(q 'd["os"]["version"]')" "null" "no SystemVersion.plist: macOS version unk
 
 # --profile for an Apple chip on a machine that is not one.
 linux_box $((32 * GIB_KB))
-detect -p apple-silicon-m4-pro
+detect --profile apple-silicon-m4-pro
 is "$st $(q 'd["profile"]')" "0 apple-silicon-m4-pro" "--profile can name an Apple profile anywhere"
 grep -q "apple-silicon-m4-pro is for the Apple M4 Pro chip; this machine has no Apple chip" "$OUT"
 ok $? "...with a warning that the chip differs"

@@ -57,7 +57,7 @@ is "$?:$(q 'd["server"]["source"]') $(q 'd["server"]["url"]') $(q 'd["server"]["
 for pair in "localhost|http://localhost:11434" ":7777|http://127.0.0.1:7777" "http://box|http://box:80" \
 	"https://box.example|https://box.example:443" "0.0.0.0:11434|http://0.0.0.0:11434" "http://box:8080/ollama/|http://box:8080/ollama" "[::1]|http://[::1]:11434"; do
 	/usr/bin/env PATH="$FB" PUMA_SYSROOT="$R" OLLAMA_HOST="${pair%%|*}" \
-		"$BIN/puma-detect" --config-dir "$ROOT/config" --dir "$TMP" -t 0.3 >"$OUT" 2>"$ERR"
+		"$BIN/puma-detect" --config-dir "$ROOT/config" --dir "$TMP" --timeout 0.3 >"$OUT" 2>"$ERR"
 	is "$(q 'd["server"]["url"]')" "${pair##*|}" "OLLAMA_HOST=${pair%%|*} means ${pair##*|}"
 done
 
@@ -94,7 +94,7 @@ is "$(q '[d["server"][k] for k in ("reachable", "backend", "error")]')" \
 	"JSON answers of the wrong shape are said to be so"
 
 # Nothing listens: reported, not fatal, unless --require-server.
-detect --server "127.0.0.1:$DEAD" -t 2
+detect --server "127.0.0.1:$DEAD" --timeout 2
 is "$st $(q '[d["server"][k] for k in ("url", "reachable", "backend", "version", "models")]') $(q 'd["profile"]')" \
 	"0 [\"http://127.0.0.1:$DEAD\", false, null, null, null] cpu-standard" \
 	"unreachable server: reported, profile still chosen, exit 0"
@@ -102,7 +102,7 @@ q 'd["server"]["error"]' | grep -q "Couldn't connect to server"
 ok $? "...with the transport error"
 grep -q '"severity":"warning","message":"the server at http://127.0.0.1:'"$DEAD"' does not answer: ' "$OUT"
 ok $? "...as a warning"
-detect --server "127.0.0.1:$DEAD" -t 2 --require-server
+detect --server "127.0.0.1:$DEAD" --timeout 2 --require-server
 is "$st $(q 'd["profile"]')" "1 cpu-standard" "--require-server: exit 1, the record still printed"
 grep -q "^puma-detect: the server at http://127.0.0.1:$DEAD does not answer: .*Couldn't connect to server" "$ERR"
 ok $? "...and stderr says why"
@@ -111,7 +111,7 @@ ok $? "...an error in problems"
 
 serve slow
 start=$(date +%s%N)
-detect --server "$URL" -t 0.5
+detect --server "$URL" --timeout 0.5
 ms=$((($(date +%s%N) - start) / 1000000))
 is "$st $(q 'd["server"]["reachable"]')" "0 false" "a server slower than --timeout counts as not answering"
 ok $((ms < 4000 ? 0 : 1)) "...and the wait is bounded (${ms} ms)"

@@ -169,7 +169,7 @@ is "$st $(q 'd["ram"]["total_bytes"]') $(q 'd["profile"]')" "1 null null" "no /p
 grep -q "cannot read $R/proc/meminfo: No such file or directory" "$OUT"
 ok $? "the problem names the file and why"
 is "$(cat "$ERR")" "puma-detect: no profile chosen: RAM unknown (use --profile NAME to choose one)" "stderr says how to go on"
-detect -p gpu-entry
+detect --profile gpu-entry
 is "$st $(q 'd["profile"]')" "0 gpu-entry" "--profile works without RAM figures"
 printf 'MemTotal: lots kB\n' >"$R/proc/meminfo"
 detect
@@ -219,14 +219,14 @@ ok $? "text report of insufficient hardware"
 
 # --- options and exit codes ----------------------------------------------
 linux_box $((16 * GIB_KB))
-detect -p gpu-giant
+detect --profile gpu-giant
 is "$st" 2 "unknown profile: exit 2"
 names=$("$PYTHON" -c 'import json,sys; print(", ".join(p["name"] for p in json.load(open(sys.argv[1]))["profiles"]))' "$ROOT/config/profiles.json")
 is "$(head -n 1 "$ERR")" "puma-detect: unknown profile 'gpu-giant'; valid profiles: $names" "...listing every valid profile"
 is "$(wc -c <"$OUT" | tr -d ' ')" 0 "...and printing nothing"
 detect -f yaml
 is "$st:$(head -n 1 "$ERR")" "2:puma-detect: --format must be json or text, not 'yaml'" "bad --format"
-detect -t 0
+detect --timeout 0
 is "$st" 2 "bad --timeout"
 detect --dir "$TMP/nowhere"
 is "$st:$(head -n 1 "$ERR")" "2:puma-detect: --dir $TMP/nowhere: No such file or directory" "bad --dir"
@@ -237,7 +237,7 @@ is "$st" 2 "--require-server without a server"
 detect extra
 is "$st" 2 "unexpected argument"
 "$BIN/puma-detect" --help >"$OUT"
-is "$?:$(head -n 1 "$OUT")" "0:Usage: puma-detect [-f json|text] [-p NAME] [-s URL [--require-server]] [-d DIR]" "--help"
+is "$?:$(head -n 1 "$OUT")" "0:Usage: puma-detect [-f json|text] [--profile NAME] [--server URL [--require-server]]" "--help"
 "$BIN/puma-detect" --version >"$OUT"
 is "$?:$(cat "$OUT")" "0:puma-detect (PUMA) $(cat "$ROOT/VERSION")" "--version"
 /usr/bin/env -u OLLAMA_HOST PATH="$FB" PUMA_SYSROOT="$R" "$BIN/puma-detect" --config-dir "$ROOT/config" >/dev/full 2>"$ERR"

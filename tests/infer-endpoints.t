@@ -65,7 +65,7 @@ U1="http://puma:s3cret-pw@127.0.0.1:$P1"
 U2="http://127.0.0.1:$P2"
 GGUF=$("$FIX/tiny-model.sh" 2>/dev/null)
 DIG=$(sha256sum "$GGUF" | cut -c1-64)
-ARGS=(-b openai -m tiny --no-cache --model-digest "$DIG" --logprobs --top-logprobs 3 -n 12 --constrain)
+ARGS=(-b openai -m tiny --no-cache --model-digest "$DIG" --logprobs --top-logprobs 3 --num-predict 12 --constrain)
 
 puma-infer "${ARGS[@]}" -u "$U2" <"$TMP/in.jsonl" >"$TMP/one.out" 2>"$TMP/one.err"
 is "$?" 0 "one server: the reference run"

@@ -40,7 +40,7 @@ with open(sys.argv[1], "w") as f:
 EOF
 
 # ---- OpenAI API, answers restricted to the labels by a grammar ----
-puma-infer -b openai -u "$LURL" -m tiny --no-cache --constrain --logprobs --top-logprobs 3 -n 8 \
+puma-infer -b openai -u "$LURL" -m tiny --no-cache --constrain --logprobs --top-logprobs 3 --num-predict 8 \
 	<"$TMP/in.jsonl" >"$TMP/c" 2>"$TMP/err"
 is "$?:$(cat "$TMP/err")" "0:" "openai, constrained: exit 0"
 is "$(pyq "$TMP/c" 'all(x["response"] in ("Critical", "Major", "Minor", "Trivial") and x["done_reason"] == "stop" for x in r)')" True \
@@ -55,15 +55,15 @@ is "$(pyq "$TMP/c" 'sorted(r[0]["timings"])')" "['eval_ms', 'prompt_ms']" "llama
 
 # ---- Determinism: the same input twice, no cache ----
 strip() { sed -E 's/"latency_ms":[0-9.e+-]+,//; s/"timings":\{[^}]*\},//' "$1"; }
-puma-infer -b openai -u "$LURL" -m tiny --no-cache --logprobs -n 6 <"$TMP/in.jsonl" >"$TMP/u1" 2>/dev/null
-puma-infer -b openai -u "$LURL" -m tiny --no-cache --logprobs -n 6 <"$TMP/in.jsonl" >"$TMP/u2" 2>/dev/null
+puma-infer -b openai -u "$LURL" -m tiny --no-cache --logprobs --num-predict 6 <"$TMP/in.jsonl" >"$TMP/u1" 2>/dev/null
+puma-infer -b openai -u "$LURL" -m tiny --no-cache --logprobs --num-predict 6 <"$TMP/in.jsonl" >"$TMP/u2" 2>/dev/null
 same_file <(strip "$TMP/u2") <(strip "$TMP/u1") \
 	"unconstrained, twice: byte-identical responses and logprobs (and errors, if any)"
 is "$(pyq "$TMP/u1" 'sum(x["response"] is not None for x in r) >= 3')" True \
 	"most unconstrained short answers succeed ($(pyq "$TMP/u1" 'sum(x["response"] is not None for x in r)') of 6)"
 
 # -j 2 on a one-slot server: the server queues, order and answers stay.
-puma-infer -b openai -u "$LURL" -m tiny --no-cache --logprobs -n 6 -j 2 <"$TMP/in.jsonl" >"$TMP/u3" 2>/dev/null
+puma-infer -b openai -u "$LURL" -m tiny --no-cache --logprobs --num-predict 6 -j 2 <"$TMP/in.jsonl" >"$TMP/u3" 2>/dev/null
 same_file <(strip "$TMP/u3") <(strip "$TMP/u1") "-j 2 against one slot: the same records in the same order"
 
 # ---- Ollama's API, through the proxy, on the same server ----
@@ -72,7 +72,7 @@ same_file <(strip "$TMP/u3") <(strip "$TMP/u1") "-j 2 against one slot: the same
 proxy=$!
 for _ in $(seq 200); do [ -s "$TMP/proxy.port" ] && break; sleep 0.05; done
 OURL="http://127.0.0.1:$(cat "$TMP/proxy.port")"
-puma-infer -u "$OURL" -m tiny-qwen2:q8 --no-cache --logprobs -n 6 <"$TMP/in.jsonl" >"$TMP/o1" 2>/dev/null
+puma-infer -u "$OURL" -m tiny-qwen2:q8 --no-cache --logprobs --num-predict 6 <"$TMP/in.jsonl" >"$TMP/o1" 2>/dev/null
 is "$(pyq "$TMP/o1" 'r[0]["backend"], r[0]["model_digest"], r[0]["quantization"], r[0]["server_version"]')" \
 	"('ollama', '$(sha256sum "$GGUF" | cut -c1-64)', 'Q8_0', '0.12.11')" \
 	"ollama: the digest and quantisation from /api/tags"
@@ -83,16 +83,16 @@ is "$(pyq "$TMP/o1" '[x["error"] is None or x["error"].startswith("HTTP 500: ") 
 	"$(pyq "$TMP/u1" '[True for x in r]')" "the model's unparseable outputs fail alike on both paths"
 is "$(pyq "$TMP/o1" '[sorted(x["timings"]) for x in r if x["error"] is None][0]')" "['eval_ms', 'prompt_ms', 'total_ms']" \
 	"ollama timings from nanosecond durations (a zero load_duration is left out)"
-puma-infer -u "$OURL" -m tiny-qwen2:q8 --no-cache --constrain -n 12 <"$TMP/in.jsonl" >"$TMP/o2" 2>/dev/null
+puma-infer -u "$OURL" -m tiny-qwen2:q8 --no-cache --constrain --num-predict 12 <"$TMP/in.jsonl" >"$TMP/o2" 2>/dev/null
 is "$(pyq "$TMP/o2" 'all(x["response"].startswith("{") for x in r if x["error"] is None), r[0]["constrained"]')" "(True, True)" \
 	"ollama --constrain sends a JSON schema: the answer is JSON"
 
 # ---- A prompt longer than the context: the server refuses, --max-chars helps ----
 "$PYTHON" -c 'import json; print(json.dumps({"id": "BIG", "scenario": "triage_jira", "title": "t", "description": "word " * 6000}))' >"$TMP/big.jsonl"
-puma-infer -b openai -u "$LURL" -m tiny --no-cache --constrain -n 4 --backoff 0.05 <"$TMP/big.jsonl" >"$TMP/b" 2>/dev/null
+puma-infer -b openai -u "$LURL" -m tiny --no-cache --constrain --num-predict 4 --backoff 0.05 <"$TMP/big.jsonl" >"$TMP/b" 2>/dev/null
 is "$?:$(pyq "$TMP/b" 'r[0]["attempts"], r[0]["error"].split(" (")[0]')" \
 	"1:(1, 'HTTP 400: request')" "a prompt over the context: HTTP 400, not retried, exit 1"
-puma-infer -b openai -u "$LURL" -m tiny --no-cache --constrain -n 4 --max-chars 2000 <"$TMP/big.jsonl" >"$TMP/b" 2>/dev/null
+puma-infer -b openai -u "$LURL" -m tiny --no-cache --constrain --num-predict 4 --max-chars 2000 <"$TMP/big.jsonl" >"$TMP/b" 2>/dev/null
 is "$?:$(pyq "$TMP/b" 'r[0]["truncated"], r[0]["error"]')" "0:(True, None)" "--max-chars 2000: it fits, marked truncated"
 
 done_testing

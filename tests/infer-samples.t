@@ -39,7 +39,7 @@ with open(sys.argv[1], "w") as f:
         f.write(json.dumps({"id": "S-%d" % i, "scenario": "triage_jira", "title": t,
                             "description": d, "gold": "Major"}) + "\n")
 EOF
-run() { puma-infer -b openai -u "$LURL" -m tiny --constrain --temperature 0.8 -n 8 "$@" <"$TMP/in.jsonl"; }
+run() { puma-infer -b openai -u "$LURL" -m tiny --constrain --temperature 0.8 --num-predict 8 "$@" <"$TMP/in.jsonl"; }
 
 run --cache "$TMP/cache" --samples 4 >"$TMP/a" 2>"$TMP/err"
 is "$?:$(cat "$TMP/err")" "0:" "--samples 4 at temperature 0.8: exit 0"

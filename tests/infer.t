@@ -250,7 +250,7 @@ is "$((after - before)):$(pyq "$TMP/c2" '[x["cached"] for x in r]')" "0:[True, T
 is "$(sed 's/"cached":true/"cached":false/' "$TMP/c2")" "$(cat "$TMP/c1")" \
 	"cached records equal the originals byte for byte (latency included) apart from the flag"
 is "$(pyq "$TMP/cs.json" 'r[0]["cache_hits"]')" 3 "the summary counts the cache hits"
-puma-infer -m qwen-test:1b -u "$URL" --cache "$C" -s triage_jira --logprobs -n 100 <"$TMP/tri.jsonl" >"$TMP/c3" 2>"$TMP/err"
+puma-infer -m qwen-test:1b -u "$URL" --cache "$C" -s triage_jira --logprobs --num-predict 100 <"$TMP/tri.jsonl" >"$TMP/c3" 2>"$TMP/err"
 is "$(pyq "$TMP/c3" '[x["cached"] for x in r]')" "[False, False, False]" "another option: another cache key"
 puma-infer -m qwen-test:1b -u "$URL" --cache "$C" -s triage_jira <"$TMP/tri.jsonl" >"$TMP/c4" 2>"$TMP/err"
 is "$(pyq "$TMP/c4" '[x["cached"] for x in r]')" "[False, False, False]" "without --logprobs: another cache key"

@@ -35,7 +35,7 @@ with open(sys.argv[2], "w") as f:
     for r in recs.values():
         f.write(json.dumps(r) + "\n")
 PY
-	puma-perturb -p all <"$TMP/g.in" >"$TMP/g.out"
+	puma-perturb --perturbations all <"$TMP/g.in" >"$TMP/g.out"
 	is "$("$PYTHON" - "$GOLD" "$TMP/g.out" <<'PY'
 import json, sys
 got = {}
@@ -63,7 +63,7 @@ with open(sys.argv[1], "w") as f:
     f.write(json.dumps({"id": "SIGMA", "title": "".join("A" + c + "\u03a3 " for c in s),
                         "description": "".join("1" + c + "\u03a3" + c + "a " for c in s)}) + "\n")
 PY
-puma-perturb -p case_upper,case_lower <"$TMP/all.in" >"$TMP/all.out"
+puma-perturb --perturbations case_upper,case_lower <"$TMP/all.in" >"$TMP/all.out"
 is "$("$PYTHON" "$REF/perturb_ref.py" compare "$TMP/all.in" "$TMP/all.out" 42 case_upper,case_lower)" "ok 4" \
 	"upper() and lower() of every code point, alone and around a capital sigma, as CPython"
 
@@ -81,7 +81,7 @@ if [ -d "$SHARED/tawos" ] && [ -f "$SHARED/jira_balanced_200.csv" ]; then
 		puma-prep "$f" 2>/dev/null
 	done >"$TMP/real.in"
 	n=$(wc -l <"$TMP/real.in")
-	puma-perturb -s 7 <"$TMP/real.in" >"$TMP/real.out"
+	puma-perturb --seed 7 <"$TMP/real.in" >"$TMP/real.out"
 	is "$("$PYTHON" "$REF/perturb_ref.py" compare "$TMP/real.in" "$TMP/real.out" 7 all)" "ok $((n * 8))" \
 		"$n real Jira and TAWOS issues, seed 7, as PUMA's Python"
 else
@@ -91,7 +91,7 @@ fi
 # ---- The record contract ----
 printf '%s\n' '{"id":"X-1","title":"Database request failed","gold":"Major","n":1.50}' \
 	'{"title":"no id","description":null,"summary":"Sum"}' >"$TMP/r.in"
-puma-perturb -p case_lower,truncate_50pct --with-original <"$TMP/r.in" >"$TMP/r.out"
+puma-perturb --perturbations case_lower,truncate_50pct --with-original <"$TMP/r.in" >"$TMP/r.out"
 is "$(cat "$TMP/r.out")" '{"id":"X-1","title":"Database request failed","gold":"Major","n":1.50,"source_id":"X-1","perturbation":"original"}
 {"id":"X-1~case_lower","title":"database request failed","gold":"Major","n":1.50,"source_id":"X-1","perturbation":"case_lower"}
 {"id":"X-1~truncate_50pct","title":"Database re","gold":"Major","n":1.50,"source_id":"X-1","perturbation":"truncate_50pct"}
@@ -100,7 +100,7 @@ is "$(cat "$TMP/r.out")" '{"id":"X-1","title":"Database request failed","gold":"
 {"title":"no","description":null,"summary":"S","source_id":null,"perturbation":"truncate_50pct"}' \
 	"ids derived from source_id and the name; other fields pass unchanged; summary perturbed; null kept"
 echo '{"id":"A-1+B-2","scenario":"prioritization_jira","title_a":"Database down","description_b":"immediate"}' |
-	puma-perturb -p case_upper,register_shift_informal >"$TMP/pair.out"
+	puma-perturb --perturbations case_upper,register_shift_informal >"$TMP/pair.out"
 is "$(cat "$TMP/pair.out")" '{"id":"A-1+B-2~case_upper","scenario":"prioritization_jira","title_a":"Database down","description_b":"immediate","source_id":"A-1+B-2","perturbation":"case_upper"}
 {"id":"A-1+B-2~register_shift_informal","scenario":"prioritization_jira","title_a":"Database down","description_b":"immediate","source_id":"A-1+B-2","perturbation":"register_shift_informal"}' \
 	"a prioritization pair: its _a/_b text is never perturbed, as in PUMA"
@@ -114,15 +114,15 @@ is "$?:$(cat "$TMP/err")" \
 	"a perturbed record is not perturbed again: exit 1, naming the line"
 is "$(head -c 300 "$TMP/again" | head -n 1 | cut -c1-40)" '{"id":"X-1","title":"Database request fa' \
 	"records before the bad line are written"
-puma-perturb -l -p case_upper <"$TMP/r.out" >"$TMP/len" 2>"$TMP/err"
+puma-perturb -l --perturbations case_upper <"$TMP/r.out" >"$TMP/len" 2>"$TMP/err"
 is "$?:$(wc -l <"$TMP/len"):$(tail -n 1 "$TMP/err")" "0:2:puma-perturb: <stdin>: skipped 4 bad lines" \
 	"--lenient: the originals are perturbed, the rest skipped and counted"
 echo '{"id":7,"title":"x"}' | puma-perturb 2>"$TMP/err" >/dev/null
 is "$?:$(cat "$TMP/err")" '1:puma-perturb: <stdin>:1: "id" is a number, not a string' "a number as id: exit 1"
-puma-perturb -p typos_5pct,nope </dev/null 2>"$TMP/err"
-is "$?:$(head -n 1 "$TMP/err")" "2:puma-perturb: -p: 'nope' is not a perturbation (see --help)" "an unknown name: exit 2"
-puma-perturb -p case_upper,case_upper </dev/null 2>"$TMP/err"
-is "$?:$(head -n 1 "$TMP/err")" "2:puma-perturb: -p: 'case_upper' is named twice" "a name twice: exit 2"
+puma-perturb --perturbations typos_5pct,nope </dev/null 2>"$TMP/err"
+is "$?:$(head -n 1 "$TMP/err")" "2:puma-perturb: --perturbations: 'nope' is not a perturbation (see --help)" "an unknown name: exit 2"
+puma-perturb --perturbations case_upper,case_upper </dev/null 2>"$TMP/err"
+is "$?:$(head -n 1 "$TMP/err")" "2:puma-perturb: --perturbations: 'case_upper' is named twice" "a name twice: exit 2"
 puma-perturb --seed x </dev/null 2>/dev/null
 is "$?" 2 "a seed that is no number: exit 2"
 puma-perturb <"$TMP/u.in" >/dev/full 2>"$TMP/err"

@@ -45,7 +45,7 @@ ok $? "APSTUD: the 1,391,584-character description comes through whole (rejected
 cp "$SHARED/jira_balanced_200.csv" "$SHARED/tawos/XD_deep-se.csv" "$TMP/"
 (cd "$TMP" && puma-prep jira_balanced_200.csv > triage_jira.jsonl) 2>/dev/null
 ok $? "example: convert PUMA's Jira file"
-(cd "$TMP" && puma-prep -r xd-rejects.jsonl XD_deep-se.csv > tawos_XD.jsonl) 2>/dev/null
+(cd "$TMP" && puma-prep --rejects xd-rejects.jsonl XD_deep-se.csv > tawos_XD.jsonl) 2>/dev/null
 is "$?:$(wc -l <"$TMP/tawos_XD.jsonl"):$(wc -l <"$TMP/xd-rejects.jsonl")" "0:772:39" "example: a TAWOS project with its rejects"
 sed -e '1s/.*/project,title,description,story_points/' -e 's/^"XD-[0-9]*","[^"]*",/"MESOS",/' \
 	"$SHARED/tawos/XD_deep-se.csv" >"$TMP/issues.csv"

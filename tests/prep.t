@@ -49,7 +49,7 @@ fails=0
 : >"$TMP/list"
 for seed in $(seq 1 40); do
 	g="$TMP/gen/$seed.csv"
-	if ! $P -r "$g.rej" -p PX "$g" >"$g.out" 2>"$TMP/err"; then
+	if ! $P --rejects "$g.rej" --project PX "$g" >"$g.out" 2>"$TMP/err"; then
 		fails=$((fails + 1))
 		sed "s/^/# seed $seed: /" "$TMP/err" | head -n 3
 	fi
@@ -77,7 +77,7 @@ with open(sys.argv[1], "w", newline="", encoding="utf-8") as f:
     w.writerow(["issuekey", "title", "description", "storypoint"])
     w.writerow(["B-1", "big", ('x "quoted" é,\r\n' * 200000), "8"])
 PY
-$P "$TMP/big.csv" -r "$TMP/rej" >"$TMP/out" 2>/dev/null
+$P "$TMP/big.csv" --rejects "$TMP/rej" >"$TMP/out" 2>/dev/null
 "$PYTHON" "$ROOT/tests/ref/prep_check.py" "$TMP/big.csv" "$TMP/out" "$TMP/rej" >/dev/null
 ok $? "a 3 MB field decodes exactly"
 
@@ -102,12 +102,12 @@ fi
 
 # The reject file appears only when the conversion succeeds.
 printf 'issuekey,title,description,storypoint\nA-1,t,d,0\nA-2,"open\n' >"$TMP/bad.csv"
-$P -r "$TMP/rj.jsonl" "$TMP/bad.csv" >/dev/null 2>&1
+$P --rejects "$TMP/rj.jsonl" "$TMP/bad.csv" >/dev/null 2>&1
 is "$?:$(ls "$TMP" | grep -c '^rj\.jsonl')" "1:0" "no reject file (nor a temporary one) after a failure"
 printf 'issuekey,title,description,storypoint\nA-1,t,d,0\nA-2,t,d,3\n' >"$TMP/ok.csv"
-$P -r "$TMP/rj.jsonl" "$TMP/ok.csv" >/dev/null 2>&1
+$P --rejects "$TMP/rj.jsonl" "$TMP/ok.csv" >/dev/null 2>&1
 is "$?:$(ls "$TMP" | grep -c '^rj\.jsonl')" "0:1" "the reject file after a success, and nothing else"
-$P -r "$TMP/nodir/rj.jsonl" "$TMP/ok.csv" >/dev/null 2>"$TMP/err"
+$P --rejects "$TMP/nodir/rj.jsonl" "$TMP/ok.csv" >/dev/null 2>"$TMP/err"
 is "$?:$(cat "$TMP/err")" "1:puma-prep: $TMP/nodir/rj.jsonl: cannot create: No such file or directory" \
 	"a reject file that cannot be created fails before any work"
 

@@ -111,7 +111,7 @@ LURL="http://127.0.0.1:$LPORT"
 
 puma-pair --pairs mixed -n 6 --seed 3 <"$TMP/issues.jsonl" >"$TMP/pairs.jsonl"
 for strategy in zero-shot contextual-anchoring; do
-	puma-infer -b openai -u "$LURL" -m tiny --no-cache --constrain --logprobs --top-logprobs 3 -n 4 \
+	puma-infer -b openai -u "$LURL" -m tiny --no-cache --constrain --logprobs --top-logprobs 3 --num-predict 4 \
 		-S "$strategy" --keep-prompt <"$TMP/pairs.jsonl" >"$TMP/resp" 2>"$TMP/err"
 	is "$?:$(cat "$TMP/err")" "0:" "$strategy: six pairs through llama-server"
 	puma-parse <"$TMP/resp" >"$TMP/pred" 2>"$TMP/err"
@@ -135,7 +135,7 @@ done
 
 # Few-shot: solved pairs from another draw are really placed in the prompt.
 puma-pair --pairs mixed -n 10 --seed 99 <"$TMP/issues.jsonl" >"$TMP/pool.jsonl"
-puma-infer -b openai -u "$LURL" -m tiny --no-cache --constrain -n 4 -S few-shot-3 \
+puma-infer -b openai -u "$LURL" -m tiny --no-cache --constrain --num-predict 4 -S few-shot-3 \
 	--examples "$TMP/pool.jsonl" --keep-prompt <"$TMP/pairs.jsonl" >"$TMP/fs" 2>"$TMP/err"
 is "$?:$(cat "$TMP/err")" "0:" "few-shot-3: six pairs through llama-server"
 is "$("$PYTHON" -c 'import json,sys

@@ -60,8 +60,8 @@ is "$(json "$d/manifest.json" 'd["complete"], d["settings"]["perturbations"], so
 	"(True, 'all', ['ece.json', 'host.json', 'instances.jsonl', 'metrics.json', 'predictions.jsonl', 'reliability.svg', 'responses.jsonl', 'settings.txt', 'summary.json'])" \
 	"the manifest: complete, with every file"
 "$BIN/puma-sample" -n 3 --seed 42 --stratify gold <"$TMP/tri.jsonl" |
-	"$BIN/puma-perturb" -p all --with-original --seed 42 >"$TMP/inst"
-same_file "$d/instances.jsonl" "$TMP/inst" "instances: the sample, perturbed by puma-perturb -p all --with-original"
+	"$BIN/puma-perturb" --perturbations all --with-original --seed 42 >"$TMP/inst"
+same_file "$d/instances.jsonl" "$TMP/inst" "instances: the sample, perturbed by puma-perturb --perturbations all --with-original"
 is "$(wc -l <"$d/predictions.jsonl")" 27 "3 instances x (the original and 8 perturbations): 27 predictions"
 PUMA_CONFIG_DIR="$ROOT/config" "$BIN/puma-metrics" --pretty -s triage_jira --by perturbation \
 	<"$d/predictions.jsonl" >"$TMP/m.json" 2>/dev/null

@@ -30,8 +30,8 @@ cat "$TMP/in" | $S -n 10 --seed 4294967295 | cmp -s - "$TMP/a"
 ok $? "a pipe gives the same sample as the file"
 $S -n 10 --seed 4294967295 - <"$TMP/in" | cmp -s - "$TMP/a"
 ok $? "'-' reads standard input"
-(read -r _ && $S -n 5 -s 1) <"$TMP/in" >"$TMP/a"
-tail -n +2 "$TMP/in" | $S -n 5 -s 1 | cmp -s - "$TMP/a"
+(read -r _ && $S -n 5 --seed 1) <"$TMP/in" >"$TMP/a"
+tail -n +2 "$TMP/in" | $S -n 5 --seed 1 | cmp -s - "$TMP/a"
 ok $? "standard input that does not start at the file's beginning"
 $S -n 30 --seed 1 "$TMP/in" | sort | uniq -d | wc -l >"$TMP/dups"
 is "$(cat "$TMP/dups")" 0 "no record is chosen twice"
@@ -60,7 +60,7 @@ $S -n 9 -l "$TMP/bad" >"$TMP/out" 2>"$TMP/err"
 is "$?:$(tr '\n' '|' <"$TMP/out")" '0:{"i":1}|{"i":3}|{"i":5}|' "lenient: bad lines skipped"
 is "$(tail -n 1 "$TMP/err")" "puma-sample: $TMP/bad: skipped 2 bad lines" "lenient: bad lines counted"
 printf '{"i":1}\n{"i":"\0"}\n{"i":3}\n{"i":4}\n' >"$TMP/nul"
-$S -n 2 -s 1 -l "$TMP/nul" >"$TMP/out" 2>/dev/null
+$S -n 2 --seed 1 -l "$TMP/nul" >"$TMP/out" 2>/dev/null
 is "$?:$(tr '\n' '|' <"$TMP/out")" '0:{"i":1}|{"i":4}|' "lenient: a NUL line is skipped on every pass"
 
 # A full disk mid-output is a write error and nothing else (the output
@@ -69,7 +69,7 @@ awk 'BEGIN { for (i = 0; i < 20000; i++) printf "{\"i\":%d,\"pad\":\"%s\"}\n", i
 $S -n 30000 "$TMP/mid" >/dev/full 2>"$TMP/err"
 is "$?:$(cat "$TMP/err")" "1:puma-sample: write error: No space left on device" \
 	"a full disk in input order: only the write error"
-$S -n 19000 -s 3 "$TMP/mid" >/dev/full 2>"$TMP/err"
+$S -n 19000 --seed 3 "$TMP/mid" >/dev/full 2>"$TMP/err"
 is "$?:$(cat "$TMP/err")" "1:puma-sample: write error: No space left on device" \
 	"a full disk in sampled order: only the write error"
 

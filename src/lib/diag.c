@@ -2,6 +2,7 @@
 #include "diag.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,11 +96,23 @@ void usage_error(const char *fmt, ...)
 
 void usage_bad_option(int c, char *const argv[])
 {
+	/* getopt has moved past the word it complained about, except for an
+	 * unknown letter inside a cluster (-xq): optopt names that one. */
+	const char *w = optind > 0 ? argv[optind - 1] : "";
+	int is_long = strncmp(w, "--", 2) == 0;
+	int len = (int)strcspn(w, "=");
+
+	if (c == ':' && is_long)
+		usage_error("option '%s' needs a value", w);
 	if (c == ':')
-		usage_error("option '%s' needs a value", argv[optind - 1]);
-	if (optopt != 0)
+		usage_error("option '-%c' needs a value", optopt);
+	if (is_long && optopt != 0 && w[len] == '=')
+		usage_error("option '%.*s' takes no value", len, w);
+	if (is_long && optopt == 0)
+		usage_error("unknown option '%.*s'", len, w);
+	if (optopt > 0 && optopt < 0x80)
 		usage_error("unknown option '-%c'", optopt);
-	usage_error("unknown option '%s'", argv[optind - 1]);
+	usage_error("unknown option '%s'", w);
 }
 
 int finish(void)

@@ -36,7 +36,11 @@ noreturn void die(int status, const char *fmt, ...)
 /* "prog: message" plus "Try 'prog --help'." and exit 2. */
 noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The usage error for what getopt_long() returned on a bad option (':' for
- * a missing value, '?' for an unknown option), naming the option. */
+ * a missing value, '?' for an unknown option), naming the option: getopt
+ * run with opterr = 0 and a ':' first in its option string, as opt_next()
+ * runs it.  The same two lines in every tool, for example
+ *   puma-sample: unknown option '--bogus'
+ *   Try 'puma-sample --help' for more information. */
 noreturn void usage_bad_option(int c, char *const argv[]);
 
 /* Flush and close stdout; on failure say "write error" and return 1.

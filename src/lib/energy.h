@@ -64,13 +64,13 @@ enum {
 
 /* Entries for a tool's struct option array. */
 #define ENERGY_LONG_OPTIONS \
-	{"carbon-table", required_argument, NULL, ENERGY_OPT_TABLE}, \
-	{"country", required_argument, NULL, ENERGY_OPT_COUNTRY}, \
-	{"energy-interval", required_argument, NULL, ENERGY_OPT_INTERVAL}, \
-	{"estimate", optional_argument, NULL, ENERGY_OPT_ESTIMATE}, \
-	{"gpu-energy", required_argument, NULL, ENERGY_OPT_GPU}, \
-	{"intensity", required_argument, NULL, ENERGY_OPT_INTENSITY}, \
-	{"pue", required_argument, NULL, ENERGY_OPT_PUE}
+	{.name = "carbon-table", .has_arg = required_argument, .val = ENERGY_OPT_TABLE}, \
+	{.name = "country", .has_arg = required_argument, .val = ENERGY_OPT_COUNTRY}, \
+	{.name = "energy-interval", .has_arg = required_argument, .val = ENERGY_OPT_INTERVAL}, \
+	{.name = "estimate", .has_arg = optional_argument, .val = ENERGY_OPT_ESTIMATE}, \
+	{.name = "gpu-energy", .has_arg = required_argument, .val = ENERGY_OPT_GPU}, \
+	{.name = "intensity", .has_arg = required_argument, .val = ENERGY_OPT_INTENSITY}, \
+	{.name = "pue", .has_arg = required_argument, .val = ENERGY_OPT_PUE}
 
 /* The lines a tool's --help prints for them. */
 #define ENERGY_USAGE \

@@ -1,9 +1,45 @@
-/* opt.c - number option values (see opt.h). */
+/* opt.c - the options loop and number option values (see opt.h). */
 #include "opt.h"
 #include "diag.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+int opt_next(int argc, char *const argv[], const char *shortopts,
+	     const struct option *longopts, int *longindex, const char *help)
+{
+	/* A leading ':' makes getopt tell a missing value (':') from an
+	 * unknown option ('?'). */
+	char spec[128];
+	int c;
+
+	if (strlen(shortopts) + 2 > sizeof(spec))
+		die(EXIT_USAGE, "opt_next: option string too long");
+	spec[0] = ':';
+	strcpy(spec + 1, shortopts);
+	opterr = 0;
+	c = getopt_long(argc, argv, spec, longopts, longindex);
+	if (c == '?' || c == ':')
+		usage_bad_option(c, argv);
+	if (c == 'h' && help != NULL) {
+		fputs(help, stdout);
+		exit(finish());
+	}
+	if (c == OPT_VERSION) {
+		print_version();
+		exit(finish());
+	}
+	return c;
+}
+
+/* A number is the whole argument: strto* would skip leading spaces. */
+static int starts_number(const char *s)
+{
+	return *s != '\0' && !isspace((unsigned char)*s);
+}
 
 long long opt_int(const char *name, const char *s, long long lo, long long hi)
 {
@@ -12,7 +48,7 @@ long long opt_int(const char *name, const char *s, long long lo, long long hi)
 
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+	if (!starts_number(s) || errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
 		usage_error("%s: '%s' is not a whole number from %lld to %lld", name, s, lo, hi);
 	return v;
 }
@@ -25,7 +61,7 @@ double opt_double(const char *name, const char *s, double lo, double hi)
 	errno = 0;
 	v = strtod(s, &end);
 	/* The negated test also turns NaN away. */
-	if (errno != 0 || end == s || *end != '\0' || !(v >= lo && v <= hi))
+	if (!starts_number(s) || errno != 0 || end == s || *end != '\0' || !(v >= lo && v <= hi))
 		usage_error("%s: '%s' is not a number from %g to %g", name, s, lo, hi);
 	return v;
 }
