@@ -55,7 +55,8 @@ static char *exe_dir(void)
 	return xstrdup(path);
 }
 
-const char *config_dir(void)
+/* The config directory, found as config.h says. */
+static const char *config_dir(void)
 {
 	const char *env;
 	char *bin, *cand;

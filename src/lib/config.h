@@ -10,7 +10,6 @@
  * time (PUMA_DATADIR).  An explicit directory given to
  * config_set_dir() (a --config-dir option) wins over all of them. */
 void config_set_dir(const char *dir);
-const char *config_dir(void);
 
 /* Path of a file under the config directory; the caller frees it. */
 char *config_path(const char *rel);

@@ -17,7 +17,10 @@ static void cleanup(void)
 	curl_global_cleanup();
 }
 
-void http_init(void)
+/* curl_global_init() on first use: http_request() and http_multi_new()
+ * call this themselves, and later calls do nothing.  It is not thread-safe:
+ * the first request must not race another thread's. */
+static void http_init(void)
 {
 	if (!inited) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);

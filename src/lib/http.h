@@ -21,8 +21,6 @@ struct http_resp {
 int http_request(const char *url, const char *body, size_t len, long timeout_ms,
 		 const char *auth, struct http_resp *r);
 void http_resp_free(struct http_resp *r);
-/* Call once before any thread starts (curl_global_init). */
-void http_init(void);
 
 /* ---- Retry policy shared by the blocking and the multi requests. ---- */
 

@@ -141,14 +141,16 @@ static size_t add_probe(struct hw *h, const char *name, const char *command, con
 	return h->nprobes++;
 }
 
-void hw_probe_skip(struct hw *h, const char *name, const char *why)
+/* Log a probe that was not run, and why. */
+static void hw_probe_skip(struct hw *h, const char *name, const char *why)
 {
 	size_t i = add_probe(h, name, NULL, "skipped");
 
 	h->probes[i].detail = arena_strndup(&h->a, why, strlen(why));
 }
 
-void hw_probe_detail(struct hw *h, size_t idx, const char *fmt, ...)
+/* Set a probe's detail text (copied). */
+static void hw_probe_detail(struct hw *h, size_t idx, const char *fmt, ...)
 {
 	char tmp[512];
 	va_list ap;
@@ -164,13 +166,18 @@ void hw_probe_detail(struct hw *h, size_t idx, const char *fmt, ...)
 	h->probes[idx].detail = arena_strndup(&h->a, tmp, utf8_cut(tmp, (size_t)n, (size_t)n));
 }
 
-void hw_probe_garbage(struct hw *h, size_t idx, const char *why)
+/* Mark a probe that ran but printed something unreadable. */
+static void hw_probe_garbage(struct hw *h, size_t idx, const char *why)
 {
 	h->probes[idx].status = "garbage";
 	hw_probe_detail(h, idx, "%s", why);
 }
 
-size_t hw_probe_run(struct hw *h, char *const argv[], long timeout_ms, struct probe *p)
+/* Run a probe with h's conventions: argv[0] from PATH, bounded by
+ * timeout_ms, logged in h->probes (status filled from how it ended; the
+ * caller may later call hw_probe_garbage()).  Returns the entry index;
+ * p receives the output (the caller frees p->out). */
+static size_t hw_probe_run(struct hw *h, char *const argv[], long timeout_ms, struct probe *p)
 {
 	struct buf cmd = {0};
 	const char *line;
@@ -218,7 +225,9 @@ static struct hw_gpu *add_gpu(struct hw *h)
 	return g;
 }
 
-char *hw_read_sys(const char *abs, size_t *len)
+/* Read a system file (an absolute path such as /proc/meminfo) under the
+ * system root.  Returns NULL with errno set on failure; the caller frees. */
+static char *hw_read_sys(const char *abs, size_t *len)
 {
 	char *path = sysroot_path(abs);
 	char *text = read_file(path, len);

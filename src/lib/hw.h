@@ -80,23 +80,6 @@ void hw_free(struct hw *h);
 void hw_problem(struct hw *h, const char *severity, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Read a system file (an absolute path such as /proc/meminfo) under the
- * system root.  Returns NULL with errno set on failure; the caller frees. */
-char *hw_read_sys(const char *abs, size_t *len);
-
-/* Run a probe with h's conventions: argv[0] from PATH, bounded by
- * timeout_ms, logged in h->probes (status filled from how it ended; the
- * caller may later call hw_probe_garbage()).  Returns the entry index;
- * p receives the output (the caller frees p->out). */
-size_t hw_probe_run(struct hw *h, char *const argv[], long timeout_ms, struct probe *p);
-/* Mark a probe that ran but printed something unreadable. */
-void hw_probe_garbage(struct hw *h, size_t idx, const char *why);
-/* Set a probe's detail text (copied). */
-void hw_probe_detail(struct hw *h, size_t idx, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* Log a probe that was not run, and why. */
-void hw_probe_skip(struct hw *h, const char *name, const char *why);
-
 /* Parsers of the text the system gives.  They take untrusted text
  * (NUL-ended) and never fail on it: what cannot be read is reported.
  * Each is exposed for the fuzz target and for other tools. */

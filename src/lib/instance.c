@@ -12,7 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-const char *inst_scenario_name(enum inst_scenario s)
+/* "triage_jira" / "estimation_tawos" (NULL for INST_ANY). */
+static const char *inst_scenario_name(enum inst_scenario s)
 {
 	switch (s) {
 	case INST_TRIAGE: return "triage_jira";
@@ -57,7 +58,9 @@ static const char *const role_need[R_NROLES] = {
 
 static int on_row(struct csvin *c, void *ctx);
 
-int inst_project_from_filename(const char *path, char *out, size_t n)
+/* The project named by a file called <KEY>_deep-se.csv (any directory),
+ * copied into out; returns 0, or -1 when the name is not of that form. */
+static int inst_project_from_filename(const char *path, char *out, size_t n)
 {
 	static const char suffix[] = "_deep-se.csv";
 	const char *base = strrchr(path, '/');

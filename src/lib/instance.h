@@ -17,8 +17,6 @@
 
 enum inst_scenario { INST_ANY, INST_TRIAGE, INST_ESTIMATION };
 
-/* "triage_jira" / "estimation_tawos" (NULL for INST_ANY). */
-const char *inst_scenario_name(enum inst_scenario s);
 /* Parse a scenario name; returns -1 if it is neither. */
 int inst_scenario_parse(const char *s, enum inst_scenario *out);
 
@@ -83,8 +81,5 @@ int prep_end(struct prep *p);
 const char *prep_error(const struct prep *p, long *line);
 void prep_free(struct prep *p);
 
-/* The project named by a file called <KEY>_deep-se.csv (any directory),
- * copied into out; returns 0, or -1 when the name is not of that form. */
-int inst_project_from_filename(const char *path, char *out, size_t n);
 
 #endif

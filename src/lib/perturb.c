@@ -24,7 +24,8 @@ int perturb_find(const char *s, size_t len)
 	return -1;
 }
 
-int py_isspace(uint32_t c)
+/* Is code point c whitespace for Python's str.split() and str.strip()? */
+static int py_isspace(uint32_t c)
 {
 	return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
 	       c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||

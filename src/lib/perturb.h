@@ -32,7 +32,5 @@ int perturb_find(const char *s, size_t len);
  * out. */
 void perturb_text(struct buf *out, enum perturbation p, const char *s, size_t len, int64_t seed);
 
-/* Is code point c whitespace for Python's str.split() and str.strip()? */
-int py_isspace(uint32_t c);
 
 #endif

@@ -175,7 +175,15 @@ static const struct row_field {
 	{"higher_priority", "gold", 0}, {NULL, NULL, 0}
 };
 
-jv *puma_instance(struct arena *a, const jv *rec, const char *scenario)
+/* PUMA's row dict for rec, as its dataset loaders build it:
+ * triage: issue_key, title, description, priority;
+ * estimation: project_key, story_id, title, description, story_points (a
+ * float); prioritization (puma-pair's pairs): issue_key_a/_b, title_*,
+ * description_*, priority_*, higher_priority; any other scenario: the
+ * record's members as they are.  Text that
+ * pandas' read_csv reads as missing ("", "NA", "null", "None", ...) is NaN,
+ * which prints as nan. */
+static jv *puma_instance(struct arena *a, const jv *rec, const char *scenario)
 {
 	jv *o = jv_obj(a);
 	const struct row_field *f = NULL;

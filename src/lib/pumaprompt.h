@@ -36,15 +36,6 @@ int puma_pin_find(const char *path, const char *scenario, const char *file,
 		  struct puma_pin *pin, char *err, size_t errlen);
 void puma_pin_free(struct puma_pin *pin);
 
-/* PUMA's row dict for rec, as its dataset loaders build it:
- * triage: issue_key, title, description, priority;
- * estimation: project_key, story_id, title, description, story_points (a
- * float); prioritization (puma-pair's pairs): issue_key_a/_b, title_*,
- * description_*, priority_*, higher_priority; any other scenario: the
- * record's members as they are.  Text that
- * pandas' read_csv reads as missing ("", "NA", "null", "None", ...) is NaN,
- * which prints as nan. */
-jv *puma_instance(struct arena *a, const jv *rec, const char *scenario);
 
 /* The variables of one rendering: instance (from rec), examples (each
  * mapped like the instance; [] when exs is NULL), labels (the label list as

@@ -55,7 +55,8 @@ uint64_t pyr_randbelow(struct pyrandom *r, uint64_t n)
 	return v;
 }
 
-int64_t pyr_randrange(struct pyrandom *r, int64_t start, int64_t stop)
+/* randrange(start, stop) for start < stop (stop - start < 2^63). */
+static int64_t pyr_randrange(struct pyrandom *r, int64_t start, int64_t stop)
 {
 	uint64_t width = (uint64_t)stop - (uint64_t)start;
 

@@ -26,8 +26,6 @@ uint64_t pyr_getrandbits(struct pyrandom *r, int k);
 /* _randbelow(n) for n >= 1: getrandbits(n.bit_length()) until below n
  * (0 for n == 0, drawing nothing). */
 uint64_t pyr_randbelow(struct pyrandom *r, uint64_t n);
-/* randrange(start, stop) for start < stop (stop - start < 2^63). */
-int64_t pyr_randrange(struct pyrandom *r, int64_t start, int64_t stop);
 /* randint(a, b) for a <= b: randrange(a, b + 1). */
 int64_t pyr_randint(struct pyrandom *r, int64_t a, int64_t b);
 /* choice(seq) for a sequence of n >= 1 items: the index chosen. */

@@ -75,7 +75,8 @@ void np_sort(double *a, size_t n)
 		qsort(a, n, sizeof(*a), cmp_double);
 }
 
-double np_lerp(double a, double b, double t)
+/* NumPy's _lerp(a, b, t): a + (b-a)t, or b - (b-a)(1-t) when t >= 0.5. */
+static double np_lerp(double a, double b, double t)
 {
 	double diff = b - a;
 

@@ -29,7 +29,5 @@ void np_sort(double *a, size_t n);
 double np_percentile_sorted(const double *a, size_t n, double q);
 /* np.median(a); a sorted, n > 0. */
 double np_median_sorted(const double *a, size_t n);
-/* NumPy's _lerp(a, b, t): a + (b-a)t, or b - (b-a)(1-t) when t >= 0.5. */
-double np_lerp(double a, double b, double t);
 
 #endif

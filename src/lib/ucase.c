@@ -24,7 +24,8 @@ uint32_t utf8_decode(const char *s, size_t *n)
 	       (uint32_t)(u[2] & 0x3F) << 6 | (u[3] & 0x3F);
 }
 
-void utf8_put(struct buf *b, uint32_t c)
+/* Append the UTF-8 encoding of code point c to b. */
+static void utf8_put(struct buf *b, uint32_t c)
 {
 	char t[4];
 	size_t n;

@@ -38,7 +38,5 @@ void ucase_map_text(struct buf *b, const char *s, size_t len, int upper);
  * code point, with *n set to its length in bytes. */
 uint32_t utf8_decode(const char *s, size_t *n);
 
-/* Append the UTF-8 encoding of code point c to b. */
-void utf8_put(struct buf *b, uint32_t c);
 
 #endif
