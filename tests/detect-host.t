@@ -13,8 +13,15 @@ st=$?
 ok $? "the output is one JSON object"
 # Exit 1 only for a machine PUMA cannot use; then no profile is printed.
 prof=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["profile"])' "$TMP/host.json")
+# Exit 0 with one of config/profiles.json's profiles, or exit 1 with none.
+names=$("$PYTHON" -c 'import json,sys; print(" ".join(p["name"] for p in json.load(open(sys.argv[1]))["profiles"]))' \
+	"$ROOT/config/profiles.json")
 if [ "$st" = 0 ]; then
-	ok 0 "exit 0 with profile $prof"
+	case " $names " in
+	*" $prof "*) ok 0 "exit 0 with profile $prof, one of config/profiles.json's" ;;
+	*) ok 1 "exit 0 with profile $prof, one of config/profiles.json's"
+	   echo "# known profiles: $names" ;;
+	esac
 else
 	is "$st:$prof" "1:None" "exit $st only when no profile could be chosen"
 fi

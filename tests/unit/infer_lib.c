@@ -9,26 +9,38 @@
 #include "http.h"
 #include "prompt.h"
 
-static int failures;
+#include "check.h"
 
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		printf("%s:%d: failed: %s\n", __FILE__, __LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
+/* A check named by its line and its condition. */
+#define CHECK(cond) check((cond), "line %d: %s", __LINE__, #cond)
 
+/* Text as diagnostic lines, each starting with "# ". */
+static void diag_text(const char *label, const char *s)
+{
+	printf("#   %s ", label);
+	for (; *s != '\0'; s++)
+		if (*s == '\n')
+			fputs("\n#         ", stdout);
+		else
+			putchar(*s);
+	putchar('\n');
+}
+
+/* got is want; the check is named by its line and want's first words. */
 static void same(const char *got, const char *want, int line)
 {
-	if (strcmp(got, want) != 0) {
-		printf("%s:%d:\n  got:  %s\n  want: %s\n", __FILE__, line, got, want);
-		failures++;
+	int n = (int)strcspn(want, "\n");
+
+	if (!check(strcmp(got, want) == 0, "line %d: \"%.*s%s\"", line, n > 48 ? 48 : n, want,
+		   n > 48 || want[n] != '\0' ? "..." : "")) {
+		diag_text("got: ", got);
+		diag_text("want:", want);
 	}
 }
 
 static void retry_policy(void)
 {
-	int i;
+	int i, first = 1, third = 1;
 
 	CHECK(http_retryable(0, 500) && http_retryable(0, 503) && http_retryable(0, 599));
 	CHECK(http_retryable(0, 408) && http_retryable(0, 425) && http_retryable(0, 429));
@@ -40,9 +52,11 @@ static void retry_policy(void)
 	for (i = 0; i < 50; i++) {
 		double d1 = http_backoff(1, 1, -1), d3 = http_backoff(1, 3, -1);
 
-		CHECK(d1 >= 1 && d1 <= 1.25);
-		CHECK(d3 >= 4 && d3 <= 5);
+		first &= d1 >= 1 && d1 <= 1.25;
+		third &= d3 >= 4 && d3 <= 5;
 	}
+	check(first, "the first retry waits 1 s plus up to a quarter (50 draws)");
+	check(third, "the third retry waits 4 s plus up to a quarter (50 draws)");
 	CHECK(http_backoff(0.05, 1, 2) == 2);
 	CHECK(http_backoff(1, 1, 1e9) == HTTP_MAX_RETRY_AFTER);
 	CHECK(http_backoff(0, 5, -1) == 0);
@@ -62,10 +76,8 @@ static void render(const char *text, const char *rec, const char *labels, long m
 		same(err, want, line);
 	else
 		same(out.s, want, line);
-	if (r.truncated != want_cut) {
-		printf("%s:%d: truncated %d, want %d\n", __FILE__, line, r.truncated, want_cut);
-		failures++;
-	}
+	if (!check(r.truncated == want_cut, "line %d: the text is %scut", line, want_cut ? "" : "not "))
+		printf("#   truncated %d, want %d\n", r.truncated, want_cut);
 	buf_free(&out);
 	arena_free(&a);
 }
@@ -168,5 +180,5 @@ int main(void)
 	templates();
 	labels();
 	bodies();
-	return failures != 0;
+	return check_done();
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "jfast.h"
+#include "check.h"
 #include "jtree.h"
 #include "json.h"
 #include "xalloc.h"
@@ -148,12 +149,12 @@ int main(void)
 		if (slow != NULL && plain)
 			plain_valid++;
 		if (fast != NULL && !compact_ok(fast)) {
-			printf("a member marked compact is not: %s\n", doc.s);
+			printf("# a member marked compact is not: %s\n", doc.s);
 			bad++;
 		}
 		if (fast == NULL) {
 			if (slow != NULL && plain && plain_missed++ < 3)
-				printf("fast path declined a plain valid document: %s\n", doc.s);
+				printf("# fast path declined a plain valid document: %s\n", doc.s);
 			continue;
 		}
 		if (slow != NULL)
@@ -164,17 +165,20 @@ int main(void)
 		if (slow != NULL)
 			describe(&d2, slow, 1);
 		if (slow == NULL || d1.len != d2.len || memcmp(d1.s, d2.s, d1.len) != 0) {
-			printf("mismatch on %s\n  fast: %s\n  yajl: %s\n", doc.s, d1.s,
+			printf("# mismatch on %s\n#   fast: %s\n#   yajl: %s\n", doc.s, d1.s,
 			       slow ? d2.s : err);
 			bad++;
 		}
 	}
-	printf("%ld documents, %ld valid, %ld of them on the fast path (plain: %ld of %ld), %ld mismatches\n",
-	       i, valid, valid_taken, plain_valid - plain_missed, plain_valid, bad);
+	check(bad == 0, "%ld documents: the fast path agrees with yajl on every one it takes", i);
+	check(plain_missed == 0, "the fast path takes every plain valid document (%ld of %ld)",
+	      plain_valid - plain_missed, plain_valid);
+	check(plain_valid > 50000, "enough plain valid documents to mean something (%ld > 50000)", plain_valid);
+	printf("# %ld valid, %ld of them on the fast path\n", valid, valid_taken);
 	arena_free(&a1);
 	arena_free(&a2);
 	buf_free(&doc);
 	buf_free(&d1);
 	buf_free(&d2);
-	return bad == 0 && plain_missed == 0 && plain_valid > 50000 ? 0 : 1;
+	return check_done();
 }

@@ -7,16 +7,7 @@
 
 #include "json.h"
 #include "xalloc.h"
-
-static int failures;
-
-static void check(int cond, const char *what)
-{
-	if (!cond) {
-		printf("FAIL: %s\n", what);
-		failures++;
-	}
-}
+#include "check.h"
 
 /* Parse text, apply nothing, and compare its compact form with want. */
 static int writes(const jv *v, const char *want)
@@ -96,5 +87,5 @@ int main(void)
 	check(jv_unset(arr, "x") == 0 && jv_len(arr) == 3, "jv_unset on an array does nothing");
 
 	arena_free(&a);
-	return failures != 0;
+	return check_done();
 }

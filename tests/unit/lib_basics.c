@@ -7,16 +7,7 @@
 #include "json.h"
 #include "mt.h"
 #include "sha256.h"
-
-static int failures;
-
-static void check(int cond, const char *what)
-{
-	if (!cond) {
-		printf("FAIL: %s\n", what);
-		failures++;
-	}
-}
+#include "check.h"
 
 int main(void)
 {
@@ -73,5 +64,5 @@ int main(void)
 	}
 	check(utf8_cut("a\xc3\xa9z", 4, 2) == 1, "utf8_cut stops before a split character");
 	check(utf8_cut("a\xc3\xa9z", 4, 3) == 3, "utf8_cut keeps a whole character");
-	return failures != 0;
+	return check_done();
 }

@@ -21,16 +21,7 @@
 #include "outfile.h"
 #include "probe.h"
 #include "xalloc.h"
-
-static int failures;
-
-static void check(int cond, const char *what)
-{
-	if (!cond) {
-		printf("FAIL: %s\n", what);
-		failures++;
-	}
-}
+#include "check.h"
 
 static char *fmt(const char *f, ...)
 {
@@ -180,5 +171,5 @@ int main(void)
 
 	test_outfile();
 	test_probe_fds();
-	return failures ? 1 : 0;
+	return check_done();
 }
