@@ -55,17 +55,7 @@ ok $? "ggml reports NEON, ARM_FMA and DOTPROD kernels"
 ok $? "and neither SVE nor any x86 extension"
 echo "# arm64: ${sysinfo#*system_info: }"
 
-"$PYTHON" - "$TMP/in.jsonl" <<'EOF'
-import json, sys
-items = [("Login crashes", "Every user sees a crash right after entering the password."),
-         ("Typo in footer", "The footer says Copyrigth."),
-         ("Report is slow", "The monthly report takes ten minutes to render."),
-         ("Data loss on save", "Saving a draft twice deletes the first version.")]
-with open(sys.argv[1], "w") as f:
-    for i, (t, d) in enumerate(items):
-        f.write(json.dumps({"id": "A-%d" % i, "scenario": "triage_jira", "title": t,
-                            "description": d, "gold": "Major"}) + "\n")
-EOF
+bug_reports "$TMP/in.jsonl" A 0 1 2 3
 
 infer() {
 	local port=$1

@@ -12,30 +12,15 @@ PP=$SHARED/puma-prompts
 [ -d "$PP/golden" ] || skip_all "PUMA's templates not found at $PP (set PUMA_SHARED_DATA)"
 FIX="$ROOT/tests/fixtures/llama"
 unset OLLAMA_HOST OPENAI_API_KEY PUMA_PROMPTS_DIR
-if ! started=$("$FIX/start-server.sh" -a tiny 2>"$TMP/start.err"); then
-	why=$(tail -n 1 "$TMP/start.err")
-	if [ "${PUMA_REQUIRE_LLAMA:-0}" = 1 ]; then
-		echo "not ok 1 - llama-server fixture: $why"
-		echo "1..1"
-		exit 1
-	fi
-	skip_all "llama-server fixture unavailable: $why"
-fi
-read -r LPORT LPID <<<"$started"
-proxy=""
-trap '[ -n "$proxy" ] && kill "$proxy" 2>/dev/null && wait "$proxy" 2>/dev/null; "$FIX/stop-server.sh" "$LPID" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+start_llama -a tiny
 GGUF=$("$FIX/tiny-model.sh" 2>/dev/null)
-"$PYTHON" "$ROOT/tests/helpers/ollama-proxy.py" --upstream "http://127.0.0.1:$LPORT" --model qwen2.5:3b \
-	--gguf "$GGUF" --log "$TMP/bodies" >"$TMP/proxy.port" 2>"$TMP/proxy.err" &
-proxy=$!
-for _ in $(seq 200); do [ -s "$TMP/proxy.port" ] && break; sleep 0.05; done
-URL="http://127.0.0.1:$(cat "$TMP/proxy.port")"
+start_ollama_proxy --model qwen2.5:3b --gguf "$GGUF" --log "$TMP/bodies"
+URL=$OURL
 
 # Three issues (N=200 takes them all, in file order), to keep it short.
 mkdir -p "$TMP/data"
 puma-prep "$SHARED/jira_balanced_200.csv" 2>/dev/null | head -n 3 >"$TMP/data/triage_jira.jsonl"
-env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" NO_BUILD=1 "BINDIR=$BIN" \
-	"RUNS=$TMP/runs" "DATA=$TMP/data" "PROMPTS_DIR=$PP" "URL=$URL" baseline-triage >"$TMP/out" 2>"$TMP/err"
+project_make "RUNS=$TMP/runs" "DATA=$TMP/data" "PROMPTS_DIR=$PP" "URL=$URL" baseline-triage >"$TMP/out" 2>"$TMP/err"
 is "$?" 0 "make baseline-triage against llama-server behind Ollama's API"
 run=$(ls -d "$TMP/runs"/baseline-triage__* | head -n 1)
 is "$(find "$TMP/data/prompts/puma" -name '*.jinja' | wc -l)" 21 "the run fetched PUMA's templates first (from PROMPTS_DIR)"

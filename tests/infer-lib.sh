@@ -13,7 +13,7 @@ export PUMA_CONFIG_DIR="$ROOT/config"
 unset OLLAMA_HOST OPENAI_API_KEY
 
 pids=""
-trap 'for p in $pids; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
+at_exit 'for p in $pids; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done'
 
 start_fake() {
 	local name=$1

@@ -10,34 +10,10 @@ need_python json
 . "$ROOT/tests/infer-lib.sh"
 FIX="$ROOT/tests/fixtures/llama"
 
-if ! started=$("$FIX/start-server.sh" -a tiny 2>"$TMP/start.err"); then
-	why=$(tail -n 1 "$TMP/start.err")
-	if [ "${PUMA_REQUIRE_LLAMA:-0}" = 1 ]; then
-		echo "not ok 1 - llama-server fixture: $why"
-		echo "1..1"
-		exit 1
-	fi
-	skip_all "llama-server fixture unavailable: $why"
-fi
-read -r LPORT LPID <<<"$started"
-proxy=""
-trap '[ -n "$proxy" ] && kill "$proxy" 2>/dev/null && wait "$proxy" 2>/dev/null; "$FIX/stop-server.sh" "$LPID" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
-LURL="http://127.0.0.1:$LPORT"
+start_llama -a tiny
 GGUF=$("$FIX/tiny-model.sh" 2>/dev/null)
 
-"$PYTHON" - "$TMP/in.jsonl" <<'EOF'
-import json, sys
-items = [("Login crashes", "Every user sees a crash right after entering the password."),
-         ("Typo in footer", "The footer says Copyrigth."),
-         ("Report is slow", "The monthly report takes ten minutes to render."),
-         ("Data loss on save", "Saving a draft twice deletes the first version."),
-         ("Button misaligned", "The OK button is two pixels too low on the settings page."),
-         ("Search ignores accents", "Searching for caf\u00e9 does not find cafe.")]
-with open(sys.argv[1], "w") as f:
-    for i, (t, d) in enumerate(items):
-        f.write(json.dumps({"id": "L-%d" % i, "scenario": "triage_jira", "title": t,
-                            "description": d, "gold": "Major"}) + "\n")
-EOF
+bug_reports "$TMP/in.jsonl" L 0 1 2 3 4 5
 
 # ---- OpenAI API, answers restricted to the labels by a grammar ----
 puma-infer -b openai -u "$LURL" -m tiny --no-cache --constrain --logprobs --top-logprobs 3 --num-predict 8 \
@@ -67,11 +43,7 @@ puma-infer -b openai -u "$LURL" -m tiny --no-cache --logprobs --num-predict 6 -j
 same_file <(strip "$TMP/u3") <(strip "$TMP/u1") "-j 2 against one slot: the same records in the same order"
 
 # ---- Ollama's API, through the proxy, on the same server ----
-"$PYTHON" "$ROOT/tests/helpers/ollama-proxy.py" --upstream "$LURL" --model tiny-qwen2:q8 --gguf "$GGUF" \
-	>"$TMP/proxy.port" 2>"$TMP/proxy.err" &
-proxy=$!
-for _ in $(seq 200); do [ -s "$TMP/proxy.port" ] && break; sleep 0.05; done
-OURL="http://127.0.0.1:$(cat "$TMP/proxy.port")"
+start_ollama_proxy --model tiny-qwen2:q8 --gguf "$GGUF"
 puma-infer -u "$OURL" -m tiny-qwen2:q8 --no-cache --logprobs --num-predict 6 <"$TMP/in.jsonl" >"$TMP/o1" 2>/dev/null
 is "$(pyq "$TMP/o1" 'r[0]["backend"], r[0]["model_digest"], r[0]["quantization"], r[0]["server_version"]')" \
 	"('ollama', '$(sha256sum "$GGUF" | cut -c1-64)', 'Q8_0', '0.12.11')" \

@@ -14,31 +14,9 @@ is "$?:$(head -n 1 "$TMP/err")" \
 	"2:puma-infer: --samples 3: self-consistency needs --temperature above 0 (at 0 every sample gives the same answer)" \
 	"--samples above 1 at temperature 0 is a usage error, before any request"
 
-if ! started=$("$FIX/start-server.sh" -a tiny 2>"$TMP/start.err"); then
-	why=$(tail -n 1 "$TMP/start.err")
-	if [ "${PUMA_REQUIRE_LLAMA:-0}" = 1 ]; then
-		echo "not ok 2 - llama-server fixture: $why"
-		echo "1..2"
-		exit 1
-	fi
-	skip "llama-server fixture unavailable: $why"
-	done_testing
-	exit
-fi
-read -r LPORT LPID <<<"$started"
-trap '"$FIX/stop-server.sh" "$LPID" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
-LURL="http://127.0.0.1:$LPORT"
+start_llama -a tiny
 
-"$PYTHON" - "$TMP/in.jsonl" <<'EOF'
-import json, sys
-items = [("Login crashes", "Every user sees a crash right after entering the password."),
-         ("Typo in footer", "The footer says Copyrigth."),
-         ("Data loss on save", "Saving a draft twice deletes the first version.")]
-with open(sys.argv[1], "w") as f:
-    for i, (t, d) in enumerate(items):
-        f.write(json.dumps({"id": "S-%d" % i, "scenario": "triage_jira", "title": t,
-                            "description": d, "gold": "Major"}) + "\n")
-EOF
+bug_reports "$TMP/in.jsonl" S 0 1 3
 run() { puma-infer -b openai -u "$LURL" -m tiny --constrain --temperature 0.8 --num-predict 8 "$@" <"$TMP/in.jsonl"; }
 
 run --cache "$TMP/cache" --samples 4 >"$TMP/a" 2>"$TMP/err"

@@ -17,19 +17,8 @@ size=$(wc -c <"$GGUF")
 [ "$size" -le 12582912 ]
 ok $? "the shipped file is at most 12 MB ($size bytes)"
 
-if ! started=$("$FIX/start-server.sh" -m "$GGUF" -a puma-llama-13m -c 2048 2>"$TMP/start.err"); then
-	why=$(tail -n 1 "$TMP/start.err")
-	if [ "${PUMA_REQUIRE_LLAMA:-0}" = 1 ]; then
-		echo "not ok 3 - llama-server fixture: $why"
-		echo "1..3"
-		exit 1
-	fi
-	skip "llama-server fixture unavailable: $why"
-	done_testing
-fi
-read -r LPORT LPID <<<"$started"
-trap '"$FIX/stop-server.sh" "$LPID" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
-URL="http://127.0.0.1:$LPORT"
+start_llama -m "$GGUF" -a puma-llama-13m -c 2048
+URL=$LURL
 
 # The server reads the architecture, the context and the chat template from the file.
 curl -s "$URL/props" >"$TMP/props.json"

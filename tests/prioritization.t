@@ -94,20 +94,7 @@ print(json.dumps({k: d[k] for k in ("n", "n_parsed", "parse_failure_rate", "accu
 	"accuracy over parsed pairs, parse failure rate, NDCG and MRR as NumPy computes them"
 
 # ---- A whole run against llama-server ----
-if ! started=$("$FIX/start-server.sh" -a tiny 2>"$TMP/start.err"); then
-	why=$(tail -n 1 "$TMP/start.err")
-	if [ "${PUMA_REQUIRE_LLAMA:-0}" = 1 ]; then
-		ok 1 "llama-server fixture: $why"
-		done_testing
-		exit 1
-	fi
-	skip "llama-server fixture unavailable: $why"
-	done_testing
-	exit
-fi
-read -r LPORT LPID <<<"$started"
-trap '"$FIX/stop-server.sh" "$LPID" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
-LURL="http://127.0.0.1:$LPORT"
+start_llama -a tiny
 
 puma-pair --pairs mixed -n 6 --seed 3 <"$TMP/issues.jsonl" >"$TMP/pairs.jsonl"
 for strategy in zero-shot contextual-anchoring; do

@@ -6,10 +6,7 @@
 need_python json
 . "$ROOT/tests/infer-lib.sh"
 RUNS="$TMP/runs"
-pmake() {
-	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" \
-		NO_BUILD=1 "BINDIR=$BIN" "RUNS=$RUNS" "DATASET=$TMP/in" N=2 "$@"
-}
+pmake() { project_make "RUNS=$RUNS" "DATASET=$TMP/in" N=2 "$@"; }
 "$PYTHON" -c 'import json
 for i in range(2): print(json.dumps({"id": "I-%d" % i, "scenario": "triage_jira", "title": "t%d" % i, "description": "d", "gold": "Major"}))' >"$TMP/in"
 printf 'Priority ({{labels}}) of: {{title}}\n' >"$TMP/t1.txt"

@@ -5,10 +5,6 @@
 # target before any recipe runs, and no file appears.
 . "$(dirname "$0")/lib.sh"
 RUNS="$TMP/runs"
-pmake() {
-	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" \
-		NO_BUILD=1 "BINDIR=$BIN" "$@"
-}
 printf '{"id":"A","scenario":"triage_jira","title":"t","description":"d","gold":"Major"}\n' >"$TMP/tri.jsonl"
 VARS="SCENARIO STRATEGY MODEL N SEED TEMPERATURE NUM_PREDICT BACKEND URL LOGPROBS TOP_LOGPROBS
 JOBS CONSTRAIN NUM_CTX MAX_CHARS EXAMPLES K LABELS TIMEOUT RETRIES BINS COUNTRY INTENSITY PUE
@@ -39,7 +35,7 @@ for k in 1 2 3 4 5 6 7 8; do
 		for v in $VARS; do
 			args+=("$v=$(hostile $k $v)")
 		done
-		pmake "$target" "${args[@]}" >"$TMP/out" 2>"$TMP/err" </dev/null
+		project_make "$target" "${args[@]}" >"$TMP/out" 2>"$TMP/err" </dev/null
 		st=$?
 		missing=""
 		for v in $VARS; do
@@ -54,7 +50,7 @@ ls "$TMP" | grep '^pw-' | sed 's/^/# created: /'
 # BINDIR is also the main Makefile's: a hostile one stops make before any
 # recipe, one way or the other.
 for k in 1 2 3 4 5 6 7 8; do
-	pmake run "DATASET=$TMP/tri.jsonl" "RUNS=$RUNS" N=1 URL=http://127.0.0.1:9 \
+	project_make run "DATASET=$TMP/tri.jsonl" "RUNS=$RUNS" N=1 URL=http://127.0.0.1:9 \
 		"BINDIR=$(hostile $k BINDIR)" >/dev/null 2>&1 </dev/null
 	st=$?
 	[ "$st" -ne 0 ] && [ ! -e "$RUNS" ] || echo "# BINDIR value $k: exit $st"
@@ -62,17 +58,17 @@ done
 is "$(ls "$TMP" | grep -c '^pw-')" 0 "hostile BINDIR values: no command ran"
 
 # The issue's two cases, as given.
-pmake run "DATASET=$TMP/tri.jsonl" "RUNS=$RUNS" URL=http://127.0.0.1:9 N=4 \
+project_make run "DATASET=$TMP/tri.jsonl" "RUNS=$RUNS" URL=http://127.0.0.1:9 N=4 \
 	"MODEL=m:1' --version; touch $TMP/pwned; echo '" >/dev/null 2>"$TMP/err"
 is "$?:$([ -e "$TMP/pwned" ] && echo pwned)" "2:" "MODEL with a quote: refused, nothing ran"
-pmake run "DATASET=$TMP/tri.jsonl" "RUNS=$RUNS" URL=http://127.0.0.1:9 N=4 \
+project_make run "DATASET=$TMP/tri.jsonl" "RUNS=$RUNS" URL=http://127.0.0.1:9 N=4 \
 	"SEED=42 --version; touch $TMP/pwned2; true" >/dev/null 2>"$TMP/err"
 is "$?:$([ -e "$TMP/pwned2" ] && echo pwned)" "2:" "SEED with a command: refused, nothing ran"
 grep -q "^run: SEED=.* is not a whole number" "$TMP/err"
 ok $? "SEED: the message says a number is wanted"
 
 # Ordinary values pass.
-pmake check-settings "DATASET=$TMP/tri.jsonl" "RUNS=$RUNS" N=4 SEED=7 TEMPERATURE=0.7 \
+project_make check-settings "DATASET=$TMP/tri.jsonl" "RUNS=$RUNS" N=4 SEED=7 TEMPERATURE=0.7 \
 	MODEL=qwen2.5:3b-instruct-q4_K_M URL=http://bob:pw@127.0.0.1:11434/ "LABELS=Critical, Major" \
 	STRATEGY=few-shot-3 "EXAMPLES=$TMP/pool.jsonl" K=3 "INFER_ARGS=--max-chars 2000 --retries 2" \
 	COUNTRY=FR PUE=1.2 MODEL_DIGEST=sha256:abc PROFILE=h100 >"$TMP/out" 2>"$TMP/err"

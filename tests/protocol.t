@@ -7,29 +7,13 @@
 need_python json
 FIX="$ROOT/tests/fixtures/llama"
 RUNS="$TMP/runs"
-# The make of the tests must not leak into the make under test.
 # PUMA's templates (for the canonical targets) come from the shared copies.
 pmake() {
-	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" \
-		NO_BUILD=1 "BINDIR=$BIN" "RUNS=$RUNS" "DATA=$TMP/data" "PROMPTS_DIR=$SHARED/puma-prompts" "$@"
-}
-# json FILE EXPR: evaluate EXPR over the JSON object `d` in FILE.
-json() {
-	"$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+	project_make "RUNS=$RUNS" "DATA=$TMP/data" "PROMPTS_DIR=$SHARED/puma-prompts" "$@"
 }
 
 # Instances: 40 triage issues, 10 per class.
-"$PYTHON" - "$TMP/tri.jsonl" <<'EOF'
-import json, sys
-labels = ["Critical", "Major", "Minor", "Trivial"]
-words = ["login", "crash", "typo", "footer", "database", "timeout", "colour", "report"]
-with open(sys.argv[1], "w") as f:
-    for i in range(40):
-        f.write(json.dumps({"id": "P-%d" % i, "scenario": "triage_jira",
-                            "title": "%s %s %d" % (words[i % 8], words[(i * 3) % 8], i),
-                            "description": "The %s fails when the %s is used." % (words[i % 5], words[i % 7]),
-                            "gold": labels[i % 4], "row": i + 1}) + "\n")
-EOF
+triage_issues "$TMP/tri.jsonl" 40 P
 
 # ---- Without a server ----
 pmake run BACKEND=openai URL=http://127.0.0.1:1 MODEL=none NAME=dead N=5 "DATASET=$TMP/tri.jsonl" \
@@ -143,19 +127,8 @@ else
 fi
 
 # ---- Against llama-server ----
-if ! started=$("$FIX/start-server.sh" -a tiny-random 2>"$TMP/start.err"); then
-	if [ "${PUMA_REQUIRE_LLAMA:-}" = 1 ]; then
-		ok 1 "llama-server starts"
-		sed 's/^/# /' "$TMP/start.err" | tail -n 20
-		done_testing
-		exit 1
-	fi
-	skip "llama-server could not be built or started here (set PUMA_REQUIRE_LLAMA=1 to insist)"
-	done_testing
-	exit
-fi
-read -r port pid <<<"$started"
-trap '"$FIX/stop-server.sh" "$pid" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+start_llama -a tiny-random
+port=$LPORT
 digest=$(sha256sum "$("$FIX/tiny-model.sh" 2>/dev/null)" | cut -c1-64)
 S=(BACKEND=openai "URL=http://127.0.0.1:$port" MODEL=tiny-random "MODEL_DIGEST=$digest" N=12 SEED=42
 	NUM_PREDICT=12 CONSTRAIN=1 LOGPROBS=1 TOP_LOGPROBS=3 "DATASET=$TMP/tri.jsonl" NAME=t)
@@ -178,14 +151,8 @@ ok $((! $?)) "the run directory holds every file"
 ls "$A" | grep -q '\.tmp' && ok 1 "no temporary files left" || ok 0 "no temporary files left"
 
 # Identical results apart from timings.
-strip='import json,sys
-for l in open(sys.argv[1]):
-    r = json.loads(l)
-    for k in ("latency_ms", "timings", "cached"):
-        r.pop(k, None)
-    print(json.dumps(r, sort_keys=True))'
-"$PYTHON" -c "$strip" "$A/predictions.jsonl" >"$TMP/pa"
-"$PYTHON" -c "$strip" "$B/predictions.jsonl" >"$TMP/pb"
+untimed "$A/predictions.jsonl" >"$TMP/pa"
+untimed "$B/predictions.jsonl" >"$TMP/pb"
 same_file "$TMP/pb" "$TMP/pa" "two runs: identical predictions, responses and logprobs (timings aside)"
 mstrip='import json,sys
 d = json.load(open(sys.argv[1]))

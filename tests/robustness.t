@@ -7,13 +7,7 @@
 need_python json
 FIX="$ROOT/tests/fixtures/llama"
 RUNS="$TMP/runs"
-pmake() {
-	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" \
-		NO_BUILD=1 "BINDIR=$BIN" "RUNS=$RUNS" "$@"
-}
-json() {
-	"$PYTHON" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
-}
+pmake() { project_make "RUNS=$RUNS" "$@"; }
 # jl FILE EXPR: EXPR over the JSON objects r of a file of several.
 jl() {
 	"$PYTHON" -c 'import json,sys
@@ -36,17 +30,8 @@ with open(sys.argv[1], "w") as f:
                             "gold": labels[i % 4], "row": i + 1}) + "\n")
 PY
 
-if ! started=$("$FIX/start-server.sh" -a tiny 2>"$TMP/start.err"); then
-	if [ "${PUMA_REQUIRE_LLAMA:-}" = 1 ]; then
-		ok 1 "llama-server starts"
-		sed 's/^/# /' "$TMP/start.err" | tail -n 20
-		done_testing
-		exit 1
-	fi
-	skip_all "llama-server could not be built or started here (set PUMA_REQUIRE_LLAMA=1 to insist)"
-fi
-read -r port pid <<<"$started"
-trap '"$FIX/stop-server.sh" "$pid" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+start_llama -a tiny
+port=$LPORT
 S=(BACKEND=openai "URL=http://127.0.0.1:$port" MODEL=tiny N=3 SEED=42 NUM_PREDICT=6 CONSTRAIN=1
 	LOGPROBS=1 TOP_LOGPROBS=3 "DATASET=$TMP/tri.jsonl")
 

@@ -1,44 +1,18 @@
-# tests/sweep-lib.sh - sourced by the sweep tests: the instances, a spec
-# for the llama-server fixture, make without the suite's own make flags,
-# and a comparison of two sweeps' records.
+# tests/sweep-lib.sh - sourced by the sweep tests after lib.sh: the
+# instances, the llama-server for a spec, and a comparison of two sweeps'
+# records.
 
 FIX="$ROOT/tests/fixtures/llama"
 
 # Instances: 40 triage issues, 10 per class.
-"$PYTHON" - "$TMP/tri.jsonl" <<'PY'
-import json, sys
-labels = ["Critical", "Major", "Minor", "Trivial"]
-words = ["login", "crash", "typo", "footer", "database", "timeout", "colour", "report"]
-with open(sys.argv[1], "w") as f:
-    for i in range(40):
-        f.write(json.dumps({"id": "P-%d" % i, "scenario": "triage_jira",
-                            "title": "%s %s %d" % (words[i % 8], words[(i * 3) % 8], i),
-                            "description": "The %s fails when the %s is used." % (words[i % 5], words[i % 7]),
-                            "gold": labels[i % 4], "row": i + 1}) + "\n")
-PY
+triage_issues "$TMP/tri.jsonl" 40 P
 
-# smake ARGS...: the project's make, free of the make running the suite.
-smake() {
-	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" \
-		NO_BUILD=1 "BINDIR=$BIN" "$@"
-}
-
-# start_llama: a llama-server on the tiny model; sets port, pid and digest,
-# or skips everything (fails in CI, where the server must be there).
-start_llama() {
-	local started
-	if ! started=$("$FIX/start-server.sh" -a tiny-random 2>"$TMP/start.err"); then
-		if [ "${PUMA_REQUIRE_LLAMA:-}" = 1 ]; then
-			ok 1 "llama-server starts"
-			sed 's/^/# /' "$TMP/start.err" | tail -n 20
-			done_testing
-			exit 1
-		fi
-		skip "llama-server could not be built or started here (set PUMA_REQUIRE_LLAMA=1 to insist)"
-		done_testing
-		exit 0
-	fi
-	read -r port pid <<<"$started"
+# sweep_llama: the llama-server fixture on the tiny-random model (see
+# start_llama in lib.sh); sets port, pid and the model's digest.
+sweep_llama() {
+	start_llama -a tiny-random
+	port=$LPORT
+	pid=$LPID
 	digest=$(sha256sum "$("$FIX/tiny-model.sh" 2>/dev/null)" | cut -c1-64)
 }
 

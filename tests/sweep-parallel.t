@@ -20,10 +20,10 @@ for t in bash sh env make sed wc mkdir mv cat rm mktemp dirname basename date ls
 	ln -s "$(command -v $t)" "$TMP/path/$t"
 done
 write_spec "$TMP/s.json" p '["zero-shot", "egi"]' '[42, 43]'
-PATH=$TMP/path smake sweep ENGINE=parallel SSHLOGIN=: "SPEC=$TMP/s.json" "RUNS=$TMP/none" >/dev/null 2>"$TMP/err"
+PATH=$TMP/path project_make sweep ENGINE=parallel SSHLOGIN=: "SPEC=$TMP/s.json" "RUNS=$TMP/none" >/dev/null 2>"$TMP/err"
 ok $([ $? -ne 0 ] && grep -q "ENGINE=parallel needs GNU parallel, which is not installed" "$TMP/err"; echo $?) \
 	"without GNU parallel: a clear message"
-smake sweep ENGINE=parallel "SPEC=$TMP/s.json" "RUNS=$TMP/none" >/dev/null 2>"$TMP/err"
+project_make sweep ENGINE=parallel "SPEC=$TMP/s.json" "RUNS=$TMP/none" >/dev/null 2>"$TMP/err"
 ok $([ $? -eq 2 ] && grep -q "needs SSHLOGIN=host,host... or SLF=FILE" "$TMP/err"; echo $?) \
 	"ENGINE=parallel without hosts: says what to give"
 
@@ -89,7 +89,7 @@ if [ $up -ne 0 ]; then
 fi
 
 # ---- The sweep, local and over ssh ----
-start_llama
+sweep_llama
 write_spec "$TMP/s.json" p '["zero-shot", "egi"]' '[42, 43]'
 timeout 600 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" -j2 \
 	NO_BUILD=1 "BINDIR=$BIN" sweep "SPEC=$TMP/s.json" "RUNS=$TMP/local" >"$TMP/l.out" 2>"$TMP/l.err"
@@ -112,7 +112,7 @@ is "$out" same "ENGINE=parallel: the records of the local engine, run for run (t
 
 # Again: nothing left to do, nothing runs.
 before=$(grep -c "Accepted publickey" "$S/sshd.log")
-smake sweep ENGINE=parallel "SLF=$TMP/hosts" "SPEC=$TMP/s.json" "RUNS=$TMP/ssh" >"$TMP/p2.out" 2>&1
+project_make sweep ENGINE=parallel "SLF=$TMP/hosts" "SPEC=$TMP/s.json" "RUNS=$TMP/ssh" >"$TMP/p2.out" 2>&1
 is "$?" 0 "ENGINE=parallel again"
 ok $(grep -q "every run is complete" "$TMP/p2.out" && [ "$(grep -c "Accepted publickey" "$S/sshd.log")" -eq "$before" ]; echo $?) \
 	"ENGINE=parallel again: every run complete, no job sent"

@@ -16,13 +16,13 @@ mkdir -p "$TMP/path"
 for t in bash sh env make sed wc mkdir mv cat rm mktemp dirname basename date ls sort head; do
 	ln -s "$(command -v $t)" "$TMP/path/$t"
 done
-PATH=$TMP/path smake sweep ENGINE=slurm "SPEC=$TMP/s.json" "RUNS=$TMP/none" >/dev/null 2>"$TMP/err"
+PATH=$TMP/path project_make sweep ENGINE=slurm "SPEC=$TMP/s.json" "RUNS=$TMP/none" >/dev/null 2>"$TMP/err"
 ok $([ $? -ne 0 ] && grep -q "ENGINE=slurm needs Slurm's sbatch, which is not installed" "$TMP/err"; echo $?) \
 	"without Slurm: a clear message"
 # The plan: the array script with the spec's directives.
 printf '%s\n' "$(sed 's/}$/, "slurm": {"partition": "debug", "time": "00:10:00", "cpus_per_task": 1}}/' "$TMP/s.json")" >"$TMP/s2.json"
 mv "$TMP/s2.json" "$TMP/s.json"
-smake -n sweep ENGINE=slurm "SPEC=$TMP/s.json" "RUNS=$TMP/none" >"$TMP/plan" 2>&1
+project_make -n sweep ENGINE=slurm "SPEC=$TMP/s.json" "RUNS=$TMP/none" >"$TMP/plan" 2>&1
 ok $(grep -q '^#SBATCH --array=1-4$' "$TMP/plan" && grep -q '^#SBATCH --partition=debug$' "$TMP/plan" &&
 	grep -q '^#SBATCH --time=00:10:00$' "$TMP/plan" && grep -q '^#SBATCH --cpus-per-task=1$' "$TMP/plan" &&
 	[ ! -e "$TMP/none" ]; echo $?) "make -n sweep ENGINE=slurm: the array script with the spec's directives, nothing made"
@@ -107,7 +107,7 @@ if [ $up -ne 0 ]; then
 fi
 
 # ---- The sweep, local and through Slurm ----
-start_llama
+sweep_llama
 write_spec "$TMP/s.json" u '["zero-shot", "egi"]' '[42, 43]' \
 	', "slurm": {"partition": "debug", "time": "00:10:00", "cpus_per_task": 1}'
 timeout 600 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" -j2 \
@@ -126,7 +126,7 @@ grep -q "_job_complete: JobId=${job}_[1-4](.*) done\|JobId=${job}_.* done" "$SL/
 ok $? "slurmctld logged the array's tasks done"
 out=$(same_sweeps "$TMP/local" "$TMP/slurm-runs" 2>&1)
 is "$out" same "ENGINE=slurm: the records of the local engine, run for run (timings aside)"
-smake sweep ENGINE=slurm "SPEC=$TMP/s.json" "RUNS=$TMP/slurm-runs" >"$TMP/s2.out" 2>&1
+project_make sweep ENGINE=slurm "SPEC=$TMP/s.json" "RUNS=$TMP/slurm-runs" >"$TMP/s2.out" 2>&1
 ok $([ $? -eq 0 ] && grep -q "every run is complete" "$TMP/s2.out" && ! grep -q "Slurm job" "$TMP/s2.out"; echo $?) \
 	"ENGINE=slurm again: nothing submitted"
 done_testing

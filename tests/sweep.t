@@ -14,7 +14,7 @@ write_spec "$TMP/ok.json" t '["zero-shot", "egi"]' '[42, 43]'
 # ---- Hostile and broken specs: refused before anything runs ----
 bad_case() {	# NAME JSON-MEMBERS MESSAGE-PATTERN
 	printf '{"name": "t", %s}\n' "$2" >"$TMP/bad.json"
-	smake sweep "SPEC=$TMP/bad.json" "RUNS=$RUNS" >"$TMP/out" 2>"$TMP/err"
+	project_make sweep "SPEC=$TMP/bad.json" "RUNS=$RUNS" >"$TMP/out" 2>"$TMP/err"
 	st=$?
 	ok $([ "$st" -ne 0 ] && grep -q "puma-sweep: $TMP/bad.json: .*$3" "$TMP/err" && [ ! -e "$RUNS" ] &&
 		[ ! -e "$TMP/pwned" ]; echo $?) "bad spec refused, nothing run: $1"
@@ -38,16 +38,16 @@ bad_case "a value twice" '"models": ["m", "m"]' 'listed twice'
 bad_case "URL not http" '"models": ["m"], "urls": ["file:///etc/passwd"]' 'not an http'
 bad_case "slurm option injection" '"models": ["m"], "slurm": {"partition": "gpu --wrap=id"}' 'slurm.partition'
 printf '{"name": "a__b", "models": ["m"]}' >"$TMP/bad.json"
-smake sweep "SPEC=$TMP/bad.json" "RUNS=$RUNS" >/dev/null 2>"$TMP/err"
+project_make sweep "SPEC=$TMP/bad.json" "RUNS=$RUNS" >/dev/null 2>"$TMP/err"
 ok $([ $? -ne 0 ] && grep -q "name: .*no '__'" "$TMP/err"; echo $?) "a sweep name with '__' is refused"
 printf '{"name": "t", "models": ["m"],}' >"$TMP/bad.json"
-smake sweep "SPEC=$TMP/bad.json" "RUNS=$RUNS" >/dev/null 2>"$TMP/err"
+project_make sweep "SPEC=$TMP/bad.json" "RUNS=$RUNS" >/dev/null 2>"$TMP/err"
 ok $([ $? -ne 0 ] && grep -q "bad.json: not valid JSON" "$TMP/err"; echo $?) "invalid JSON is refused, naming the file"
-smake sweep "RUNS=$RUNS" >/dev/null 2>"$TMP/err"
+project_make sweep "RUNS=$RUNS" >/dev/null 2>"$TMP/err"
 is "$?" 2 "no SPEC: usage error"
 grep -q "give SPEC=" "$TMP/err"
 ok $? "no SPEC: the message says what to give"
-smake sweep "SPEC=$TMP/ok.json" ENGINE=cloud "RUNS=$RUNS" >/dev/null 2>"$TMP/err"
+project_make sweep "SPEC=$TMP/ok.json" ENGINE=cloud "RUNS=$RUNS" >/dev/null 2>"$TMP/err"
 ok $([ $? -ne 0 ] && grep -q "ENGINE 'cloud' is not local, parallel or slurm" "$TMP/err"; echo $?) \
 	"an unknown engine is named"
 # The unit script checks its words again (a job file edited by hand).
@@ -59,7 +59,7 @@ SWEEP_ROOT=$ROOT SWEEP_RUNS=$RUNS SWEEP_BINDIR=$BIN bash "$ROOT/pipelines/sweep-
 ok $([ $? -eq 2 ] && grep -q "may not set RUNS" "$TMP/err"; echo $?) "sweep-unit.sh refuses RUNS"
 
 # ---- The plan ----
-smake -n sweep "SPEC=$TMP/ok.json" "RUNS=$RUNS" >"$TMP/plan" 2>"$TMP/err"
+project_make -n sweep "SPEC=$TMP/ok.json" "RUNS=$RUNS" >"$TMP/plan" 2>"$TMP/err"
 is "$?" 0 "make -n sweep"
 is "$(grep -c 'sweep-unit.sh NAME=t-[0-9a-f]\{12\} ' "$TMP/plan")" 4 "make -n sweep lists the 4 runs of a 2x2 sweep"
 ok $([ ! -e "$RUNS" ]; echo $?) "make -n sweep makes no run directory"
@@ -74,8 +74,7 @@ is "$("$BIN/puma-sweep" -f jobs "$TMP/rev.json" | cut -f1 | sort)" "$("$BIN/puma
 	"the order of the spec's members changes no run name"
 
 # ---- Against llama-server ----
-start_llama
-trap '"$FIX/stop-server.sh" "$pid" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+sweep_llama
 write_spec "$TMP/s.json" t '["zero-shot", "egi"]' '[42, 43]'
 timeout 600 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$ROOT" -j2 \
 	NO_BUILD=1 "BINDIR=$BIN" sweep "SPEC=$TMP/s.json" "RUNS=$RUNS" >"$TMP/s1.out" 2>"$TMP/s1.err"
@@ -101,7 +100,7 @@ grep -q "job server unavailable\|jobserver unavailable" "$TMP/s1.err"
 ok $((! $?)) "no jobserver warning from the units"
 
 before=$(ls "$RUNS" | sort)
-smake sweep "SPEC=$TMP/s.json" "RUNS=$RUNS" >"$TMP/s2.out" 2>"$TMP/s2.err"
+project_make sweep "SPEC=$TMP/s.json" "RUNS=$RUNS" >"$TMP/s2.out" 2>"$TMP/s2.err"
 is "$?" 0 "the same sweep again"
 grep -q "4 runs, 4 were already complete" "$TMP/s2.out"
 ok $? "the same sweep again: the 4 complete runs are skipped"
@@ -110,45 +109,39 @@ is "$(ls "$RUNS" | sort)" "$before" "the same sweep again: no new run directory"
 # An unfinished run (no manifest, no predictions) is resumed, not redone.
 u=$(ls -d "$RUNS"/t-* | head -n 1)
 rm -f "$u/manifest.json" "$u/predictions.jsonl" "$u/metrics.json" "$u/ece.json"
-smake -n sweep "SPEC=$TMP/s.json" "RUNS=$RUNS" >"$TMP/plan2" 2>/dev/null
+project_make -n sweep "SPEC=$TMP/s.json" "RUNS=$RUNS" >"$TMP/plan2" 2>/dev/null
 is "$(grep -c 'sweep-unit.sh' "$TMP/plan2")" 1 "make -n: one run left to do"
 grep -q "resuming $(basename "${u%%__*}")" "$TMP/plan2"
 ok $? "make -n: the plan says that run resumes"
-smake sweep "SPEC=$TMP/s.json" "RUNS=$RUNS" >"$TMP/s3.out" 2>"$TMP/s3.err"
+project_make sweep "SPEC=$TMP/s.json" "RUNS=$RUNS" >"$TMP/s3.out" 2>"$TMP/s3.err"
 is "$?" 0 "the sweep after a run lost its last steps"
 grep -q "run: resuming $u" "$TMP/s3.err"
 ok $? "the unfinished run was resumed in its own directory"
 ok $([ -f "$u/manifest.json" ] && [ "$(ls "$RUNS" | sort)" = "$before" ]; echo $?) "it is complete again; no new directory"
-smake sweep-plan "SPEC=$TMP/s.json" "RUNS=$RUNS" >"$TMP/table"
+project_make sweep-plan "SPEC=$TMP/s.json" "RUNS=$RUNS" >"$TMP/table"
 is "$(grep -c '^complete ' "$TMP/table")" 4 "make sweep-plan: every unit complete"
 
 # The same run by hand gives the same run id hash and the same records.
 line=$("$BIN/puma-sweep" --all -f jobs "$TMP/s.json" | head -n 1)
 IFS=$'\t' read -r -a args <<<"$line"
-smake run "RUNS=$TMP/byhand" "${args[@]}" >/dev/null 2>&1
+project_make run "RUNS=$TMP/byhand" "${args[@]}" >/dev/null 2>&1
 is "$?" 0 "make run by hand with one unit's variables"
 h=$(ls "$TMP/byhand")
 s=$(ls "$RUNS" | grep "^${h%__*}__")
 ok $([ -n "$s" ]; echo $?) "by hand: the same name and settings hash as the sweep's run"
-strip='import json,sys
-for l in open(sys.argv[1]):
-    r = json.loads(l)
-    for k in ("latency_ms", "timings", "cached"):
-        r.pop(k, None)
-    print(json.dumps(r, sort_keys=True))'
-"$PYTHON" -c "$strip" "$TMP/byhand/$h/predictions.jsonl" >"$TMP/ph"
-"$PYTHON" -c "$strip" "$RUNS/$s/predictions.jsonl" >"$TMP/ps"
+untimed "$TMP/byhand/$h/predictions.jsonl" >"$TMP/ph"
+untimed "$RUNS/$s/predictions.jsonl" >"$TMP/ps"
 same_file "$TMP/ps" "$TMP/ph" "by hand: the same predictions, responses and logprobs (timings aside)"
 
 # ---- make list-runs ----
 # A failed run (the server is gone) and an unfinished one beside the four.
 printf '{"name": "dead", "models": ["none"], "n": 3, "backend": "openai", "urls": ["http://127.0.0.1:1"], "settings": {"DATASET": "%s"}}' \
 	"$TMP/tri.jsonl" >"$TMP/dead.json"
-smake sweep "SPEC=$TMP/dead.json" "RUNS=$RUNS" >/dev/null 2>"$TMP/err"
+project_make sweep "SPEC=$TMP/dead.json" "RUNS=$RUNS" >/dev/null 2>"$TMP/err"
 ok $([ $? -ne 0 ] && grep -q "cannot reach" "$TMP/err"; echo $?) "a sweep whose server is gone fails, saying why"
 mkdir "$RUNS/half__0123456789abcdef__20000101T000000"
 printf 'model=m\nscenario=triage_jira\nstrategy=egi\nseed=1\nn=5\n' >"$RUNS/half__0123456789abcdef__20000101T000000/settings.txt"
-smake list-runs "RUNS=$RUNS" >"$TMP/list" 2>"$TMP/err"
+project_make list-runs "RUNS=$RUNS" >"$TMP/list" 2>"$TMP/err"
 is "$?" 0 "make list-runs"
 is "$(head -n 1 "$TMP/list" | tr -s ' ')" "run state model scenario strategy seed n metric" "list-runs: the header"
 is "$(grep -c '^t-[0-9a-f]*__.* complete  *tiny-random  *triage_jira  *\(zero-shot\|egi\)  *4[23]  *6  *f1_macro=[0-9.e-]*$' "$TMP/list")" 4 \
@@ -163,7 +156,7 @@ grep -q "^$(basename "$u") .*f1_macro=$f1\$" "$TMP/list"
 ok $? "list-runs: the metric is the run's metrics.json F1, digit for digit"
 
 # ---- The HTML report, opened in headless Chromium ----
-smake sweep-report "SPEC=$TMP/s.json" "RUNS=$RUNS" >"$TMP/rep.out" 2>"$TMP/rep.err"
+project_make sweep-report "SPEC=$TMP/s.json" "RUNS=$RUNS" >"$TMP/rep.out" 2>"$TMP/rep.err"
 is "$?" 0 "make sweep-report"
 page="$RUNS/sweep-t.html"
 ok $([ -s "$page" ] && grep -q "sweep-report: $page" "$TMP/rep.out"; echo $?) "the report is RUNS/sweep-NAME.html"
