@@ -851,11 +851,11 @@ int main(int argc, char **argv)
 		{.name = "bootstrap", .has_arg = required_argument, .val = O_BOOT},
 		{.name = "ci", .has_arg = required_argument, .val = O_CI},
 		{.name = "config-dir", .has_arg = required_argument, .val = O_CONFIG},
-		{.name = "format", .has_arg = required_argument, .val = 'f'},
+		OPTION_FORMAT,
 		{.name = "reference", .has_arg = required_argument, .val = 'r'},
-		{.name = "scenario", .has_arg = required_argument, .val = 's'},
+		OPTION_SCENARIO,
 		{.name = "seed", .has_arg = required_argument, .val = O_SEED},
-		OPT_HELP_VERSION,
+		OPTION_HELP_VERSION,
 		{0},
 	};
 	struct opts o = {.fmt = 0, .bootstrap = 1000, .ci = 0.95, .seed = 42};
@@ -890,9 +890,7 @@ int main(int argc, char **argv)
 			o.bootstrap = (long)opt_int("--bootstrap", optarg, 0, 1000000);
 			break;
 		case O_CI:
-			o.ci = opt_double("--ci", optarg, 0.0, 1.0);
-			if (o.ci <= 0.0 || o.ci >= 1.0)
-				usage_error("--ci: '%s' is not between 0 and 1", optarg);
+			o.ci = opt_level("--ci", optarg);
 			break;
 		case O_SEED:
 			o.seed = (uint32_t)opt_int("--seed", optarg, 0, 4294967295LL);

@@ -477,14 +477,14 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{.name = "config-dir", .has_arg = required_argument, .val = OPT_CONFIG},
 		{.name = "dir", .has_arg = required_argument, .val = 'd'},
-		{.name = "format", .has_arg = required_argument, .val = 'f'},
+		OPTION_FORMAT,
 		{.name = "from", .has_arg = required_argument, .val = OPT_FROM},
 		{.name = "profile", .has_arg = required_argument, .val = OPT_PROFILE},
 		{.name = "require-server", .has_arg = no_argument, .val = OPT_REQUIRE},
 		{.name = "server", .has_arg = required_argument, .val = OPT_SERVER},
 		{.name = "sysroot", .has_arg = required_argument, .val = OPT_SYSROOT},
 		{.name = "timeout", .has_arg = required_argument, .val = OPT_TIMEOUT},
-		OPT_HELP_VERSION,
+		OPTION_HELP_VERSION,
 		{0},
 	};
 	const char *format = "json", *override = NULL, *server_arg = NULL, *dir = NULL;

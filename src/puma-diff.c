@@ -74,13 +74,13 @@ static const struct option longopts[] = {
 	{.name = "config-dir", .has_arg = required_argument, .val = OPT_CONFIG_DIR},
 	{.name = "ece-threshold", .has_arg = required_argument, .val = OPT_ECE_THR},
 	{.name = "examples", .has_arg = required_argument, .val = OPT_EXAMPLES},
-	{.name = "format", .has_arg = required_argument, .val = 'f'},
+	OPTION_FORMAT,
 	{.name = "labels", .has_arg = required_argument, .val = OPT_LABELS},
 	{.name = "logprob-threshold", .has_arg = required_argument, .val = OPT_LP_THR},
-	{.name = "pretty", .has_arg = no_argument, .val = 'p'},
-	{.name = "scenario", .has_arg = required_argument, .val = 's'},
+	OPTION_PRETTY,
+	OPTION_SCENARIO,
 	{.name = "seed", .has_arg = required_argument, .val = OPT_SEED},
-	OPT_HELP_VERSION,
+	OPTION_HELP_VERSION,
 	{0},
 };
 
@@ -1451,7 +1451,7 @@ int main(int argc, char **argv)
 			o.bootstrap = opt_int("--bootstrap", optarg, 0, 1000000);
 			break;
 		case OPT_CI:
-			o.ci = opt_double("--ci", optarg, 0.000001, 0.999999);
+			o.ci = opt_level("--ci", optarg);
 			break;
 		case OPT_SEED:
 			o.seed = (uint32_t)opt_int("--seed", optarg, 0, 4294967295L);

@@ -264,12 +264,12 @@ int main(int argc, char **argv)
 	enum { O_SVG = 256, O_BINS };
 	static const struct option longopts[] = {
 		{.name = "bins", .has_arg = required_argument, .val = O_BINS},
-		{.name = "format", .has_arg = required_argument, .val = 'f'},
-		{.name = "group-by", .has_arg = required_argument, .val = 'g'},
-		{.name = "lenient", .has_arg = no_argument, .val = 'l'},
-		{.name = "pretty", .has_arg = no_argument, .val = 'p'},
+		OPTION_FORMAT,
+		OPTION_GROUP_BY,
+		OPTION_LENIENT,
+		OPTION_PRETTY,
 		{.name = "svg", .has_arg = required_argument, .val = O_SVG},
-		OPT_HELP_VERSION,
+		OPTION_HELP_VERSION,
 		{0},
 	};
 	const char *want[] = {"gold", "pred", "confidence", NULL, NULL};

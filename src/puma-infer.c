@@ -143,7 +143,7 @@ static const struct option longopts[] = {
 	{.name = "k", .has_arg = required_argument, .val = 'k'},
 	{.name = "keep-prompt", .has_arg = no_argument, .val = OPT_KEEP_PROMPT},
 	{.name = "labels", .has_arg = required_argument, .val = OPT_LABELS},
-	{.name = "lenient", .has_arg = no_argument, .val = 'l'},
+	OPTION_LENIENT,
 	{.name = "logprobs", .has_arg = no_argument, .val = OPT_LOGPROBS},
 	{.name = "max-chars", .has_arg = required_argument, .val = OPT_MAX_CHARS},
 	{.name = "max-failures", .has_arg = required_argument, .val = OPT_MAX_FAILURES},
@@ -158,7 +158,7 @@ static const struct option longopts[] = {
 	{.name = "prompts-dir", .has_arg = required_argument, .val = OPT_PROMPTS_DIR},
 	{.name = "quiet", .has_arg = no_argument, .val = 'q'},
 	{.name = "retries", .has_arg = required_argument, .val = OPT_RETRIES},
-	{.name = "scenario", .has_arg = required_argument, .val = 's'},
+	OPTION_SCENARIO,
 	{.name = "samples", .has_arg = required_argument, .val = OPT_SAMPLES},
 	{.name = "seed", .has_arg = required_argument, .val = OPT_SEED},
 	{.name = "strategy", .has_arg = required_argument, .val = 'S'},
@@ -171,7 +171,7 @@ static const struct option longopts[] = {
 	{.name = "unload", .has_arg = no_argument, .val = OPT_UNLOAD},
 	{.name = "url", .has_arg = required_argument, .val = 'u'},
 	ENERGY_LONG_OPTIONS,
-	OPT_HELP_VERSION,
+	OPTION_HELP_VERSION,
 	{0}
 };
 

@@ -1454,17 +1454,17 @@ int main(int argc, char **argv)
 		{.name = "config-dir", .has_arg = required_argument, .val = O_CONF},
 		{.name = "expected-f1", .has_arg = required_argument, .val = O_EF1},
 		{.name = "expected-mae", .has_arg = required_argument, .val = O_EMAE},
-		{.name = "format", .has_arg = required_argument, .val = 'f'},
-		{.name = "group-by", .has_arg = required_argument, .val = 'g'},
+		OPTION_FORMAT,
+		OPTION_GROUP_BY,
 		{.name = "labels", .has_arg = required_argument, .val = O_LABELS},
-		{.name = "lenient", .has_arg = no_argument, .val = 'l'},
-		{.name = "pretty", .has_arg = no_argument, .val = 'p'},
-		{.name = "scenario", .has_arg = required_argument, .val = 's'},
+		OPTION_LENIENT,
+		OPTION_PRETTY,
+		OPTION_SCENARIO,
 		{.name = "seed", .has_arg = required_argument, .val = O_SEED},
 		{.name = "stability", .has_arg = required_argument, .val = O_STAB},
 		{.name = "summary", .has_arg = required_argument, .val = O_SUM},
 		{.name = "tolerance", .has_arg = required_argument, .val = O_TOL},
-		OPT_HELP_VERSION,
+		OPTION_HELP_VERSION,
 		{0},
 	};
 	static const char *const base_want[] = {"scenario", "gold", "pred", "error", "latency_ms",
@@ -1525,9 +1525,7 @@ int main(int argc, char **argv)
 			o.bootstrap = (long)opt_int("--bootstrap", optarg, 1, 100000000);
 			break;
 		case O_CI:
-			o.ci = opt_double("--ci", optarg, 0, 1);
-			if (!(o.ci > 0 && o.ci < 1))
-				usage_error("--ci: the level must lie strictly between 0 and 1 (0.95)");
+			o.ci = opt_level("--ci", optarg);
 			break;
 		case O_CONF:
 			config_set_dir(optarg);

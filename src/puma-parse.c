@@ -589,9 +589,9 @@ int main(int argc, char **argv)
 		{.name = "confidence", .has_arg = required_argument, .val = 'c'},
 		{.name = "config-dir", .has_arg = required_argument, .val = OPT_CONFIG_DIR},
 		{.name = "labels", .has_arg = required_argument, .val = OPT_LABELS},
-		{.name = "lenient", .has_arg = no_argument, .val = 'l'},
-		{.name = "scenario", .has_arg = required_argument, .val = 's'},
-		OPT_HELP_VERSION,
+		OPTION_LENIENT,
+		OPTION_SCENARIO,
+		OPTION_HELP_VERSION,
 		{0},
 	};
 	struct opts o = {.mode = CONF_PUMA};

@@ -134,11 +134,11 @@ int main(int argc, char **argv)
 {
 	enum { OPT_PERTURBATIONS = 256, OPT_SEED };
 	static const struct option longopts[] = {
-		{.name = "lenient", .has_arg = no_argument, .val = 'l'},
+		OPTION_LENIENT,
 		{.name = "perturbations", .has_arg = required_argument, .val = OPT_PERTURBATIONS},
 		{.name = "seed", .has_arg = required_argument, .val = OPT_SEED},
 		{.name = "with-original", .has_arg = no_argument, .val = 'o'},
-		OPT_HELP_VERSION,
+		OPTION_HELP_VERSION,
 		{0},
 	};
 	struct opts o = {.seed = 42};

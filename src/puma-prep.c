@@ -135,8 +135,8 @@ int main(int argc, char **argv)
 		{.name = "project", .has_arg = required_argument, .val = OPT_PROJECT},
 		{.name = "rejects", .has_arg = required_argument, .val = OPT_REJECTS},
 		{.name = "replace-invalid", .has_arg = no_argument, .val = OPT_REPLACE},
-		{.name = "scenario", .has_arg = required_argument, .val = 's'},
-		OPT_HELP_VERSION,
+		OPTION_SCENARIO,
+		OPTION_HELP_VERSION,
 		{0},
 	};
 	struct prep_opts o = {0};

@@ -405,11 +405,11 @@ int main(int argc, char **argv)
 {
 	enum { OPT_STRATIFY = 256, OPT_SEED };
 	static const struct option longopts[] = {
-		{.name = "count", .has_arg = required_argument, .val = 'n'},
-		{.name = "lenient", .has_arg = no_argument, .val = 'l'},
+		OPTION_COUNT,
+		OPTION_LENIENT,
 		{.name = "seed", .has_arg = required_argument, .val = OPT_SEED},
 		{.name = "stratify", .has_arg = required_argument, .val = OPT_STRATIFY},
-		OPT_HELP_VERSION,
+		OPTION_HELP_VERSION,
 		{0},
 	};
 	struct input x = {0};

@@ -454,9 +454,9 @@ int main(int argc, char **argv)
 	enum { O_RUNS = 256 };
 	static const struct option longopts[] = {
 		{.name = "all", .has_arg = no_argument, .val = 'a'},
-		{.name = "format", .has_arg = required_argument, .val = 'f'},
+		OPTION_FORMAT,
 		{.name = "runs", .has_arg = required_argument, .val = O_RUNS},
-		OPT_HELP_VERSION,
+		OPTION_HELP_VERSION,
 		{0},
 	};
 	const char *runs = "runs", *fmt = "make";

@@ -94,6 +94,17 @@ for tool in $TOOLS; do
 	is "${missing:-none}" none "$tool: every long option with a letter in docs/CLI.md has it"
 done
 
+# Numbers: the whole argument, in range, or a usage error naming both.
+two_lines puma-sample "puma-sample: --count: ' 5' is not a whole number from 0 to 9223372036854775807" \
+	"-n ' 5': no leading space" -n ' 5'
+two_lines puma-sample "puma-sample: --seed: '4294967296' is not a whole number from 0 to 4294967295" \
+	"--seed above its range" -n 1 --seed 4294967296
+two_lines puma-detect "puma-detect: --timeout: 'nan' is not a number from 0.001 to 3600" \
+	"--timeout nan" --timeout nan
+for tool in puma-board puma-diff puma-metrics; do
+	two_lines $tool "$tool: --ci: '1' is not a level between 0 and 1 (both excluded)" "--ci 1" --ci 1
+done
+
 # The check can fail: a map that gives -s another meaning, or gives
 # puma-infer a letter it lacks, does not fit puma-infer.
 "$BIN/puma-infer" --help | sed -n 's/^  -\([A-Za-z]\), --\([a-z0-9-]*\).*/\1 \2/p' | sort >"$TMP/help.letters"

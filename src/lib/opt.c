@@ -65,3 +65,15 @@ double opt_double(const char *name, const char *s, double lo, double hi)
 		usage_error("%s: '%s' is not a number from %g to %g", name, s, lo, hi);
 	return v;
 }
+
+double opt_level(const char *name, const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!starts_number(s) || errno != 0 || end == s || *end != '\0' || !(v > 0 && v < 1))
+		usage_error("%s: '%s' is not a level between 0 and 1 (both excluded)", name, s);
+	return v;
+}

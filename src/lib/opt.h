@@ -13,9 +13,18 @@
 enum { OPT_VERSION = 0x7e00 };
 
 /* --help and --version, for the end of a tool's long options. */
-#define OPT_HELP_VERSION \
+#define OPTION_HELP_VERSION \
 	{.name = "help", .has_arg = no_argument, .val = 'h'}, \
 	{.name = "version", .has_arg = no_argument, .val = OPT_VERSION}
+
+/* The long options that share a letter across tools (docs/CLI.md), each
+ * with its letter: a tool that has one takes it from here. */
+#define OPTION_COUNT {.name = "count", .has_arg = required_argument, .val = 'n'}
+#define OPTION_FORMAT {.name = "format", .has_arg = required_argument, .val = 'f'}
+#define OPTION_GROUP_BY {.name = "group-by", .has_arg = required_argument, .val = 'g'}
+#define OPTION_LENIENT {.name = "lenient", .has_arg = no_argument, .val = 'l'}
+#define OPTION_PRETTY {.name = "pretty", .has_arg = no_argument, .val = 'p'}
+#define OPTION_SCENARIO {.name = "scenario", .has_arg = required_argument, .val = 's'}
 
 /* The next of the tool's own options, or -1 after the last.  shortopts
  * and longopts are getopt_long()'s (shortopts without a leading ':').
@@ -32,5 +41,8 @@ long long opt_int(const char *name, const char *s, long long lo, long long hi);
 /* A number from lo to hi (strtod's syntax, never NaN):
  * "NAME: 'S' is not a number from LO to HI". */
 double opt_double(const char *name, const char *s, double lo, double hi);
+/* A confidence level, strictly between 0 and 1 (--ci):
+ * "NAME: 'S' is not a level between 0 and 1 (both excluded)". */
+double opt_level(const char *name, const char *s);
 
 #endif

@@ -145,6 +145,7 @@ int main(void)
 	check(opt_int("--n", "-3", -5, 5) == -3, "opt_int negative");
 	check(opt_double("--x", "0.5", 0, 1) == 0.5, "opt_double in range");
 	check(opt_double("--x", "1e3", 0, INFINITY) == 1000.0, "opt_double with an open top");
+	check(opt_level("--ci", "0.95") == 0.95, "opt_level(0.95)");
 
 	s1 = jv_str(&a, "Major", 5);
 	s2 = jv_cstr(&a, "Major");
