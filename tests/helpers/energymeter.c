@@ -70,12 +70,12 @@ int main(int argc, char **argv)
 {
 	static const struct option longs[] = {
 		ENERGY_LONG_OPTIONS,
-		{"help", no_argument, NULL, 'h'},
-		{"sleep", required_argument, NULL, 's'},
-		{"sysroot", required_argument, NULL, 'r'},
-		{"tick-cmd", required_argument, NULL, 'c'},
-		{"ticks", required_argument, NULL, 'n'},
-		{NULL, 0, NULL, 0},
+		{.name = "help", .has_arg = no_argument, .val = 'h'},
+		{.name = "sleep", .has_arg = required_argument, .val = 's'},
+		{.name = "sysroot", .has_arg = required_argument, .val = 'r'},
+		{.name = "tick-cmd", .has_arg = required_argument, .val = 'c'},
+		{.name = "ticks", .has_arg = required_argument, .val = 'n'},
+		{0},
 	};
 	struct energy_opts eo;
 	struct energy *en;
