@@ -12,7 +12,7 @@ P=puma-prep
 check() {	# FILE ROWS: convert, compare with Python, check the counts
 	local f=$1 rows=$2 name
 	name=$(basename "$f")
-	$P -r "$TMP/$name.rej" "$f" >"$TMP/$name.out" 2>"$TMP/$name.err"
+	$P --rejects "$TMP/$name.rej" "$f" >"$TMP/$name.out" 2>"$TMP/$name.err"
 	is "$?" 0 "$name: converts"
 	"$PYTHON" "$ROOT/tests/ref/prep_check.py" "$f" "$TMP/$name.out" "$TMP/$name.rej" >"$TMP/$name.chk"
 	ok $? "$name: every record and rejected row equals Python's csv decode, field by field"
