@@ -171,6 +171,23 @@ static struct str copy_str(struct arena *a, const char *s, size_t n)
 	return r;
 }
 
+/* A JSON string's bytes, in place ({NULL, 0} when v is no string). */
+static struct str str_of(const jv *v)
+{
+	struct str r = {NULL, 0};
+
+	r.s = jv_string(v, &r.n);
+	return r;
+}
+
+/* A JSON string copied into a (v must be a string). */
+static struct str copy_of(struct arena *a, const jv *v)
+{
+	struct str r = str_of(v);
+
+	return copy_str(a, r.s, r.n);
+}
+
 static int str_eq(struct str x, struct str y)
 {
 	return x.n == y.n && (x.n == 0 || memcmp(x.s, y.s, x.n) == 0);
@@ -262,13 +279,7 @@ static void index_ids(struct side *sd)
 /* Track a string member that should be the same in every record. */
 static void constant(struct side *sd, const jv *rec, const char *key, struct str *val, int *mixed)
 {
-	const jv *v = jv_get(rec, key);
-	struct str s = {NULL, 0};
-
-	if (v != NULL && v->t == JSTR) {
-		s.s = v->u.s;
-		s.n = v->n;
-	}
+	struct str s = str_of(jv_get(rec, key));
 	if (sd->n == 0) {
 		*val = s.s ? copy_str(&sd->a, s.s, s.n) : s;
 	} else if ((val->s == NULL) != (s.s == NULL) || (s.s && !str_eq(*val, s))) {
@@ -305,7 +316,7 @@ static int read_tokens(struct side *sd, struct prec *p, const jv *lp, const char
 
 		if (t == NULL || t->t != JSTR || l == NULL || l->t != JNUM)
 			invalid(file, line, "logprobs entry %zu needs a string \"token\" and a number \"logprob\"", i);
-		k->tok = copy_str(&sd->a, t->u.s, t->n);
+		k->tok = copy_of(&sd->a, t);
 		k->lp = l->d;
 		k->ntop = 0;
 		k->top = NULL;
@@ -317,7 +328,7 @@ static int read_tokens(struct side *sd, struct prec *p, const jv *lp, const char
 
 				if (tt == NULL || tt->t != JSTR || tl == NULL || tl->t != JNUM)
 					continue;
-				k->top[k->ntop].tok = copy_str(&sd->a, tt->u.s, tt->n);
+				k->top[k->ntop].tok = copy_of(&sd->a, tt);
 				k->top[k->ntop++].lp = tl->d;
 			}
 		}
@@ -332,6 +343,84 @@ static int is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Check one prediction record and keep what the comparison needs; invalid
+ * input ends the run. */
+static void add_prec(struct side *sd, const jv *rec, const char *file, long line)
+{
+	const jv *id = jv_get(rec, "id"), *gold = jv_get(rec, "gold");
+	const jv *pred = jv_get(rec, "pred"), *resp = jv_get(rec, "response");
+	const jv *conf = jv_get(rec, "confidence"), *scen = jv_get(rec, "scenario");
+	struct prec *p;
+	char why[160];
+
+	if (id == NULL || id->t != JSTR)
+		invalid(file, line, "record has no string \"id\"; puma-diff pairs records by id");
+	if (gold == NULL || (gold->t != JSTR && gold->t != JNUM))
+		invalid(file, line, "\"gold\" is %s, not a label or a number", jv_typename(gold));
+	if (pred == NULL)
+		invalid(file, line, "no \"pred\" member (run puma-parse first)");
+	if (pred->t != JNULL && pred->t != JSTR && pred->t != JNUM)
+		invalid(file, line, "\"pred\" is %s", jv_typename(pred));
+	if (resp != NULL && resp->t != JNULL && resp->t != JSTR)
+		invalid(file, line, "\"response\" is %s, not a string", jv_typename(resp));
+	if (score_confidence_check(conf, why, sizeof(why)) < 0)
+		invalid(file, line, "%s", why);
+	constant(sd, rec, "model", &sd->model, &sd->model_mixed);
+	constant(sd, rec, "model_digest", &sd->digest, &sd->digest_mixed);
+	if (scen != NULL && scen->t == JSTR &&
+	    (strlen(jv_string(scen, NULL)) != jv_len(scen) || !scenario_name_ok(jv_string(scen, NULL))))
+		invalid(file, line, SCENARIO_NAME_BAD);
+	constant(sd, rec, "scenario", &sd->scenario, &sd->scenario_mixed);
+	constant(sd, rec, "backend", &sd->backend, &sd->backend_mixed);
+	if (sd->n >= UINT32_MAX - 1)
+		invalid(file, line, "more than %lu records", (unsigned long)(UINT32_MAX - 2));
+	sd->r = xgrow(sd->r, &sd->cap, sd->n + 1, sizeof(*sd->r));
+	p = &sd->r[sd->n];
+	memset(p, 0, sizeof(*p));
+	p->line = line;
+	p->partner = -1;
+	p->id = copy_of(&sd->a, id);
+	p->gold_num = gold->t == JNUM;
+	if (p->gold_num)
+		p->gold_d = gold->d;
+	else
+		p->gold_s = intern(sd, str_of(gold).s, str_of(gold).n);
+	p->has_pred = pred->t != JNULL;
+	p->pred_num = pred->t == JNUM;
+	if (pred->t == JNUM)
+		p->pred_d = pred->d;
+	else if (pred->t == JSTR)
+		p->pred_s = intern(sd, str_of(pred).s, str_of(pred).n);
+	if (resp != NULL && resp->t == JSTR) {
+		p->has_resp = 1;
+		resp_id(str_of(resp).s, str_of(resp).n, p->resp_sha);
+	}
+	p->has_toks = read_tokens(sd, p, jv_get(rec, "logprobs"), file, line);
+	if (conf != NULL && conf->t == JNUM) {
+		p->has_conf = 1;
+		p->conf = conf->d;
+	}
+	sd->n++;
+}
+
+/* A run directory's JSON file, when it has one (NULL otherwise); a file
+ * that is there but unreadable or invalid ends the run. */
+static jv *optional_json(struct arena *a, const char *dir, const char *name)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *fp = fopen(path, "r");
+	jv *v = NULL;
+
+	if (fp != NULL) {
+		fclose(fp);
+		v = json_load(a, path);
+		if (v == NULL)
+			exit(EXIT_USAGE);
+	}
+	free(path);
+	return v;
+}
+
 /* Load a run: a prediction file, or a run directory with its manifest. */
 static void load_side(struct side *sd, const char *arg)
 {
@@ -342,88 +431,16 @@ static void load_side(struct side *sd, const char *arg)
 	memset(sd, 0, sizeof(*sd));
 	sd->arg = arg;
 	if (is_dir(arg)) {
-		char *m = xasprintf("%s/manifest.json", arg), *h = xasprintf("%s/host.json", arg);
-		FILE *fp;
-
 		sd->preds_path = xasprintf("%s/predictions.jsonl", arg);
-		if ((fp = fopen(m, "r")) != NULL) {
-			fclose(fp);
-			sd->manifest = json_load(&sd->a, m);
-			if (sd->manifest == NULL)
-				exit(EXIT_USAGE);
-		}
-		if ((fp = fopen(h, "r")) != NULL) {
-			fclose(fp);
-			sd->host = json_load(&sd->a, h);
-			if (sd->host == NULL)
-				exit(EXIT_USAGE);
-		}
-		free(m);
-		free(h);
+		sd->manifest = optional_json(&sd->a, arg, "manifest.json");
+		sd->host = optional_json(&sd->a, arg, "host.json");
 	} else {
 		sd->preds_path = xstrdup(arg);
 	}
 	if (jsonl_open(&in, sd->preds_path, want, 0) < 0)
 		exit(EXIT_USAGE);
-	while ((r = jsonl_next(&in, &rec)) > 0) {
-		const char *file = in.l.name;
-		long line = in.l.lineno;
-		const jv *id = jv_get(rec, "id"), *gold = jv_get(rec, "gold");
-		const jv *pred = jv_get(rec, "pred"), *resp = jv_get(rec, "response");
-		const jv *conf = jv_get(rec, "confidence");
-		struct prec *p;
-		char why[160];
-
-		if (id == NULL || id->t != JSTR)
-			invalid(file, line, "record has no string \"id\"; puma-diff pairs records by id");
-		if (gold == NULL || (gold->t != JSTR && gold->t != JNUM))
-			invalid(file, line, "\"gold\" is %s, not a label or a number", jv_typename(gold));
-		if (pred == NULL)
-			invalid(file, line, "no \"pred\" member (run puma-parse first)");
-		if (pred->t != JNULL && pred->t != JSTR && pred->t != JNUM)
-			invalid(file, line, "\"pred\" is %s", jv_typename(pred));
-		if (resp != NULL && resp->t != JNULL && resp->t != JSTR)
-			invalid(file, line, "\"response\" is %s, not a string", jv_typename(resp));
-		if (score_confidence_check(conf, why, sizeof(why)) < 0)
-			invalid(file, line, "%s", why);
-		constant(sd, rec, "model", &sd->model, &sd->model_mixed);
-		constant(sd, rec, "model_digest", &sd->digest, &sd->digest_mixed);
-		if (jv_get(rec, "scenario") != NULL && jv_get(rec, "scenario")->t == JSTR &&
-		    (strlen(jv_get(rec, "scenario")->u.s) != jv_get(rec, "scenario")->n ||
-		     !scenario_name_ok(jv_get(rec, "scenario")->u.s)))
-			invalid(file, line, SCENARIO_NAME_BAD);
-		constant(sd, rec, "scenario", &sd->scenario, &sd->scenario_mixed);
-		constant(sd, rec, "backend", &sd->backend, &sd->backend_mixed);
-		if (sd->n >= UINT32_MAX - 1)
-			invalid(file, line, "more than %lu records", (unsigned long)(UINT32_MAX - 2));
-		sd->r = xgrow(sd->r, &sd->cap, sd->n + 1, sizeof(*sd->r));
-		p = &sd->r[sd->n];
-		memset(p, 0, sizeof(*p));
-		p->line = line;
-		p->partner = -1;
-		p->id = copy_str(&sd->a, id->u.s, id->n);
-		p->gold_num = gold->t == JNUM;
-		if (p->gold_num)
-			p->gold_d = gold->d;
-		else
-			p->gold_s = intern(sd, gold->u.s, gold->n);
-		p->has_pred = pred->t != JNULL;
-		p->pred_num = pred->t == JNUM;
-		if (pred->t == JNUM)
-			p->pred_d = pred->d;
-		else if (pred->t == JSTR)
-			p->pred_s = intern(sd, pred->u.s, pred->n);
-		if (resp != NULL && resp->t == JSTR) {
-			p->has_resp = 1;
-			resp_id(resp->u.s, resp->n, p->resp_sha);
-		}
-		p->has_toks = read_tokens(sd, p, jv_get(rec, "logprobs"), file, line);
-		if (conf != NULL && conf->t == JNUM) {
-			p->has_conf = 1;
-			p->conf = conf->d;
-		}
-		sd->n++;
-	}
+	while ((r = jsonl_next(&in, &rec)) > 0)
+		add_prec(sd, rec, in.l.name, in.l.lineno);
 	if (r < 0)
 		exit(EXIT_USAGE);
 	jsonl_close(&in);
@@ -1356,25 +1373,26 @@ static void mdnum(struct buf *b, const jv *v)
  * would end the cell, the row or the code span are escaped. */
 static void mdstr(struct buf *b, const jv *v)
 {
+	struct str s = str_of(v);
 	size_t i;
 
-	if (v == NULL || v->t != JSTR) {
+	if (s.s == NULL) {
 		buf_adds(b, "n/a");
 		return;
 	}
-	if (v->n == 0) {
+	if (s.n == 0) {
 		buf_adds(b, "(empty)");
 		return;
 	}
 	buf_addc(b, '`');
-	for (i = 0; i < v->n; i++) {
-		switch (v->u.s[i]) {
+	for (i = 0; i < s.n; i++) {
+		switch (s.s[i]) {
 		case '|': buf_adds(b, "\\|"); break;
 		case '\n': buf_adds(b, "\\n"); break;
 		case '\r': buf_adds(b, "\\r"); break;
 		case '\t': buf_adds(b, "\\t"); break;
 		case '`': buf_addc(b, '\''); break;
-		default: buf_addc(b, v->u.s[i]);
+		default: buf_addc(b, s.s[i]);
 		}
 	}
 	buf_addc(b, '`');
@@ -1422,13 +1440,13 @@ static void md_side_host(struct buf *b, const char *name, const jv *side)
 
 		md(b, "%t %t, ", jv_get(h, "os"), jv_get(h, "arch"));
 		if (cpu && cpu->t == JSTR)
-			buf_add(b, cpu->u.s, cpu->n);
+			buf_add(b, str_of(cpu).s, str_of(cpu).n);
 		if (gp && gp->t == JARR && gp->n > 0) {
 			const jv *nm = jv_get(jv_item(gp, 0), "name");
 
 			buf_adds(b, ", ");
 			if (nm && nm->t == JSTR)
-				buf_add(b, nm->u.s, nm->n);
+				buf_add(b, str_of(nm).s, str_of(nm).n);
 		}
 		md(b, " | %t", jv_get(h, "profile"));
 	} else {
@@ -1447,7 +1465,7 @@ static void markdown(struct buf *b, const jv *r)
 	const jv *probs = jv_get(r, "problems"), *h0 = jv_get(ver, "H0");
 	const jv *h2 = jv_get(ver, "H2"), *h3 = jv_get(ver, "H3"), *fd, *x, *y, *z;
 	const jv *ra = jv_get(r, "a"), *rb = jv_get(r, "b"), *top = jv_get(lp, "top_alternatives");
-	const char *metric = jv_get(h0, "metric")->u.s;
+	const char *metric = jv_string(jv_get(h0, "metric"), NULL);
 	size_t i;
 
 	buf_adds(b, "# Cross-run comparison\n\n");
