@@ -531,7 +531,7 @@ static void class_reset(struct ctx *c, size_t L)
 
 /* Count m parsed records of gold code g and prediction code q (-1: not
  * among the labels). */
-static void class_add(struct ctx *c, long g, long q, long m)
+static inline void class_add(struct ctx *c, long g, long q, long m)
 {
 	if (g >= 0)
 		c->ng[g] += m;
