@@ -16,7 +16,6 @@
 #include "catalog.h"
 #include "config.h"
 #include "diag.h"
-#include "http.h"
 #include "hw.h"
 #include "json.h"
 #include "profile.h"
@@ -56,133 +55,27 @@ static void usage(void)
 
 /* ---- the inference server ---- */
 
-/* A URL from --server: http:// when no scheme is given; no trailing '/'. */
-static char *server_url(const char *v)
-{
-	char *out = strstr(v, "://") ? xstrdup(v) : xasprintf("http://%s", v);
-	size_t n = strlen(out);
-
-	while (n > 0 && out[n - 1] == '/')
-		out[--n] = '\0';
-	return out;
-}
-
-/* GET base+path; the JSON object it answers, or NULL with why in err
- * ("HTTP 404", "not JSON", or the transport error with *transport set). */
-static jv *get_json(struct arena *a, const char *base, const char *path, long timeout_ms,
-		    char *err, size_t errlen, int *transport)
-{
-	char *url = xasprintf("%s%s", base, path);
-	struct http_resp r;
-	char perr[200];
-	jv *v = NULL;
-
-	*transport = 0;
-	if (http_request(url, NULL, 0, timeout_ms, NULL, &r) != 0) {
-		snprintf(err, errlen, "%s", r.err);
-		*transport = 1;
-	} else if (r.status != 200) {
-		snprintf(err, errlen, "GET %s: HTTP %ld", path, r.status);
-	} else {
-		v = json_parse(a, r.body.s, r.body.len, NULL, perr, sizeof(perr));
-		if (v == NULL || v->t != JOBJ) {
-			snprintf(err, errlen, "GET %s: the answer is not a JSON object", path);
-			v = NULL;
-		}
-	}
-	http_resp_free(&r);
-	free(url);
-	return v;
-}
-
-/* Ask the server at url what it is and which models it has: Ollama's
- * /api/version and /api/tags first, else an OpenAI-compatible /v1/models
- * (llama-server, vLLM).  Returns the "server" object; *reachable says
- * whether anything answered and *why holds the error when one is set. */
+/* The "server" object: what the server at url said about itself
+ * (backend_discover), where its URL came from, and the error if any.
+ * *reachable says whether anything answered, *why what went wrong. */
 static jv *query_server(struct arena *a, const char *url, const char *source, long timeout_ms,
 			int *reachable, const char **why)
 {
-	jv *o = jv_obj(a), *models = jv_arr(a), *v, *list;
-	char err[300] = "", err2[300] = "";
-	const char *backend = NULL, *version = NULL;
-	int transport;
-	size_t i;
+	jv *o = jv_obj(a);
+	struct discovery d;
+	char *shown = url_redact(url);
 
-	*reachable = 0;
-	*why = NULL;
-	v = get_json(a, url, "/api/version", timeout_ms, err, sizeof(err), &transport);
-	if (!transport) {
-		*reachable = 1;
-		if (v != NULL && jv_getstr(v, "version", NULL) != NULL) {
-			backend = "ollama";
-			version = jv_getstr(v, "version", NULL);
-			v = get_json(a, url, "/api/tags", timeout_ms, err2, sizeof(err2), &transport);
-			list = v ? jv_get(v, "models") : NULL;
-			if (list == NULL || list->t != JARR) {
-				*why = v ? "GET /api/tags: the answer has no models list"
-					 : arena_strndup(a, err2, strlen(err2));
-				models = JV_NULL;
-			}
-			for (i = 0; list != NULL && list->t == JARR && i < list->n; i++) {
-				jv *m = jv_obj(a);
-				const char *name = jv_getstr(list->u.items[i], "name", NULL);
-
-				if (name == NULL)
-					continue;
-				jv_set(a, m, "name", jv_cstr(a, name));
-				jv_set(a, m, "digest", jv_cstr_or_null(a, jv_getstr(list->u.items[i], "digest", NULL)));
-				jv_push(a, models, m);
-			}
-		} else {
-			if (v != NULL)
-				snprintf(err, sizeof(err), "GET /api/version: the answer has no version");
-			v = get_json(a, url, "/v1/models", timeout_ms, err2, sizeof(err2), &transport);
-			list = v ? jv_get(v, "data") : NULL;
-			if (v != NULL && (list == NULL || list->t != JARR))
-				snprintf(err2, sizeof(err2), "GET /v1/models: the answer has no data list");
-			if (list != NULL && list->t == JARR) {
-				backend = "openai";
-				v = get_json(a, url, "/version", timeout_ms, err2, sizeof(err2), &transport);
-				version = v ? jv_getstr(v, "version", NULL) : NULL;
-				if (version == NULL) {
-					v = get_json(a, url, "/props", timeout_ms, err2, sizeof(err2), &transport);
-					version = v ? jv_getstr(v, "build_info", NULL) : NULL;
-				}
-				for (i = 0; i < list->n; i++) {
-					jv *m = jv_obj(a);
-					const char *id = jv_getstr(list->u.items[i], "id", NULL);
-
-					if (id == NULL)
-						continue;
-					jv_set(a, m, "name", jv_cstr(a, id));
-					jv_set(a, m, "digest", JV_NULL);
-					jv_push(a, models, m);
-				}
-			} else {
-				char tmp[700];
-
-				snprintf(tmp, sizeof(tmp), "no Ollama or OpenAI-compatible API answered (%s; %s)",
-					 err, err2);
-				*why = arena_strndup(a, tmp, strlen(tmp));
-				models = JV_NULL;
-			}
-		}
-	} else {
-		*why = arena_strndup(a, err, strlen(err));
-		models = JV_NULL;
-	}
-	{
-		char *shown = url_redact(url);
-
-		jv_set(a, o, "url", jv_cstr(a, shown));
-		free(shown);
-	}
+	backend_discover(a, url, timeout_ms, &d);
+	*reachable = d.reachable;
+	*why = d.why;
+	jv_set(a, o, "url", jv_cstr(a, shown));
+	free(shown);
 	jv_set(a, o, "source", jv_cstr(a, source));
-	jv_set(a, o, "reachable", jv_bool(*reachable));
-	jv_set(a, o, "backend", jv_cstr_or_null(a, backend));
-	jv_set(a, o, "version", jv_cstr_or_null(a, version));
-	jv_set(a, o, "models", models);
-	jv_set(a, o, "error", jv_cstr_or_null(a, *why));
+	jv_set(a, o, "reachable", jv_bool(d.reachable));
+	jv_set(a, o, "backend", jv_cstr_or_null(a, d.backend));
+	jv_set(a, o, "version", jv_cstr_or_null(a, d.version));
+	jv_set(a, o, "models", d.models);
+	jv_set(a, o, "error", jv_cstr_or_null(a, d.why));
 	return o;
 }
 
@@ -587,10 +480,9 @@ int main(int argc, char **argv)
 	if (server_arg != NULL) {
 		if (*server_arg == '\0')
 			usage_error("--server wants a URL such as http://127.0.0.1:11434");
-		url = server_url(server_arg);
+		url = backend_base_url(BACKEND_ANY, server_arg);
 		server_src = "--server";
-	} else if (getenv("OLLAMA_HOST") != NULL && *getenv("OLLAMA_HOST") != '\0') {
-		url = backend_ollama_host(getenv("OLLAMA_HOST"));
+	} else if ((url = backend_base_url(BACKEND_ANY, NULL)) != NULL) {
 		server_src = "OLLAMA_HOST";
 	} else if (require_server) {
 		usage_error("--require-server needs --server URL (or OLLAMA_HOST)");

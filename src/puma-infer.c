@@ -118,8 +118,15 @@ static const char usage_more[] =
 	"Energy (with --summary):\n"
 	ENERGY_USAGE
 	"\n"
-	"Exit status: 0 success, 1 a failed request, bad input, an unreachable server or\n"
-	"a missing model, 2 usage error.\n";
+	"Exit status: 0 every record answered; 3 every record written, but some failed\n"
+	"(they carry their \"error\"); 1 the run did not finish (an unreachable server,\n"
+	"a missing model, bad input, a write error, or it stopped early): rerun it to\n"
+	"resume from the cache; 2 usage error.\n";
+
+/* The exit status beyond diag.h's: the run got through its whole input,
+ * but some records failed (each written with its "error").  Every other
+ * failure exits EXIT_FAIL, so 0 and this are the only "finished" ones. */
+enum { EXIT_SOME_FAILED = 3 };
 
 enum {
 	OPT_API_KEY_ENV = 0x100, OPT_BACKOFF, OPT_CACHE, OPT_CONFIG_DIR, OPT_CONSTRAIN,
@@ -284,35 +291,6 @@ static void check_name(const char *what, const char *s)
 {
 	if (*s == '\0' || *s == '.' || strchr(s, '/') != NULL)
 		usage_error("%s '%s' is not a plain name", what, s);
-}
-
-/* The base URL from --url, OLLAMA_HOST or the default, in the form
- * "scheme://host:port[/path]" without a trailing slash.  For Ollama a
- * value without a scheme is read as Ollama reads OLLAMA_HOST (puma-detect
- * reads it the same way). */
-static char *base_url(const struct run *r)
-{
-	const char *u = r->o.url;
-	char *s;
-	size_t n;
-
-	if (u == NULL && r->kind == BACKEND_OLLAMA)
-		u = getenv("OLLAMA_HOST");
-	if (u == NULL || *u == '\0')
-		u = r->kind == BACKEND_OLLAMA ? "http://127.0.0.1:11434" : "http://127.0.0.1:8080";
-	if (strstr(u, "://") != NULL)
-		s = xstrdup(u);
-	else if (r->kind == BACKEND_OLLAMA)
-		s = backend_ollama_host(u);
-	else
-		s = xasprintf("http://%s", u);
-	n = strlen(s);
-	while (n > 0 && s[n - 1] == '/')
-		s[--n] = '\0';
-	/* The OpenAI paths already start with /v1. */
-	if (r->kind == BACKEND_OPENAI && n >= 3 && strcmp(s + n - 3, "/v1") == 0)
-		s[n - 3] = '\0';
-	return s;
 }
 
 /* Is path a Jinja template (rendered as PUMA renders its .jinja files)? */
@@ -1588,7 +1566,6 @@ static void flush_front(struct run *r)
 		jsonl_write(j->rec, r->in.l.name, j->line);
 		if (j->failed) {
 			r->failed++;
-			fail();
 		} else {
 			r->ok++;
 		}
@@ -1719,7 +1696,6 @@ static void run_loop(struct run *r)
  * stands for all of them (and without it the run says it cannot check). */
 static int endpoints_check(struct run *r)
 {
-	const char *keep = r->o.url;
 	char *known = r->digest_given || r->srv.digest == NULL ? NULL : xstrdup(r->srv.digest);
 	int st = 0, any_none = known == NULL;
 	size_t i;
@@ -1729,12 +1705,10 @@ static int endpoints_check(struct run *r)
 	for (i = 0; i < r->neps; i++) {
 		struct endpoint *e = &r->eps[i];
 
-		r->o.url = r->o.urls[i];
-		e->base = base_url(r);
+		e->base = backend_base_url(r->kind, r->o.urls[i]);
 		e->gen = xasprintf("%s%s", e->base, backend_path(r->kind));
 		e->shown = url_redact(e->base);
 	}
-	r->o.url = keep;
 	for (i = 1; i < r->neps && st == 0; i++) {
 		struct endpoint *e = &r->eps[i];
 		struct server s;
@@ -2003,6 +1977,7 @@ int main(int argc, char **argv)
 	struct arena sa = {0};
 	jv *summary;
 	size_t i;
+	int st;
 
 	diag_init(argv[0]);
 	memset(&r, 0, sizeof(r));
@@ -2011,8 +1986,6 @@ int main(int argc, char **argv)
 	 * error before any request); it samples only between run_begin()
 	 * and run_end(). */
 	if (r.o.summary != NULL) {
-		int st;
-
 		r.en = energy_new(&r.o.eo, &st);
 		if (r.en == NULL) {
 			int w = finish();
@@ -2020,7 +1993,7 @@ int main(int argc, char **argv)
 			return w > st ? w : st;
 		}
 	}
-	r.base = base_url(&r);
+	r.base = backend_base_url(r.kind, r.o.url);
 	r.endpoint = xasprintf("%s%s", r.base, backend_path(r.kind));
 	r.strategy = strategy_name(&r, &strat_owned);
 	if (r.o.key_env != NULL || r.kind == BACKEND_OPENAI) {
@@ -2081,15 +2054,17 @@ int main(int argc, char **argv)
 	run_loop(&r);
 	run_end(&r);
 
-	if (r.stop_reason != NULL)
+	if (r.stop_reason != NULL) {
+		fail();
 		warn_msg("stopped early: %s; %ld record%s not sent%s; %s, then rerun%s", r.stop_reason,
 		      r.not_sent, r.not_sent == 1 ? " was" : "s were",
 		      r.write_failed ? "" : " (they say so in \"error\")",
 		      r.write_failed ? "fix the output (a full disk? a closed pipe?)" : "check the server",
 		      r.use_cache ? ": answers already received come from the cache" : "");
-	else if (r.failed > 0)
+	} else if (r.failed > 0) {
 		warn_msg("%ld of %ld record%s failed (see their \"error\" field)", r.failed, r.done,
 		      r.done == 1 ? "" : "s");
+	}
 	if (r.o.summary != NULL) {
 		summary = summary_new(&r, &sa);
 		if (r.neps > 0)
@@ -2117,5 +2092,6 @@ out:
 	free(r.stop_reason);
 	energy_free(r.en);
 	arena_free(&sa);
-	return finish();
+	st = finish();
+	return st == EXIT_OK && r.failed > 0 ? EXIT_SOME_FAILED : st;
 }
