@@ -345,6 +345,33 @@ int backend_probe(struct gen *g, const char *base, const char *auth, const struc
 	return rc;
 }
 
+int backend_unload(const char *base, const char *model, const char *auth, long timeout_ms)
+{
+	struct buf body = {0};
+	struct http_resp resp;
+	char *url = xasprintf("%s/api/generate", base);
+	int rc;
+
+	buf_adds(&body, "{\"model\":");
+	json_write_str(&body, model, strlen(model));
+	buf_adds(&body, ",\"keep_alive\":0}");
+	rc = http_request(url, body.s, body.len, timeout_ms, auth, &resp);
+	if (rc != 0 || resp.status != 200) {
+		char *shown = url_redact(url);
+
+		warn_msg("%s: cannot unload the model: %s", shown,
+		      rc != 0 ? resp.err : resp.body.len ? resp.body.s : "no answer");
+		if (rc == 0)
+			warn_msg("(HTTP %ld)", resp.status);
+		free(shown);
+		rc = -1;
+	}
+	http_resp_free(&resp);
+	buf_free(&body);
+	free(url);
+	return rc;
+}
+
 /* ---- Discovery: what a server is, whatever its API ---- */
 
 /* One discovery query, asked once: the JSON object GET base+path answers

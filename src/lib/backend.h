@@ -53,6 +53,10 @@ int backend_probe(struct gen *g, const char *base, const char *auth, const struc
 		  struct server *s);
 void server_free(struct server *s);
 
+/* Ollama: unload model (keep_alive 0, no prompt), so the run starts from
+ * a freshly loaded model.  0, or -1 after saying why. */
+int backend_unload(const char *base, const char *model, const char *auth, long timeout_ms);
+
 /* The base URL of a server, "scheme://host:port[/path]" without a
  * trailing '/'; the caller frees it.  given is a --url or --server value:
  * without a scheme it is read for Ollama as Ollama reads OLLAMA_HOST, else
