@@ -91,6 +91,17 @@ static jv *gib2_or_null(struct arena *a, long long bytes)
 	return bytes >= 0 ? jv_num(a, hw_gib2(bytes)) : JV_NULL;
 }
 
+/* A size as "NAME_bytes" and "NAME_gib" in x (null when unknown). */
+static void set_size(struct arena *a, jv *x, const char *name, long long bytes)
+{
+	char key[48];
+
+	snprintf(key, sizeof(key), "%s_bytes", name);
+	jv_set(a, x, key, count_or_null(a, bytes));
+	snprintf(key, sizeof(key), "%s_gib", name);
+	jv_set(a, x, key, gib2_or_null(a, bytes));
+}
+
 /* Which of the profile's recommended models (config/models.json, as
  * profiles.json lists them) the server has and which it lacks, added to
  * the server object when both its model list and a profile are known. */
@@ -105,18 +116,19 @@ static void recommended(struct arena *a, jv *server, const struct pick *pk)
 	o = jv_obj(a);
 	present = jv_arr(a);
 	missing = jv_arr(a);
-	for (i = 0; i < want->n; i++) {
-		const char *w = want->u.items[i]->t == JSTR ? want->u.items[i]->u.s : NULL;
+	for (i = 0; i < jv_len(want); i++) {
+		jv *item = jv_item(want, i);
+		const char *w = item->t == JSTR ? item->u.s : NULL;
 		int found = 0;
 
 		if (w == NULL)
 			continue;
-		for (k = 0; k < have->n && !found; k++) {
-			const char *h = jv_getstr(have->u.items[k], "name", NULL);
+		for (k = 0; k < jv_len(have) && !found; k++) {
+			const char *h = jv_getstr(jv_item(have, k), "name", NULL);
 
 			found = h != NULL && catalog_same_model(h, w);
 		}
-		jv_push(a, found ? present : missing, want->u.items[i]);
+		jv_push(a, found ? present : missing, item);
 	}
 	jv_set(a, o, "profile", jv_cstr(a, pk->p->name));
 	jv_set(a, o, "present", present);
@@ -145,17 +157,14 @@ static jv *build(struct arena *a, const struct hw *h, const struct pick *pk, jv 
 	jv_set(a, o, "cpu", x);
 
 	x = jv_obj(a);
-	jv_set(a, x, "total_bytes", count_or_null(a, h->ram_total));
-	jv_set(a, x, "total_gib", gib2_or_null(a, h->ram_total));
-	jv_set(a, x, "available_bytes", count_or_null(a, h->ram_avail));
-	jv_set(a, x, "available_gib", gib2_or_null(a, h->ram_avail));
+	set_size(a, x, "total", h->ram_total);
+	set_size(a, x, "available", h->ram_avail);
 	jv_set(a, x, "source", jv_cstr_or_null(a, h->ram_source));
 	jv_set(a, o, "ram", x);
 
 	x = jv_obj(a);
 	jv_set(a, x, "dir", jv_cstr_or_null(a, h->dir));
-	jv_set(a, x, "free_bytes", count_or_null(a, h->disk_free));
-	jv_set(a, x, "free_gib", gib2_or_null(a, h->disk_free));
+	set_size(a, x, "free", h->disk_free);
 	jv_set(a, x, "total_bytes", count_or_null(a, h->disk_total));
 	jv_set(a, o, "disk", x);
 
@@ -179,8 +188,7 @@ static jv *build(struct arena *a, const struct hw *h, const struct pick *pk, jv 
 	if (h->apple_silicon) {
 		x = jv_obj(a);
 		jv_set(a, x, "chip", jv_cstr_or_null(a, h->apple_chip));
-		jv_set(a, x, "unified_memory_bytes", count_or_null(a, h->apple_memsize));
-		jv_set(a, x, "unified_memory_gib", gib2_or_null(a, h->apple_memsize));
+		set_size(a, x, "unified_memory", h->apple_memsize);
 		jv_set(a, x, "profile", jv_cstr_or_null(a, pk->apple ? pk->apple->name : NULL));
 		jv_set(a, o, "apple", x);
 	} else {
@@ -235,8 +243,8 @@ static const char *txt(const jv *obj, const char *key, char tmp[48])
 	if (v->t == JSTR)
 		return v->u.s;
 	if (v->t == JNUM) {
-		if (v->raw != NULL)
-			return v->raw;
+		if (jv_numtext(v, NULL) != NULL)
+			return jv_numtext(v, NULL);
 		fmt_double(v->d, tmp);
 		return tmp;
 	}
@@ -271,7 +279,7 @@ static void join_strings(struct buf *b, const jv *arr)
 	for (i = 0; i < arr->n; i++) {
 		if (i)
 			buf_adds(b, ", ");
-		buf_adds(b, arr->u.items[i]->u.s);
+		buf_adds(b, jv_item(arr, i)->u.s);
 	}
 }
 
@@ -296,7 +304,7 @@ static void report(struct buf *b, const jv *o)
 	if (gpus->n == 0)
 		buf_adds(b, "  GPUs        none found\n");
 	for (i = 0; i < gpus->n; i++) {
-		const jv *g = gpus->u.items[i];
+		const jv *g = jv_item(gpus, i);
 
 		buf_printf(b, "  GPU %-7zu %s, ", i, txt(g, "name", t1));
 		if (jv_get(g, "unified_memory")->t == JTRUE)
@@ -311,7 +319,7 @@ static void report(struct buf *b, const jv *o)
 	}
 	buf_adds(b, "\nProbes\n");
 	for (i = 0; i < probes->n; i++) {
-		const jv *p = probes->u.items[i];
+		const jv *p = jv_item(probes, i);
 		const char *d = jv_getstr(p, "detail", NULL);
 
 		buf_printf(b, "  %-16s %-10s%s%s\n", txt(p, "name", t1), txt(p, "status", t2),
@@ -330,7 +338,7 @@ static void report(struct buf *b, const jv *o)
 			buf_printf(b, "  Error       %s\n", txt(srv, "error", t1));
 		for (i = 0; models != NULL && models->t == JARR && i < models->n; i++)
 			buf_printf(b, "  %-11s %s  %s\n", i == 0 ? "Models" : "",
-				   txt(models->u.items[i], "name", t1), txt(models->u.items[i], "digest", t2));
+				   txt(jv_item(models, i), "name", t1), txt(jv_item(models, i), "digest", t2));
 		if (jv_get(srv, "recommended") != NULL) {
 			const jv *rec = jv_get(srv, "recommended"), *miss = jv_get(rec, "missing");
 
@@ -338,8 +346,8 @@ static void report(struct buf *b, const jv *o)
 			join_strings(b, jv_get(rec, "present"));
 			buf_adds(b, "\n  Lacks       ");
 			join_strings(b, miss);
-			if (miss != NULL && miss->t == JARR && miss->n > 0 && miss->u.items[0]->t == JSTR)
-				buf_printf(b, " (Ollama: ollama pull %s)", miss->u.items[0]->u.s);
+			if (jv_item(miss, 0) != NULL && jv_item(miss, 0)->t == JSTR)
+				buf_printf(b, " (Ollama: ollama pull %s)", jv_item(miss, 0)->u.s);
 			buf_addc(b, '\n');
 		}
 	}
@@ -359,11 +367,185 @@ static void report(struct buf *b, const jv *o)
 	if (probs->n == 0)
 		buf_adds(b, "  none\n");
 	for (i = 0; i < probs->n; i++)
-		buf_printf(b, "  %-8s %s\n", txt(probs->u.items[i], "severity", t1),
-			   txt(probs->u.items[i], "message", t2));
+		buf_printf(b, "  %-8s %s\n", txt(jv_item(probs, i), "severity", t1),
+			   txt(jv_item(probs, i), "message", t2));
 }
 
 /* ---- main ---- */
+
+/* ---- main's steps ---- */
+
+/* What main settled from the options. */
+struct settings {
+	const char *override;	/* --profile, or NULL: choose */
+	const char *dir;	/* --dir, or NULL */
+	char *url;		/* the server to ask (owned), or NULL */
+	const char *server_src;	/* where url came from */
+	int require_server, text;
+	long timeout_ms;
+};
+
+/* --from: a description saved by an earlier run (a run's host.json),
+ * shown as the report; nothing is probed.  Returns the exit status. */
+static int show_saved(const char *from, int text)
+{
+	struct arena a = {0};
+	struct buf out = {0};
+	jv *saved;
+
+	if (!text)
+		usage_error("--from FILE shows a saved description as text: add --format text");
+	saved = json_load(&a, from);
+	if (saved == NULL || saved->t != JOBJ || jv_get(saved, "profile") == NULL) {
+		if (saved != NULL)
+			warn_at(from, 0, "not a description written by puma-detect");
+		arena_free(&a);
+		return EXIT_FAIL;
+	}
+	report(&out, saved);
+	fwrite(out.s, 1, out.len, stdout);
+	buf_free(&out);
+	arena_free(&a);
+	return finish();
+}
+
+/* --dir must name a directory: a usage error otherwise. */
+static void check_dir(const char *dir)
+{
+	struct stat st;
+
+	if (dir == NULL)
+		return;
+	if (stat(dir, &st) != 0)
+		usage_error("--dir %s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		usage_error("--dir %s: not a directory", dir);
+}
+
+/* The server to ask: --server, else OLLAMA_HOST, else none (NULL); *src
+ * says which. */
+static char *server_url(const char *arg, int require_server, const char **src)
+{
+	char *url;
+
+	*src = NULL;
+	if (arg != NULL) {
+		if (*arg == '\0')
+			usage_error("--server wants a URL such as http://127.0.0.1:11434");
+		*src = "--server";
+		return backend_base_url(BACKEND_ANY, arg);
+	}
+	url = backend_base_url(BACKEND_ANY, NULL);
+	if (url != NULL)
+		*src = "OLLAMA_HOST";
+	else if (require_server)
+		usage_error("--require-server needs --server URL (or OLLAMA_HOST)");
+	return url;
+}
+
+/* profiles.json into ps, and --profile checked against it: a bad one is
+ * a usage error before any probing.  0, or the exit status. */
+static int load_profiles(struct arena *a, struct profiles *ps, const char *override)
+{
+	char *path = config_path("profiles.json");
+	int rc = profiles_load(a, path, ps);
+
+	free(path);
+	if (rc != 0) {
+		warn_msg("cannot go on without the profiles (set --config-dir or PUMA_CONFIG_DIR)");
+		return EXIT_FAIL;
+	}
+	if (override != NULL && profiles_find(ps, override) == NULL) {
+		char *names = profiles_names(ps);
+
+		warn_msg("unknown profile '%s'; valid profiles: %s", override, names);
+		fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+		free(names);
+		profiles_free(ps);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Ask the server, and note in h what is wrong with it (an error when
+ * --require-server).  The "server" object; *reachable and *why as
+ * query_server gives them. */
+static jv *ask_server(struct arena *a, struct hw *h, const struct settings *set, int *reachable,
+		      const char **why)
+{
+	char *shown = url_redact(set->url);
+	jv *server = query_server(a, set->url, set->server_src, set->timeout_ms, reachable, why);
+
+	if (!*reachable)
+		hw_problem(h, set->require_server ? "error" : "warning", "the server at %s does not answer: %s",
+			   shown, *why);
+	else if (*why != NULL)
+		hw_problem(h, "warning", "the server at %s answers, but: %s", shown, *why);
+	free(shown);
+	return server;
+}
+
+/* Choose the profile; no profile (too little or unknown RAM) is a problem
+ * and a failure. */
+static void choose(struct profiles *ps, struct hw *h, const char *override, struct pick *pk)
+{
+	profile_pick(ps, h, override, pk);
+	if (pk->status == PICK_INSUFFICIENT) {
+		hw_problem(h, "error", "%s", pk->reason);
+		warn_msg("%s (use --profile NAME to choose one anyway)", pk->reason);
+		fail();
+	} else if (pk->status == PICK_UNKNOWN) {
+		hw_problem(h, "error", "no profile chosen: RAM unknown (use --profile NAME to choose one)");
+		warn_msg("no profile chosen: RAM unknown (use --profile NAME to choose one)");
+		fail();
+	}
+}
+
+/* Probe the machine (and the server), choose the profile, and print the
+ * description.  Returns the exit status. */
+static int describe(const struct settings *set)
+{
+	/* a owns profiles.json's tree, the server's answers and the output
+	 * tree; h owns the machine's facts; out the bytes written. */
+	struct arena a = {0};
+	struct profiles ps;
+	struct hw_opts ho = {.dir = set->dir, .timeout_ms = set->timeout_ms};
+	struct hw h;
+	struct pick pk;
+	struct buf out = {0};
+	jv *server = NULL, *o;
+	const char *why = NULL;
+	int st = load_profiles(&a, &ps, set->override), reachable = 0;
+
+	if (st != 0) {
+		arena_free(&a);
+		return st;
+	}
+	hw_detect(&h, &ho);
+	if (set->url != NULL)
+		server = ask_server(&a, &h, set, &reachable, &why);
+	choose(&ps, &h, set->override, &pk);
+	if (set->require_server && !reachable) {
+		char *shown = url_redact(set->url);
+
+		warn_msg("the server at %s does not answer: %s", shown, why);
+		free(shown);
+		fail();
+	}
+	o = build(&a, &h, &pk, server);
+	if (set->text) {
+		report(&out, o);
+	} else {
+		json_write(&out, o);
+		buf_addc(&out, '\n');
+	}
+	fwrite(out.s, 1, out.len, stdout);
+	buf_free(&out);
+	hw_free(&h);
+	profiles_free(&ps);
+	arena_free(&a);
+	return finish();
+}
 
 int main(int argc, char **argv)
 {
@@ -383,19 +565,10 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *format = "json", *override = NULL, *server_arg = NULL, *dir = NULL;
-	const char *server_src = NULL, *why = NULL, *from = NULL;
-	int require_server = 0, text, c, reachable = 0;
+	const char *from = NULL;
+	int require_server = 0, text, c, st;
 	double timeout = 10;
-	/* a owns profiles.json's tree, the server's answers and the output
-	 * tree; h owns the machine's facts; out the bytes written. */
-	struct arena a = {0};
-	struct profiles ps;
-	struct hw_opts ho;
-	struct hw h;
-	struct pick pk;
-	struct buf out = {0};
-	char *path, *url = NULL, *shown = NULL;
-	jv *server = NULL;
+	struct settings set;
 
 	diag_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "d:f:hp:s:t:", opts, NULL)) != -1) {
@@ -449,109 +622,17 @@ int main(int argc, char **argv)
 	if (strcmp(format, "json") != 0 && strcmp(format, "text") != 0)
 		usage_error("--format must be json or text, not '%s'", format);
 	text = strcmp(format, "text") == 0;
-	if (from != NULL) {
-		/* A description saved by an earlier run (a run's host.json),
-		 * shown as the report: nothing is probed. */
-		jv *saved;
-
-		if (!text)
-			usage_error("--from FILE shows a saved description as text: add --format text");
-		saved = json_load(&a, from);
-		if (saved == NULL || saved->t != JOBJ || jv_get(saved, "profile") == NULL) {
-			if (saved != NULL)
-				warn_at(from, 0, "not a description written by puma-detect");
-			arena_free(&a);
-			return EXIT_FAIL;
-		}
-		report(&out, saved);
-		fwrite(out.s, 1, out.len, stdout);
-		buf_free(&out);
-		arena_free(&a);
-		return finish();
-	}
-	if (dir != NULL) {
-		struct stat st;
-
-		if (stat(dir, &st) != 0)
-			usage_error("--dir %s: %s", dir, strerror(errno));
-		if (!S_ISDIR(st.st_mode))
-			usage_error("--dir %s: not a directory", dir);
-	}
-	if (server_arg != NULL) {
-		if (*server_arg == '\0')
-			usage_error("--server wants a URL such as http://127.0.0.1:11434");
-		url = backend_base_url(BACKEND_ANY, server_arg);
-		server_src = "--server";
-	} else if ((url = backend_base_url(BACKEND_ANY, NULL)) != NULL) {
-		server_src = "OLLAMA_HOST";
-	} else if (require_server) {
-		usage_error("--require-server needs --server URL (or OLLAMA_HOST)");
-	}
-
-	/* The profiles first: a bad --profile is a usage error before any probing. */
-	path = config_path("profiles.json");
-	if (profiles_load(&a, path, &ps) != 0) {
-		free(path);
-		free(url);
-		arena_free(&a);
-		warn_msg("cannot go on without the profiles (set --config-dir or PUMA_CONFIG_DIR)");
-		return EXIT_FAIL;
-	}
-	free(path);
-	if (override != NULL && profiles_find(&ps, override) == NULL) {
-		char *names = profiles_names(&ps);
-
-		warn_msg("unknown profile '%s'; valid profiles: %s", override, names);
-		fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-		free(names);
-		free(url);
-		profiles_free(&ps);
-		arena_free(&a);
-		return EXIT_USAGE;
-	}
-
-	ho.dir = dir;
-	ho.timeout_ms = (long)(timeout * 1000);
-	if (ho.timeout_ms < 1)
-		ho.timeout_ms = 1;
-	hw_detect(&h, &ho);
-	if (url != NULL) {
-		shown = url_redact(url);
-		server = query_server(&a, url, server_src, ho.timeout_ms, &reachable, &why);
-		if (!reachable)
-			hw_problem(&h, require_server ? "error" : "warning", "the server at %s does not answer: %s",
-				   shown, why);
-		else if (why != NULL)
-			hw_problem(&h, "warning", "the server at %s answers, but: %s", shown, why);
-	}
-	profile_pick(&ps, &h, override, &pk);
-	if (pk.status == PICK_INSUFFICIENT) {
-		hw_problem(&h, "error", "%s", pk.reason);
-		warn_msg("%s (use --profile NAME to choose one anyway)", pk.reason);
-		fail();
-	} else if (pk.status == PICK_UNKNOWN) {
-		hw_problem(&h, "error", "no profile chosen: RAM unknown (use --profile NAME to choose one)");
-		warn_msg("no profile chosen: RAM unknown (use --profile NAME to choose one)");
-		fail();
-	}
-	if (require_server && !reachable) {
-		warn_msg("the server at %s does not answer: %s", shown, why);
-		fail();
-	}
-
-	if (text) {
-		report(&out, build(&a, &h, &pk, server));
-	} else {
-		json_write(&out, build(&a, &h, &pk, server));
-		buf_addc(&out, '\n');
-	}
-	fwrite(out.s, 1, out.len, stdout);
-
-	buf_free(&out);
-	free(url);
-	free(shown);
-	hw_free(&h);
-	profiles_free(&ps);
-	arena_free(&a);
-	return finish();
+	if (from != NULL)
+		return show_saved(from, text);
+	check_dir(dir);
+	set = (struct settings){
+		.override = override, .require_server = require_server, .text = text,
+		.dir = dir, .timeout_ms = (long)(timeout * 1000),
+	};
+	if (set.timeout_ms < 1)
+		set.timeout_ms = 1;
+	set.url = server_url(server_arg, require_server, &set.server_src);
+	st = describe(&set);
+	free(set.url);
+	return st;
 }
