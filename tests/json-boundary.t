@@ -6,7 +6,7 @@
 # the accessors: their lines are reported as TODO until then.
 . "$(dirname "$0")/lib.sh"
 
-PENDING=" puma-detect puma-infer puma-parse "
+PENDING=" puma-parse "
 pattern='u\.mem|u\.items|->raw|\.raw\b'
 for f in "$ROOT"/src/puma-*.c; do
 	tool=$(basename "$f" .c)
