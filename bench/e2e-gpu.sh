@@ -62,7 +62,7 @@ now() { date +%s.%N; }
 
 "$B/puma-sample" -n "${E2E_N:-200}" --seed 42 --stratify gold data/triage_jira.jsonl >"$OUT/instances.jsonl"
 INFER=(-m "$MODEL" -b openai -u "$URL" -s triage_jira -S contextual-anchoring --seed 42 --temperature 0
-	-n 256 --logprobs --top-logprobs 5 --model-digest "$DIGEST" --no-cache -q --gpu-energy "${GPU_ENERGY:-nvml}")
+	--num-predict 256 --logprobs --top-logprobs 5 --model-digest "$DIGEST" --no-cache -q --gpu-energy "${GPU_ENERGY:-nvml}")
 CONSTRAIN=${E2E_CONSTRAIN:-0}
 [ "$CONSTRAIN" = 0 ] || INFER+=(--constrain)
 # infer NAME JOBS: one puma-infer run, timed, with its summary (energy).
