@@ -45,7 +45,9 @@ import socket
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from loopback import serve
 
 LABELS = ["Critical", "Major", "Minor", "Trivial"]
 FAULT = re.compile(r"FAULT:([a-z0-9-]+)")
@@ -54,7 +56,6 @@ lock = threading.Lock()
 stats = {"requests": 0, "connections": 0, "attempts": {}, "times": {}, "auth": [], "bodies": 0,
          "unloads": 0, "noauth": []}
 args = None
-server = None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -207,7 +208,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_raw(200, body)
         if fault == "die":
             self.close_connection = True
-            threading.Thread(target=server.shutdown).start()
+            threading.Thread(target=self.server.shutdown).start()
             return
 
         label = LABELS[int(sha, 16) % len(LABELS)]
@@ -270,14 +271,7 @@ def main():
     ap.add_argument("--version", default="0.12.11")
     ap.add_argument("--openai-owner", default="fake")
     args = ap.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    try:
-        server.serve_forever(poll_interval=0.05)
-    except KeyboardInterrupt:
-        pass
-    server.server_close()
+    serve(Handler)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from loopback import serve
 
 args = None
 info = {}
@@ -169,13 +171,7 @@ def main():
     meta = models["data"][0].get("meta", {})
     info["quant"] = meta.get("ftype", "")
     info["params"] = "%.2fM" % (meta.get("n_params", 0) / 1e6)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    try:
-        server.serve_forever(poll_interval=0.05)
-    except KeyboardInterrupt:
-        pass
+    serve(Handler)
 
 
 if __name__ == "__main__":

@@ -165,17 +165,23 @@ def gen(n, seed, outdir):
             f.write("--by perturbation --stability %s\n" % ("options.seed" if nested else "seed"))
 
 
+def options():
+    """puma-metrics' options that the robustness scoring reads."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--by")
+    ap.add_argument("--stability")
+    ap.add_argument("--ci", type=float)
+    ap.add_argument("--bootstrap", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=42)
+    return ap
+
+
 def main():
     if len(sys.argv) == 5 and sys.argv[1] == "--gen":
         gen(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
         return
     if len(sys.argv) == 4 and sys.argv[1] == "--cases":
-        ap = argparse.ArgumentParser()
-        ap.add_argument("--by")
-        ap.add_argument("--stability")
-        ap.add_argument("--ci", type=float)
-        ap.add_argument("--bootstrap", type=int, default=1000)
-        ap.add_argument("--seed", type=int, default=42)
+        ap = options()
         for c in range(int(sys.argv[2])):
             base = os.path.join(sys.argv[3], "case-%d" % c)
             with open(base + ".args") as f:
@@ -183,12 +189,7 @@ def main():
             with open(base + ".jsonl") as f:
                 score([json.loads(line) for line in f if line.strip()], args)
         return
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--by")
-    ap.add_argument("--stability")
-    ap.add_argument("--ci", type=float)
-    ap.add_argument("--bootstrap", type=int, default=1000)
-    ap.add_argument("--seed", type=int, default=42)
+    ap = options()
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
     for path in args.files:
