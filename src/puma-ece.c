@@ -287,9 +287,7 @@ int main(int argc, char **argv)
 	jv *rec;
 
 	diag_init(argv[0]);
-	/* Pipes move megabytes of records: fewer, larger reads and writes. */
-	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	jsonl_stdio();
 	while ((c = getopt_long(argc, argv, "b:f:g:hp", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':

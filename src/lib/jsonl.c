@@ -88,6 +88,16 @@ void jsonl_close(struct jsonl_in *in)
 	arena_free(&in->a);
 }
 
+/* setvbuf() with no buffer of our own keeps glibc's default size (the
+ * block size, 4 KiB): the buffers are given, and live until exit. */
+static char stdin_buf[1 << 20], stdout_buf[1 << 20];
+
+void jsonl_stdio(void)
+{
+	setvbuf(stdin, stdin_buf, _IOFBF, sizeof(stdin_buf));
+	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+}
+
 /* The output buffer is reused for every record and freed at exit. */
 static struct buf out;
 

@@ -31,6 +31,11 @@ int jsonl_bad(struct jsonl_in *in, const char *fmt, ...) __attribute__((format(p
 /* Report the number of skipped lines, if any, on stderr. */
 void jsonl_close(struct jsonl_in *in);
 
+/* Give stdin and stdout buffers of 1 MiB, before either is used: filters
+ * move megabytes of records through pipes, and every read or write is a
+ * system call. */
+void jsonl_stdio(void);
+
 /* Write rec as one compact line on stdout.  Returns -1 when invalid UTF-8
  * had to be replaced (reported with name:line; the failure is set). */
 int jsonl_write(const jv *rec, const char *name, long line);
