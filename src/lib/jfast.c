@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define MAX_DEPTH 256
 
@@ -20,8 +23,9 @@ int json_fast_off;
 struct fp {
 	struct arena *a;
 	const char *text;
-	char *copy;		/* text copied into the arena: strings without
-				 * escapes are NUL-ended in place there */
+	char *copy;		/* text copied into the arena (for whole trees):
+				 * strings without escapes are NUL-ended in
+				 * place there; NULL: each is copied alone */
 	const unsigned char *p, *end;
 	const char *const *want;
 	int depth;
@@ -32,6 +36,8 @@ struct fp {
 /* Byte classes inside a string: 0 plain, 1 quote, 2 backslash, 3 control
  * (invalid), 4 start of a multi-byte UTF-8 sequence. */
 static unsigned char sclass[256];
+/* The letters that may follow a backslash, \\u apart. */
+static unsigned char simple_escape[256];
 static int sclass_ready;
 
 /* The byte classes the string scanner dispatches on: plain, quote,
@@ -44,6 +50,8 @@ static void init_classes(void)
 		sclass[c] = c < 0x20 ? 3 : c < 0x80 ? 0 : 4;
 	sclass['"'] = 1;
 	sclass['\\'] = 2;
+	for (c = 0; "\"\\/bfnrt"[c] != '\0'; c++)
+		simple_escape[(unsigned char)"\"\\/bfnrt"[c]] = 1;
 	sclass_ready = 1;
 }
 
@@ -79,6 +87,51 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end)
 	return 0;
 }
 
+/* The first byte at or after q that is not plain string content (a
+ * quote, a backslash, a control character or non-ASCII), or end.  Most of
+ * a record is string bytes, so this loop is most of the reading. */
+static inline const unsigned char *plain_run(const unsigned char *q, const unsigned char *end)
+{
+#if defined(__SSE2__)
+	/* Sixteen bytes at a time; as signed bytes, non-ASCII ones are below
+	 * 0x20 too. */
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(0x20);
+
+	while (end - q >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+		int hit = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote),
+								     _mm_cmpeq_epi8(x, bslash)),
+							 _mm_cmplt_epi8(x, space)));
+
+		if (hit != 0)
+			return q + __builtin_ctz((unsigned)hit);
+		q += 16;
+	}
+#endif
+	/* Eight bytes at a time (exact tests, no false negatives); the byte
+	 * loop then finds which one it was. */
+	while (end - q >= 8) {
+		uint64_t x, hit;
+
+		memcpy(&x, q, 8);
+		hit = HASZERO(x ^ (ONES * '"')) | HASZERO(x ^ (ONES * '\\')) |
+		      HASLESS(x, 0x20) | (x & (ONES * 0x80));
+		if (hit != 0) {
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* The lowest flagged byte is always a true one. */
+			return q + (__builtin_ctzll(hit) >> 3);
+#else
+			break;
+#endif
+		}
+		q += 8;
+	}
+	while (q < end && sclass[*q] == 0)
+		q++;
+	return q;
+}
+
 /* Skip JSON whitespace, counting the runs (a member with none is compact). */
 static void skip_ws_slow(struct fp *f)
 {
@@ -108,75 +161,74 @@ static int hexval(unsigned c)
 	return -1;
 }
 
-/* Read a string at f->p (on its opening quote).  With out, decode it into
- * a fresh arena copy (*out, *outlen).  Returns 0, or -1 to decline. */
-static int string(struct fp *f, const char **out, size_t *outlen)
+/* string_end() from the first byte that is not plain (a quote, an
+ * escape, a control character or non-ASCII) onwards. */
+static const unsigned char *string_rest(const unsigned char *q, const unsigned char *end,
+					int *escapes)
 {
-	const unsigned char *s = ++f->p, *q = s;
-	int escapes = 0;
-	char *d;
 	size_t k;
 
 	for (;;) {
-		/* Eight plain bytes at a time: none may be a quote, a backslash,
-		 * a control character or non-ASCII (exact tests, no false
-		 * negatives); the byte loop then finds which one it was. */
-		while (f->end - q >= 8) {
-			uint64_t x, hit;
-
-			memcpy(&x, q, 8);
-			hit = HASZERO(x ^ (ONES * '"')) | HASZERO(x ^ (ONES * '\\')) |
-			      HASLESS(x, 0x20) | (x & (ONES * 0x80));
-			if (hit != 0) {
-#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-				/* The lowest flagged byte is always a true one. */
-				q += __builtin_ctzll(hit) >> 3;
-#endif
-				break;
-			}
-			q += 8;
-		}
-		while (q < f->end && sclass[*q] == 0)
-			q++;
-		if (q >= f->end)
-			return -1;
-		switch (sclass[*q]) {
-		case 1:
-			goto closed;
-		case 2:
-			escapes = 1;
-			if (q + 1 >= f->end)
-				return -1;
+		if (q >= end)
+			return NULL;
+		if (*q == '"')
+			return q;
+		if (*q == '\\') {
+			*escapes = 1;
+			if (q + 1 >= end)
+				return NULL;
 			if (q[1] == 'u') {
 				int i, cp = 0;
 
-				if (q + 5 >= f->end)
-					return -1;
+				if (q + 5 >= end)
+					return NULL;
 				for (i = 2; i < 6; i++) {
 					int h = hexval(q[i]);
 
 					if (h < 0)
-						return -1;
+						return NULL;
 					cp = cp * 16 + h;
 				}
 				if (cp >= 0xD800 && cp <= 0xDFFF)
-					return -1;
+					return NULL;
 				q += 6;
-			} else if (strchr("\"\\/bfnrt", q[1]) != NULL && q[1] != '\0') {
+			} else if (simple_escape[q[1]]) {
 				q += 2;
 			} else {
-				return -1;
+				return NULL;
 			}
-			break;
-		case 3:
-			return -1;
-		default:
-			if ((k = utf8_len(q, f->end)) == 0)
-				return -1;
+		} else if (*q < 0x20 || (k = utf8_len(q, end)) == 0) {
+			return NULL;
+		} else {
 			q += k;
 		}
+		q = plain_run(q, end);
 	}
-closed:
+}
+
+/* The closing quote of the string whose contents start at q, with the
+ * contents checked (escapes, control characters, strict UTF-8); NULL to
+ * decline.  *escapes is set when it holds any.  Inline for the common
+ * short plain string; the rest is a call. */
+static inline const unsigned char *string_end(const unsigned char *q, const unsigned char *end,
+					      int *escapes)
+{
+	q = plain_run(q, end);
+	if (q < end && *q == '"')
+		return q;
+	return string_rest(q, end, escapes);
+}
+
+/* Read a string at f->p (on its opening quote).  With out, decode it into
+ * a fresh arena copy (*out, *outlen).  Returns 0, or -1 to decline. */
+static int string(struct fp *f, const char **out, size_t *outlen)
+{
+	const unsigned char *s = ++f->p, *q;
+	int escapes = 0;
+	char *d;
+
+	if ((q = string_end(s, f->end, &escapes)) == NULL)
+		return -1;
 	f->p = q + 1;
 	f->esc = escapes;
 	if (out == NULL)
@@ -298,40 +350,48 @@ slow:
 }
 
 /* Read a number by JSON's grammar (which is yajl's); -1 to decline. */
-static int number(struct fp *f, jv **out)
+/* The end of the number at q by JSON's grammar (which is yajl's), or NULL
+ * when there is none. */
+static inline const unsigned char *number_end(const unsigned char *q, const unsigned char *end)
 {
-	const unsigned char *s = f->p, *q = s;
-	jv *v;
+	const unsigned char *r;
 
-	if (q < f->end && *q == '-')
+	if (q < end && *q == '-')
 		q++;
-	if (q < f->end && *q == '0')
+	if (q < end && *q == '0')
 		q++;
-	else if (q < f->end && *q >= '1' && *q <= '9')
-		while (q < f->end && *q >= '0' && *q <= '9')
+	else if (q < end && *q >= '1' && *q <= '9')
+		while (q < end && *q >= '0' && *q <= '9')
 			q++;
 	else
-		return -1;
-	if (q < f->end && *q == '.') {
-		const unsigned char *r = ++q;
-
-		while (q < f->end && *q >= '0' && *q <= '9')
+		return NULL;
+	if (q < end && *q == '.') {
+		r = ++q;
+		while (q < end && *q >= '0' && *q <= '9')
 			q++;
 		if (q == r)
-			return -1;
+			return NULL;
 	}
-	if (q < f->end && (*q == 'e' || *q == 'E')) {
-		const unsigned char *r;
-
+	if (q < end && (*q == 'e' || *q == 'E')) {
 		q++;
-		if (q < f->end && (*q == '+' || *q == '-'))
+		if (q < end && (*q == '+' || *q == '-'))
 			q++;
 		r = q;
-		while (q < f->end && *q >= '0' && *q <= '9')
+		while (q < end && *q >= '0' && *q <= '9')
 			q++;
 		if (q == r)
-			return -1;
+			return NULL;
 	}
+	return q;
+}
+
+static int number(struct fp *f, jv **out)
+{
+	const unsigned char *s = f->p, *q = number_end(s, f->end);
+	jv *v;
+
+	if (q == NULL)
+		return -1;
 	f->p = q;
 	if (out == NULL)
 		return 0;
@@ -412,118 +472,206 @@ static int wanted(const struct fp *f, const char *key, size_t klen)
 
 static int value(struct fp *f, jv **out);
 
+/* After an item of a container that closes with close: 1 on a comma
+ * (stepped over, with the whitespace after it), 0 on close (stepped
+ * over), -1 on anything else. */
+static int next_item(struct fp *f, unsigned char close)
+{
+	skip_ws(f);
+	if (f->p < f->end && *f->p == ',') {
+		f->p++;
+		skip_ws(f);
+		return 1;
+	}
+	if (f->p < f->end && *f->p == close) {
+		f->p++;
+		return 0;
+	}
+	return -1;
+}
+
+/* A key and its colon at f->p, the key decoded when out is not NULL. */
+static int key(struct fp *f, const char **out, size_t *len)
+{
+	if (f->p >= f->end || *f->p != '"' || string(f, out, len) < 0)
+		return -1;
+	skip_ws(f);
+	if (f->p >= f->end || *f->p != ':')
+		return -1;
+	f->p++;
+	skip_ws(f);
+	return 0;
+}
+
 /* An object at f->p; top-level members keep their raw text, and only
  * wanted ones get a tree. */
 static int object(struct fp *f, jv **out)
 {
-	int top = f->depth == 1;
-	jv *obj = out ? jv_obj(f->a) : NULL;
+	int top = f->depth == 1, r;
+	jv *obj = jv_obj(f->a);
 
 	f->p++;
 	skip_ws(f);
 	if (f->p < f->end && *f->p == '}') {
 		f->p++;
-		if (out)
-			*out = obj;
+		*out = obj;
 		return 0;
 	}
-	for (;;) {
+	do {
 		const unsigned char *kstart = f->p;
 		unsigned long ws = f->ws;
-		const char *key = NULL;
+		struct jmember *m;
+		const char *k = NULL;
 		size_t klen = 0;
-		struct jmember *m = NULL;
-		int build;
 
-		if (f->p >= f->end || *f->p != '"')
+		if (key(f, &k, &klen) < 0)
 			return -1;
-		if (string(f, obj ? &key : NULL, &klen) < 0)
+		m = new_member(f->a, obj, top);
+		m->key = k;
+		m->klen = klen;
+		if (value(f, !top || wanted(f, k, klen) ? &m->val : NULL) < 0)
 			return -1;
-		skip_ws(f);
-		if (f->p >= f->end || *f->p != ':')
-			return -1;
-		f->p++;
-		skip_ws(f);
-		build = obj != NULL && (!top || wanted(f, key, klen));
-		if (obj) {
-			m = new_member(f->a, obj, top);
-			m->key = key;
-			m->klen = klen;
-		}
-		if (value(f, build ? &m->val : NULL) < 0)
-			return -1;
-		if (top && m) {
+		if (top) {
 			m->raw = (const char *)kstart;
 			m->rawlen = (size_t)(f->p - kstart);
 			m->compact = f->ws == ws;
 		}
-		skip_ws(f);
-		if (f->p < f->end && *f->p == ',') {
-			f->p++;
-			skip_ws(f);
-			continue;
-		}
-		if (f->p < f->end && *f->p == '}') {
-			f->p++;
-			break;
-		}
+	} while ((r = next_item(f, '}')) > 0);
+	if (r < 0)
 		return -1;
-	}
-	if (obj)
-		json_dedupe(obj);
-	if (out)
-		*out = obj;
+	json_dedupe(obj);
+	*out = obj;
 	return 0;
 }
 
-/* An array at f->p; items get trees when out is not NULL. */
+/* An array at f->p, with a tree for each item. */
 static int array(struct fp *f, jv **out)
 {
-	jv *arr = out ? jv_arr(f->a) : NULL;
+	jv *arr = jv_arr(f->a);
+	int r;
 
 	f->p++;
 	skip_ws(f);
 	if (f->p < f->end && *f->p == ']') {
 		f->p++;
-		if (out)
-			*out = arr;
+		*out = arr;
 		return 0;
 	}
-	for (;;) {
+	do {
 		jv *item = NULL;
 
-		if (value(f, arr ? &item : NULL) < 0)
+		if (value(f, &item) < 0)
 			return -1;
-		if (arr)
-			jv_push(f->a, arr, item);
-		skip_ws(f);
-		if (f->p < f->end && *f->p == ',') {
-			f->p++;
-			skip_ws(f);
-			continue;
-		}
-		if (f->p < f->end && *f->p == ']') {
-			f->p++;
-			break;
-		}
+		jv_push(f->a, arr, item);
+	} while ((r = next_item(f, ']')) > 0);
+	if (r < 0)
 		return -1;
-	}
-	if (out)
-		*out = arr;
+	*out = arr;
 	return 0;
 }
 
 /* true, false or null spelled out in full, or the fast path gives up. */
-static int literal(struct fp *f, const char *word, jv *v, jv **out)
+static int literal(struct fp *f, const char *word, size_t n, jv *v, jv **out)
 {
-	size_t n = strlen(word);
-
 	if ((size_t)(f->end - f->p) < n || memcmp(f->p, word, n) != 0)
 		return -1;
 	f->p += n;
 	if (out)
 		*out = v;
 	return 0;
+}
+
+/* Step over JSON whitespace. */
+#define WS_RUN(p, end) \
+	while ((p) < (end) && (*(p) == ' ' || *(p) == '\t' || *(p) == '\n' || *(p) == '\r')) \
+		(p)++
+
+/* Check the value at f->p without building anything: the members a tool
+ * does not read, which are most of a record (descriptions, logprobs).  One
+ * loop with the position in a local and the closers still open on a
+ * stack, no call per token; it takes exactly what value() takes. */
+static int skip(struct fp *f)
+{
+	const unsigned char *p = f->p, *end = f->end, *s;
+	unsigned char open[MAX_DEPTH];
+	int d = 0, esc = 0, ws = 0;
+
+	for (;;) {
+		/* A value. */
+		if (p >= end)
+			return -1;
+		switch (*p) {
+		case '"':
+			if ((p = string_end(p + 1, end, &esc)) == NULL)
+				return -1;
+			p++;
+			break;
+		case '{':
+		case '[':
+			if (f->depth + d + 1 > MAX_DEPTH)
+				return -1;
+			open[d] = *p == '{' ? '}' : ']';
+			s = ++p;
+			WS_RUN(p, end);
+			ws |= p != s;
+			if (p < end && *p == open[d]) {
+				p++;
+				break;
+			}
+			if (open[d++] == '}')
+				goto key;
+			continue;
+		case 't':
+		case 'n':
+			if (end - p < 4 || memcmp(p, *p == 't' ? "true" : "null", 4) != 0)
+				return -1;
+			p += 4;
+			break;
+		case 'f':
+			if (end - p < 5 || memcmp(p, "false", 5) != 0)
+				return -1;
+			p += 5;
+			break;
+		default:
+			if ((p = number_end(p, end)) == NULL)
+				return -1;
+		}
+		/* After a value: the next item, or containers closing. */
+		for (;;) {
+			if (d == 0) {
+				f->p = p;
+				f->ws += (unsigned long)ws;
+				return 0;
+			}
+			if (p < end && *p <= ' ') {
+				s = p;
+				WS_RUN(p, end);
+				ws |= p != s;
+			}
+			if (p < end && *p == ',')
+				break;
+			if (p >= end || *p != open[d - 1])
+				return -1;
+			p++;
+			d--;
+		}
+		s = ++p;
+		WS_RUN(p, end);
+		ws |= p != s;
+		if (open[d - 1] == ']')
+			continue;
+key:
+		if (p >= end || *p != '"' || (p = string_end(p + 1, end, &esc)) == NULL)
+			return -1;
+		s = ++p;
+		WS_RUN(p, end);
+		ws |= p != s;
+		if (p >= end || *p != ':')
+			return -1;
+		s = ++p;
+		WS_RUN(p, end);
+		ws |= p != s;
+	}
 }
 
 /* One value at f->p; with out NULL it is only checked. */
@@ -533,6 +681,8 @@ static int value(struct fp *f, jv **out)
 
 	if (f->p >= f->end)
 		return -1;
+	if (out == NULL)
+		return skip(f);
 	switch (*f->p) {
 	case '{':
 	case '[':
@@ -545,8 +695,6 @@ static int value(struct fp *f, jv **out)
 		const char *s;
 		size_t len;
 
-		if (out == NULL)
-			return string(f, NULL, NULL);
 		if (string(f, &s, &len) < 0)
 			return -1;
 		*out = arena_alloc(f->a, sizeof(jv));
@@ -557,11 +705,11 @@ static int value(struct fp *f, jv **out)
 		return 0;
 	}
 	case 't':
-		return literal(f, "true", &json_true_v, out);
+		return literal(f, "true", 4, &json_true_v, out);
 	case 'f':
-		return literal(f, "false", &json_false_v, out);
+		return literal(f, "false", 5, &json_false_v, out);
 	case 'n':
-		return literal(f, "null", &json_null_v, out);
+		return literal(f, "null", 4, &json_null_v, out);
 	default:
 		return number(f, out);
 	}
@@ -581,11 +729,18 @@ jv *json_parse_fast(struct arena *a, const char *text, size_t len, const char *c
 	f.want = want;
 	f.depth = 0;
 	f.ws = 0;
-	f.copy = arena_alloc(a, len + 1);
-	memcpy(f.copy, text, len);
-	f.copy[len] = '\0';
-	if (want != NULL && want != want_seen)
+	f.esc = 0;
+	/* A whole tree holds every string: one copy of the text, NUL-ended
+	 * in place, is cheaper than one each.  With a want list most of the
+	 * text is only checked, and the few strings kept are copied alone. */
+	f.copy = NULL;
+	if (want == NULL) {
+		f.copy = arena_alloc(a, len + 1);
+		memcpy(f.copy, text, len);
+		f.copy[len] = '\0';
+	} else if (want != want_seen) {
 		want_index(want);
+	}
 	skip_ws(&f);
 	if (value(&f, &root) < 0)
 		return NULL;
@@ -608,4 +763,138 @@ int json_string_decode(struct arena *a, const char *p, const char *end, const ch
 		return -1;
 	*next = (const char *)f.p;
 	return 0;
+}
+
+/* The cursor: text already checked as JSON, so nothing is validated here
+ * and a string ends at the first quote no backslash escapes. */
+
+/* Whitespace as either JSON reader accepts it. */
+static int jspace(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* The byte after the string literal whose opening quote is at p. */
+static const char *jcur_string_end(const char *p, const char *end)
+{
+	const unsigned char *q = (const unsigned char *)p + 1, *e = (const unsigned char *)end;
+
+	for (;;) {
+		q = plain_run(q, e);
+		if (q >= e)
+			return end;
+		if (*q == '"')
+			return (const char *)q + 1;
+		q += *q == '\\' ? 2 : 1;
+	}
+}
+
+void jcur_ws(struct jcur *c)
+{
+	while (c->p < c->end && jspace(*c->p))
+		c->p++;
+}
+
+void jcur_skip(struct jcur *c)
+{
+	int depth = 0;
+
+	if (!sclass_ready)
+		init_classes();
+	do {
+		if (c->p >= c->end)
+			return;
+		if (*c->p == '"') {
+			c->p = jcur_string_end(c->p, c->end);
+			continue;
+		}
+		if (*c->p == '{' || *c->p == '[') {
+			depth++;
+		} else if (*c->p == '}' || *c->p == ']') {
+			depth--;
+		} else if (depth == 0) {
+			/* A number or a literal at the outer level: up to the
+			 * next delimiter. */
+			while (c->p < c->end && *c->p != ',' && *c->p != '}' && *c->p != ']' &&
+			       !jspace(*c->p))
+				c->p++;
+			return;
+		}
+		c->p++;
+	} while (depth > 0);
+}
+
+int jcur_member(struct jcur *c, const char *text, size_t len)
+{
+	if (!sclass_ready)
+		init_classes();
+	c->end = text + len;
+	if (len == 0 || *text != '"')
+		return -1;
+	c->p = jcur_string_end(text, c->end);
+	jcur_ws(c);
+	if (c->p >= c->end || *c->p != ':')
+		return -1;
+	c->p++;
+	jcur_ws(c);
+	return c->p < c->end ? 0 : -1;
+}
+
+int jcur_array(struct jcur *c)
+{
+	if (c->p < c->end && *c->p == 'n')
+		return 0;
+	if (c->p >= c->end || *c->p != '[')
+		return -1;
+	c->p++;
+	jcur_ws(c);
+	if (c->p >= c->end)
+		return -1;
+	return *c->p == ']' ? 0 : 1;
+}
+
+int jcur_string(struct arena *a, struct jcur *c, const char **s, size_t *len)
+{
+	const char *q, *next;
+
+	if (c->p >= c->end || *c->p != '"')
+		return -1;
+	q = jcur_string_end(c->p, c->end);
+	/* No backslash inside: the bytes are the string. */
+	if (memchr(c->p + 1, '\\', (size_t)(q - c->p - 1)) == NULL) {
+		*s = c->p + 1;
+		*len = (size_t)(q - c->p - 2);
+		c->p = q;
+		return 0;
+	}
+	if (json_string_decode(a, c->p, c->end, s, len, &next) < 0)
+		return -2;
+	c->p = next;
+	return 0;
+}
+
+int jcur_number(struct jcur *c, double *v)
+{
+	const char *s = c->p;
+
+	if (c->p >= c->end || (*c->p != '-' && !(*c->p >= '0' && *c->p <= '9')))
+		return -1;
+	jcur_skip(c);
+	*v = json_number_value(s, (size_t)(c->p - s));
+	return 0;
+}
+
+int jcur_next(struct jcur *c, char close)
+{
+	jcur_ws(c);
+	if (c->p < c->end && *c->p == ',') {
+		c->p++;
+		jcur_ws(c);
+		return 1;
+	}
+	if (c->p < c->end && *c->p == close) {
+		c->p++;
+		return 0;
+	}
+	return -1;
 }
