@@ -23,9 +23,8 @@ int json_fast_off;
 struct fp {
 	struct arena *a;
 	const char *text;
-	char *copy;		/* text copied into the arena (for whole trees):
-				 * strings without escapes are NUL-ended in
-				 * place there; NULL: each is copied alone */
+	char *copy;		/* text copied into the arena: strings without
+				 * escapes are NUL-ended in place there */
 	const unsigned char *p, *end;
 	const char *const *want;
 	int depth;
@@ -60,6 +59,22 @@ static void init_classes(void)
 #define ONES ((uint64_t)0x0101010101010101ULL)
 #define HASZERO(x) (((x) - ONES) & ~(x) & (ONES * 0x80))
 #define HASLESS(x, n) (((x) - ONES * (n)) & ~(x) & (ONES * 0x80))
+
+/* The index of the lowest set bit of m (m not 0). */
+static int ctz64(uint64_t m)
+{
+#if defined(__GNUC__)
+	return __builtin_ctzll(m);
+#else
+	int i = 0;
+
+	while (!(m & 1)) {
+		m >>= 1;
+		i++;
+	}
+	return i;
+#endif
+}
 
 /* Length of the strict UTF-8 sequence at p (json.c's rules: no overlongs,
  * no surrogates, nothing above U+10FFFF), or 0. */
@@ -429,7 +444,7 @@ static struct jmember *new_member(struct arena *a, jv *obj, int top)
  * first bytes: tools pass the same list for every record. */
 static const char *const *want_seen;
 static size_t want_len[64], want_n;
-static unsigned char want_first[256];
+static uint64_t want_first[256];	/* bit i: want[i] starts with the byte */
 
 /* Index the wanted keys by first byte and length, so a key that is not
  * wanted is turned away without a string comparison. */
@@ -439,7 +454,7 @@ static void want_index(const char *const *want)
 	memset(want_first, 0, sizeof(want_first));
 	for (want_n = 0; want != NULL && want[want_n] != NULL && want_n < 64; want_n++) {
 		want_len[want_n] = strlen(want[want_n]);
-		want_first[(unsigned char)want[want_n][0]] = 1;
+		want_first[(unsigned char)want[want_n][0]] |= (uint64_t)1 << want_n;
 	}
 	if (want != NULL && want[want_n] != NULL)
 		want_seen = NULL;	/* too long to index: compare all */
@@ -457,11 +472,13 @@ static int wanted(const struct fp *f, const char *key, size_t klen)
 	 * (only an escape makes one) counts up to it, so such keys take that
 	 * comparison.  f->esc is still the key's: its value is not read yet. */
 	if (f->want == want_seen && (!f->esc || memchr(key, '\0', klen) == NULL)) {
-		if (!want_first[(unsigned char)key[0]])
-			return 0;
-		for (i = 0; i < want_n; i++)
+		uint64_t m = want_first[(unsigned char)key[0]];
+
+		for (; m != 0; m &= m - 1) {
+			i = (size_t)ctz64(m);
 			if (want_len[i] == klen && memcmp(f->want[i], key, klen) == 0)
 				return 1;
+		}
 		return 0;
 	}
 	for (w = f->want; *w != NULL; w++)
@@ -730,17 +747,14 @@ jv *json_parse_fast(struct arena *a, const char *text, size_t len, const char *c
 	f.depth = 0;
 	f.ws = 0;
 	f.esc = 0;
-	/* A whole tree holds every string: one copy of the text, NUL-ended
-	 * in place, is cheaper than one each.  With a want list most of the
-	 * text is only checked, and the few strings kept are copied alone. */
-	f.copy = NULL;
-	if (want == NULL) {
-		f.copy = arena_alloc(a, len + 1);
-		memcpy(f.copy, text, len);
-		f.copy[len] = '\0';
-	} else if (want != want_seen) {
+	/* One copy of the text (a single memcpy) in which strings without
+	 * escapes, keys included, are NUL-ended in place: cheaper than a copy
+	 * of each. */
+	f.copy = arena_alloc(a, len + 1);
+	memcpy(f.copy, text, len);
+	f.copy[len] = '\0';
+	if (want != NULL && want != want_seen)
 		want_index(want);
-	}
 	skip_ws(&f);
 	if (value(&f, &root) < 0)
 		return NULL;
