@@ -17,6 +17,13 @@
 
 #define MAX_DEPTH 256
 
+/* The scanners of the inner loops, inlined where the compiler allows. */
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
+
 int json_fast_off;
 
 /* Reader state; the tree lives in the arena, raw texts point into text. */
@@ -105,7 +112,7 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end)
 /* The first byte at or after q that is not plain string content (a
  * quote, a backslash, a control character or non-ASCII), or end.  Most of
  * a record is string bytes, so this loop is most of the reading. */
-static inline const unsigned char *plain_run(const unsigned char *q, const unsigned char *end)
+HOT const unsigned char *plain_run(const unsigned char *q, const unsigned char *end)
 {
 #if defined(__SSE2__)
 	/* Sixteen bytes at a time; as signed bytes, non-ASCII ones are below
@@ -225,7 +232,7 @@ static const unsigned char *string_rest(const unsigned char *q, const unsigned c
  * contents checked (escapes, control characters, strict UTF-8); NULL to
  * decline.  *escapes is set when it holds any.  Inline for the common
  * short plain string; the rest is a call. */
-static inline const unsigned char *string_end(const unsigned char *q, const unsigned char *end,
+HOT const unsigned char *string_end(const unsigned char *q, const unsigned char *end,
 					      int *escapes)
 {
 	q = plain_run(q, end);
@@ -315,7 +322,7 @@ double json_number_value(const char *s, size_t n)
 {
 	const char *p = s, *end = s + n;
 	uint64_t m = 0;
-	int neg = 0, digits = 0, e = 0, esign = 1, ev = 0, edigits = 0;
+	int neg = 0, nd = 0, e = 0, esign = 1, ev = 0, edigits = 0;
 	double v;
 
 #if FLT_EVAL_METHOD == 0
@@ -323,22 +330,21 @@ double json_number_value(const char *s, size_t n)
 		neg = 1;
 		p++;
 	}
-	for (; p < end && *p >= '0' && *p <= '9'; p++) {
-		if (m || *p != '0')
-			digits++;
+	/* The significant digits (leading zeros apart) into m, the decimal
+	 * point counted in e; with more than 18 of them m may have wrapped,
+	 * and strtod() decides. */
+	while (p < end && *p == '0')
+		p++;
+	for (; p < end && (unsigned)(*p - '0') < 10; p++, nd++)
 		m = m * 10 + (uint64_t)(*p - '0');
-		if (digits > 18)
-			goto slow;
-	}
-	if (p < end && *p == '.')
-		for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
-			if (m || *p != '0')
-				digits++;
-			m = m * 10 + (uint64_t)(*p - '0');
+	if (p < end && *p == '.') {
+		for (p++; nd == 0 && p < end && *p == '0'; p++)
 			e--;
-			if (digits > 18)
-				goto slow;
-		}
+		for (; p < end && (unsigned)(*p - '0') < 10; p++, nd++, e--)
+			m = m * 10 + (uint64_t)(*p - '0');
+	}
+	if (nd > 18)
+		goto slow;
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		p++;
 		if (p < end && (*p == '+' || *p == '-'))
@@ -360,14 +366,40 @@ double json_number_value(const char *s, size_t n)
 	return neg ? -v : v;
 slow:
 #endif
-	(void)neg, (void)digits, (void)e, (void)esign, (void)ev, (void)edigits, (void)m, (void)v;
+	(void)neg, (void)nd, (void)e, (void)esign, (void)ev, (void)edigits, (void)m, (void)v;
 	return strtod(s, NULL);
 }
 
-/* Read a number by JSON's grammar (which is yajl's); -1 to decline. */
+/* Past the run of decimal digits at q.  Eight bytes at a time where the
+ * byte order allows: a byte is a digit when its high nibble is 3 and
+ * adding 6 keeps it so; a carry out of a byte can only spoil the test of
+ * a later byte than the first non-digit, which is the one wanted. */
+HOT const unsigned char *digits(const unsigned char *q, const unsigned char *end)
+{
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t hi = ONES * 0xF0, three = ONES * 0x30;
+
+	while (end - q >= 8) {
+		uint64_t x, nd;
+
+		memcpy(&x, q, 8);
+		nd = ((x & hi) ^ three) | (((x + ONES * 6) & hi) ^ three);
+		/* The high bit of each byte of nd that is not zero. */
+		nd = ((nd & (ONES * 0x7F)) + ONES * 0x7F) | nd;
+		nd &= ONES * 0x80;
+		if (nd != 0)
+			return q + (__builtin_ctzll(nd) >> 3);
+		q += 8;
+	}
+#endif
+	while (q < end && *q >= '0' && *q <= '9')
+		q++;
+	return q;
+}
+
 /* The end of the number at q by JSON's grammar (which is yajl's), or NULL
  * when there is none. */
-static inline const unsigned char *number_end(const unsigned char *q, const unsigned char *end)
+HOT const unsigned char *number_end(const unsigned char *q, const unsigned char *end)
 {
 	const unsigned char *r;
 
@@ -376,15 +408,12 @@ static inline const unsigned char *number_end(const unsigned char *q, const unsi
 	if (q < end && *q == '0')
 		q++;
 	else if (q < end && *q >= '1' && *q <= '9')
-		while (q < end && *q >= '0' && *q <= '9')
-			q++;
+		q = digits(q + 1, end);
 	else
 		return NULL;
 	if (q < end && *q == '.') {
 		r = ++q;
-		while (q < end && *q >= '0' && *q <= '9')
-			q++;
-		if (q == r)
+		if ((q = digits(q, end)) == r)
 			return NULL;
 	}
 	if (q < end && (*q == 'e' || *q == 'E')) {
@@ -392,14 +421,13 @@ static inline const unsigned char *number_end(const unsigned char *q, const unsi
 		if (q < end && (*q == '+' || *q == '-'))
 			q++;
 		r = q;
-		while (q < end && *q >= '0' && *q <= '9')
-			q++;
-		if (q == r)
+		if ((q = digits(q, end)) == r)
 			return NULL;
 	}
 	return q;
 }
 
+/* Read a number by JSON's grammar (which is yajl's); -1 to decline. */
 static int number(struct fp *f, jv **out)
 {
 	const unsigned char *s = f->p, *q = number_end(s, f->end);
