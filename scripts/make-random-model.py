@@ -36,6 +36,8 @@ sys.path.insert(0, os.path.join(src, "gguf-py"))
 
 import numpy as np  # noqa: E402
 import gguf  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gguf_vocab import copy_tokenizer, qwen2_writer  # noqa: E402
 
 SEED = 20261206
 STD = 0.02
@@ -58,34 +60,9 @@ def f32(n, std):
 
 
 name = "random-qwen2-%dx%d" % (N_EMBD, N_LAYER)
-w = gguf.GGUFWriter(out + ".tmp", "qwen2")
-w.add_name(name)
-w.add_block_count(N_LAYER)
-w.add_context_length(32768)
-w.add_embedding_length(N_EMBD)
-w.add_feed_forward_length(N_FF)
-w.add_head_count(N_HEAD)
-w.add_head_count_kv(N_HEAD_KV)
-w.add_rope_freq_base(1000000.0)
-w.add_layer_norm_rms_eps(1e-6)
-w.add_file_type(gguf.LlamaFileType.MOSTLY_F16)
-
-# Every tokenizer.* field verbatim (strings as raw bytes, nothing re-encoded).
-for key, f in vocab.fields.items():
-    if not key.startswith("tokenizer."):
-        continue
-    vtype = gguf.GGUFValueType(f.types[0])
-    if vtype == gguf.GGUFValueType.ARRAY:
-        sub = gguf.GGUFValueType(f.types[-1])
-        if sub == gguf.GGUFValueType.STRING:
-            val = [bytes(f.parts[i]) for i in f.data]
-        else:
-            val = [f.parts[i].tolist()[0] for i in f.data]
-        w.add_key_value(key, val, vtype, sub_type=sub)
-    elif vtype == gguf.GGUFValueType.STRING:
-        w.add_key_value(key, bytes(f.parts[f.data[0]]), vtype)
-    else:
-        w.add_key_value(key, f.parts[f.data[0]].tolist()[0], vtype)
+w = qwen2_writer(gguf, out + ".tmp", name, (N_EMBD, N_LAYER, N_HEAD, N_HEAD_KV, N_FF), 32768,
+                 gguf.LlamaFileType.MOSTLY_F16)
+copy_tokenizer(gguf, w, vocab)
 
 n_params = 0
 

@@ -30,6 +30,8 @@ sys.path.insert(0, os.path.join(src, "gguf-py"))
 
 import numpy as np  # noqa: E402
 import gguf  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from gguf_vocab import copy_tokenizer  # noqa: E402
 
 cfg = json.load(open(os.path.join(HERE, "config.json")))
 E, L, H, HKV, FF = cfg["n_embd"], cfg["n_layer"], cfg["n_head"], cfg["n_head_kv"], cfg["n_ff"]
@@ -97,22 +99,7 @@ w.add_layer_norm_rms_eps(cfg["rms_eps"])
 w.add_vocab_size(n_vocab)
 w.add_file_type(gguf.LlamaFileType.MOSTLY_F16)
 
-# Copy every tokenizer.* field verbatim (strings as raw bytes, nothing re-encoded).
-for key, f in vocab.fields.items():
-    if not key.startswith("tokenizer.") or key == "tokenizer.chat_template":
-        continue
-    vtype = gguf.GGUFValueType(f.types[0])
-    if vtype == gguf.GGUFValueType.ARRAY:
-        sub = gguf.GGUFValueType(f.types[-1])
-        if sub == gguf.GGUFValueType.STRING:
-            val = [bytes(f.parts[i]) for i in f.data]
-        else:
-            val = [f.parts[i].tolist()[0] for i in f.data]
-        w.add_key_value(key, val, vtype, sub_type=sub)
-    elif vtype == gguf.GGUFValueType.STRING:
-        w.add_key_value(key, bytes(f.parts[f.data[0]]), vtype)
-    else:
-        w.add_key_value(key, f.parts[f.data[0]].tolist()[0], vtype)
+copy_tokenizer(gguf, w, vocab, skip=("tokenizer.chat_template",))
 w.add_chat_template(CHAT_TEMPLATE)
 
 for name, shp in shapes():
