@@ -4,7 +4,11 @@
  * error, a \u escape of a surrogate, a byte sequence that is not strict
  * UTF-8, form feeds or vertical tabs between tokens, very deep nesting -
  * makes it decline, and json_parse() then lets yajl decide and word the
- * message, so acceptance and errors stay yajl's. */
+ * message, so acceptance and errors stay yajl's.  The members a tool does
+ * not want are checked just as strictly, by a loop that builds nothing.
+ *
+ * Also here: the cursor (struct jcur), which reads a little of a member's
+ * text already checked, in place. */
 #include "jfast.h"
 
 #include <float.h>
@@ -517,22 +521,40 @@ static int wanted(const struct fp *f, const char *key, size_t klen)
 
 static int value(struct fp *f, jv **out);
 
-/* After an item of a container that closes with close: 1 on a comma
- * (stepped over, with the whitespace after it), 0 on close (stepped
- * over), -1 on anything else. */
+/* Past the whitespace at p: JSON's four bytes, with wide also form feed
+ * and vertical tab (which yajl takes); *runs counts the runs. */
+static const unsigned char *ws_run(const unsigned char *p, const unsigned char *end, int wide,
+				   unsigned long *runs)
+{
+	const unsigned char *s = p;
+
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+			   (wide && (*p == '\f' || *p == '\v'))))
+		p++;
+	*runs += p != s;
+	return p;
+}
+
+/* After an item of a container that closes with close, at *pp: 1 past a
+ * comma and the whitespace after it, 0 past close, -1 on anything else. */
+static int item_end(const unsigned char **pp, const unsigned char *end, unsigned char close,
+		    int wide, unsigned long *runs)
+{
+	const unsigned char *p = ws_run(*pp, end, wide, runs);
+	int r = -1;
+
+	if (p < end && (*p == ',' || *p == close)) {
+		r = *p++ == ',';
+		if (r)
+			p = ws_run(p, end, wide, runs);
+	}
+	*pp = p;
+	return r;
+}
+
 static int next_item(struct fp *f, unsigned char close)
 {
-	skip_ws(f);
-	if (f->p < f->end && *f->p == ',') {
-		f->p++;
-		skip_ws(f);
-		return 1;
-	}
-	if (f->p < f->end && *f->p == close) {
-		f->p++;
-		return 0;
-	}
-	return -1;
+	return item_end(&f->p, f->end, close, 0, &f->ws);
 }
 
 /* A key and its colon at f->p, the key decoded when out is not NULL. */
@@ -833,8 +855,10 @@ static const char *jcur_string_end(const char *p, const char *end)
 
 void jcur_ws(struct jcur *c)
 {
-	while (c->p < c->end && jspace(*c->p))
-		c->p++;
+	unsigned long runs = 0;
+
+	c->p = (const char *)ws_run((const unsigned char *)c->p, (const unsigned char *)c->end, 1,
+				    &runs);
 }
 
 void jcur_skip(struct jcur *c)
@@ -928,15 +952,10 @@ int jcur_number(struct jcur *c, double *v)
 
 int jcur_next(struct jcur *c, char close)
 {
-	jcur_ws(c);
-	if (c->p < c->end && *c->p == ',') {
-		c->p++;
-		jcur_ws(c);
-		return 1;
-	}
-	if (c->p < c->end && *c->p == close) {
-		c->p++;
-		return 0;
-	}
-	return -1;
+	const unsigned char *p = (const unsigned char *)c->p;
+	unsigned long runs = 0;
+	int r = item_end(&p, (const unsigned char *)c->end, (unsigned char)close, 1, &runs);
+
+	c->p = (const char *)p;
+	return r;
 }

@@ -1,4 +1,5 @@
-/* jfast.h - the fast path of json_parse() for well-formed documents. */
+/* jfast.h - the fast path of json_parse() for well-formed documents, its
+ * number and string decoders, and a cursor over checked JSON text. */
 #ifndef PUMA_JFAST_H
 #define PUMA_JFAST_H
 
