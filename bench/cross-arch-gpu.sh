@@ -22,24 +22,15 @@ shift 2
 PORT=${PORT:-18090}
 URL=http://127.0.0.1:$PORT
 mkdir -p "$RUNS"
-spid=
-stop() { [ -z "$spid" ] || { kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true; spid=; }; }
-trap stop EXIT
+. bench/lib-gpu.sh
+trap llama_stop EXIT
 
 for gguf in "$@"; do
 	base=$(basename "$gguf" .gguf)
 	quant=${base##*.}
 	digest=$(sha256sum "$gguf" | cut -c1-64)
 	for np in 1 8; do
-		stop
-		"$SERVER" -m "$gguf" -a "$base" --host 127.0.0.1 --port "$PORT" -np "$np" -c $((np * 8192)) -ngl 999 \
-			>"$RUNS/server-$quant-np$np.log" 2>&1 &
-		spid=$!
-		for _ in $(seq 120); do
-			curl -sf "$URL/health" >/dev/null 2>&1 && break
-			kill -0 "$spid" 2>/dev/null || { echo "cross-arch-gpu: llama-server died: $RUNS/server-$quant-np$np.log" >&2; exit 1; }
-			sleep 0.5
-		done
+		llama_start "$gguf" "$base" "$np" $((np * 8192)) "$RUNS/server-$quant-np$np.log"
 		for sc in triage_jira:contextual-anchoring estimation_tawos:zero-shot; do
 			make --no-print-directory run NO_BUILD="${NO_BUILD:-}" BACKEND=openai URL="$URL" \
 				MODEL="$base" MODEL_DIGEST="$digest" SCENARIO="${sc%%:*}" STRATEGY="${sc#*:}" \
@@ -49,4 +40,4 @@ for gguf in "$@"; do
 		done
 	done
 done
-stop
+llama_stop

@@ -49,20 +49,11 @@ DIGEST=$(sha256sum "$GGUF" | cut -c1-64)
 CTX_PER_SLOT=8192
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,power.limit --format=csv,noheader >"$OUT/gpu.txt" || echo "no nvidia-smi" >"$OUT/gpu.txt"
 
-spid=
-stop() { [ -z "$spid" ] || { kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true; spid=; }; }
-trap stop EXIT
+. bench/lib-gpu.sh
+trap llama_stop EXIT
 # Start llama-server with NP slots (each CTX_PER_SLOT tokens), all layers on the GPU.
 start() {
-	stop
-	"$SERVER" -m "$GGUF" -a "$MODEL" --host 127.0.0.1 --port "$PORT" -np "$1" -c $(($1 * CTX_PER_SLOT)) -ngl 999 \
-		>"$OUT/server-np$1.log" 2>&1 &
-	spid=$!
-	for _ in $(seq 120); do
-		curl -sf "$URL/health" >/dev/null 2>&1 && break
-		kill -0 "$spid" 2>/dev/null || { echo "e2e-gpu: llama-server died; see $OUT/server-np$1.log" >&2; exit 1; }
-		sleep 0.5
-	done
+	llama_start "$GGUF" "$MODEL" "$1" $(($1 * CTX_PER_SLOT)) "$OUT/server-np$1.log"
 	# One request first, so no timed run pays for the first CUDA kernels' loading.
 	curl -sf "$URL/v1/chat/completions" -H 'Content-Type: application/json' \
 		-d '{"messages":[{"role":"user","content":"warm up"}],"max_tokens":4}' >/dev/null
@@ -141,7 +132,7 @@ for rep in $(seq "$REPS"); do
 		fi
 	done
 done
-stop
+llama_stop
 fi
 
 "$PY" - "$OUT" "$CONSTRAIN" <<'PY' | tee "$OUT/e2e.txt"

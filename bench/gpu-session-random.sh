@@ -22,26 +22,11 @@ cd "$(dirname "$0")/.." || exit 1
 carry=$(cd "$1" && pwd) out=$2
 budget=${BUDGET_S:-555}
 shape=${RANDOM_SHAPE:-896 24 14 2 4864}
-t0=$(date +%s)
-el() { echo $(($(date +%s) - t0)); }
-log=$out/log.txt
-mkdir -p "$out"
-say() { echo "[$(el)s] $*" | tee -a "$log"; }
+. bench/lib-gpu.sh
+gpu_log "$out"
 { nvidia-smi; nproc; python3 -c 'import numpy; print("numpy", numpy.__version__)'; } >>"$log" 2>&1
-tar -xJf "$carry/puma-port.tar.xz" && tar -xJf "$carry/data.tar.xz" || { say "unpacking failed"; exit 1; }
-bin/puma-infer --version >>"$log" 2>&1 || say "the carried tools do not run here"
-work=/tmp/llama-cuda
-mkdir -p "$work" && tar -C "$work" -xJf "$carry/llama-src.tar.xz"
-(
-	s=$(date +%s)
-	cmake -S "$work/llama" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
-		-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_USE_PREBUILT_UI=OFF \
-		-DLLAMA_OPENSSL=OFF -DLLAMA_CURL=OFF -DGGML_CCACHE=OFF -DGGML_CUDA=ON \
-		-DCMAKE_CUDA_ARCHITECTURES=90 >"$work/build.log" 2>&1 &&
-		nice cmake --build "$work/build" -j15 --target llama-server >>"$work/build.log" 2>&1
-	echo "build rc $? in $(($(date +%s) - s)) s" >>"$work/build.log"
-) &
-bpid=$!
+gpu_unpack "$carry"
+gpu_build llama-server
 M=/tmp/models
 mkdir -p "$M"
 G=$M/random-qwen2-$(echo "$shape" | tr ' ' x).F16.gguf

@@ -24,26 +24,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 carry=$(cd "$1" && pwd) out=$2
 budget=${BUDGET_S:-560}
-t0=$(date +%s)
-el() { echo $(($(date +%s) - t0)); }
-log=$out/log.txt
-mkdir -p "$out"
-say() { echo "[$(el)s] $*" | tee -a "$log"; }
+. bench/lib-gpu.sh
+gpu_log "$out"
 { nvidia-smi; nproc; python3 -c 'import torch, numpy; print("torch", torch.__version__, "cuda", torch.version.cuda, "numpy", numpy.__version__)'; } >>"$log" 2>&1
-tar -xJf "$carry/puma-port.tar.xz" && tar -xJf "$carry/data.tar.xz" || { say "unpacking failed"; exit 1; }
-bin/puma-infer --version >>"$log" 2>&1 || say "the carried tools do not run here"
-work=/tmp/llama-cuda
-mkdir -p "$work" && tar -C "$work" -xJf "$carry/llama-src.tar.xz"
-(
-	s=$(date +%s)
-	cmake -S "$work/llama" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
-		-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_USE_PREBUILT_UI=OFF \
-		-DLLAMA_OPENSSL=OFF -DLLAMA_CURL=OFF -DGGML_CCACHE=OFF -DGGML_CUDA=ON \
-		-DCMAKE_CUDA_ARCHITECTURES=90 >"$work/build.log" 2>&1 &&
-		nice cmake --build "$work/build" -j15 --target llama-server llama-quantize >>"$work/build.log" 2>&1
-	echo "build rc $? in $(($(date +%s) - s)) s" >>"$work/build.log"
-) &
-bpid=$!
+gpu_unpack "$carry"
+gpu_build llama-server llama-quantize
 M=/tmp/models
 name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$carry/train-model/config.json")
 mkdir -p "$M"

@@ -163,14 +163,15 @@ $(R)/instances.jsonl:
 # Fresh model state: PUMA saw a triage run before an estimation run move
 # MAE from 5.7150 to 6.3150; on Ollama, puma-infer --unload (in INFER_FLAGS)
 # unloads the model first, and the summary and manifest say so.
-# puma-infer exits 1 when any record failed; such a run is still complete
-# (the failures are records with their error) unless the run stopped early.
+# puma-infer's exit status says whether the run finished: 0 every record
+# answered, 3 every record written but some failed (records with their
+# error, which count as parse failures: the run is complete); anything else
+# (1: stopped early, or could not start) leaves the step unfinished.
 $(R)/responses.jsonl: $(R)/instances.jsonl $(R)/host.json
 	@echo "run: inference ($(BACKEND), $(MODEL), $(STRATEGY))"
 	@st=0; $(P)/puma-infer $(INFER_FLAGS) --cache $(R)/cache --summary $(R)/summary.json \
 		<$(R)/instances.jsonl >$@.tmp || st=$$?; \
-	if [ $$st -eq 1 ] && grep -q '"stopped":null' $(R)/summary.json 2>/dev/null && \
-	   [ "$$(wc -l <$@.tmp)" -eq "$$(wc -l <$(R)/instances.jsonl)" ]; then \
+	if [ $$st -eq 3 ]; then \
 		echo "run: some requests failed: they are records with an error, and count as parse failures" >&2; st=0; \
 	fi; \
 	if [ $$st -ne 0 ]; then rm -f $@.tmp; echo "run: inference did not finish; rerun the same target to resume" >&2; exit 1; fi

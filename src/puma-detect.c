@@ -16,7 +16,6 @@
 #include "catalog.h"
 #include "config.h"
 #include "diag.h"
-#include "http.h"
 #include "hw.h"
 #include "json.h"
 #include "profile.h"
@@ -56,133 +55,27 @@ static void usage(void)
 
 /* ---- the inference server ---- */
 
-/* A URL from --server: http:// when no scheme is given; no trailing '/'. */
-static char *server_url(const char *v)
-{
-	char *out = strstr(v, "://") ? xstrdup(v) : xasprintf("http://%s", v);
-	size_t n = strlen(out);
-
-	while (n > 0 && out[n - 1] == '/')
-		out[--n] = '\0';
-	return out;
-}
-
-/* GET base+path; the JSON object it answers, or NULL with why in err
- * ("HTTP 404", "not JSON", or the transport error with *transport set). */
-static jv *get_json(struct arena *a, const char *base, const char *path, long timeout_ms,
-		    char *err, size_t errlen, int *transport)
-{
-	char *url = xasprintf("%s%s", base, path);
-	struct http_resp r;
-	char perr[200];
-	jv *v = NULL;
-
-	*transport = 0;
-	if (http_request(url, NULL, 0, timeout_ms, NULL, &r) != 0) {
-		snprintf(err, errlen, "%s", r.err);
-		*transport = 1;
-	} else if (r.status != 200) {
-		snprintf(err, errlen, "GET %s: HTTP %ld", path, r.status);
-	} else {
-		v = json_parse(a, r.body.s, r.body.len, NULL, perr, sizeof(perr));
-		if (v == NULL || v->t != JOBJ) {
-			snprintf(err, errlen, "GET %s: the answer is not a JSON object", path);
-			v = NULL;
-		}
-	}
-	http_resp_free(&r);
-	free(url);
-	return v;
-}
-
-/* Ask the server at url what it is and which models it has: Ollama's
- * /api/version and /api/tags first, else an OpenAI-compatible /v1/models
- * (llama-server, vLLM).  Returns the "server" object; *reachable says
- * whether anything answered and *why holds the error when one is set. */
+/* The "server" object: what the server at url said about itself
+ * (backend_discover), where its URL came from, and the error if any.
+ * *reachable says whether anything answered, *why what went wrong. */
 static jv *query_server(struct arena *a, const char *url, const char *source, long timeout_ms,
 			int *reachable, const char **why)
 {
-	jv *o = jv_obj(a), *models = jv_arr(a), *v, *list;
-	char err[300] = "", err2[300] = "";
-	const char *backend = NULL, *version = NULL;
-	int transport;
-	size_t i;
+	jv *o = jv_obj(a);
+	struct discovery d;
+	char *shown = url_redact(url);
 
-	*reachable = 0;
-	*why = NULL;
-	v = get_json(a, url, "/api/version", timeout_ms, err, sizeof(err), &transport);
-	if (!transport) {
-		*reachable = 1;
-		if (v != NULL && jv_getstr(v, "version", NULL) != NULL) {
-			backend = "ollama";
-			version = jv_getstr(v, "version", NULL);
-			v = get_json(a, url, "/api/tags", timeout_ms, err2, sizeof(err2), &transport);
-			list = v ? jv_get(v, "models") : NULL;
-			if (list == NULL || list->t != JARR) {
-				*why = v ? "GET /api/tags: the answer has no models list"
-					 : arena_strndup(a, err2, strlen(err2));
-				models = JV_NULL;
-			}
-			for (i = 0; list != NULL && list->t == JARR && i < list->n; i++) {
-				jv *m = jv_obj(a);
-				const char *name = jv_getstr(list->u.items[i], "name", NULL);
-
-				if (name == NULL)
-					continue;
-				jv_set(a, m, "name", jv_cstr(a, name));
-				jv_set(a, m, "digest", jv_cstr_or_null(a, jv_getstr(list->u.items[i], "digest", NULL)));
-				jv_push(a, models, m);
-			}
-		} else {
-			if (v != NULL)
-				snprintf(err, sizeof(err), "GET /api/version: the answer has no version");
-			v = get_json(a, url, "/v1/models", timeout_ms, err2, sizeof(err2), &transport);
-			list = v ? jv_get(v, "data") : NULL;
-			if (v != NULL && (list == NULL || list->t != JARR))
-				snprintf(err2, sizeof(err2), "GET /v1/models: the answer has no data list");
-			if (list != NULL && list->t == JARR) {
-				backend = "openai";
-				v = get_json(a, url, "/version", timeout_ms, err2, sizeof(err2), &transport);
-				version = v ? jv_getstr(v, "version", NULL) : NULL;
-				if (version == NULL) {
-					v = get_json(a, url, "/props", timeout_ms, err2, sizeof(err2), &transport);
-					version = v ? jv_getstr(v, "build_info", NULL) : NULL;
-				}
-				for (i = 0; i < list->n; i++) {
-					jv *m = jv_obj(a);
-					const char *id = jv_getstr(list->u.items[i], "id", NULL);
-
-					if (id == NULL)
-						continue;
-					jv_set(a, m, "name", jv_cstr(a, id));
-					jv_set(a, m, "digest", JV_NULL);
-					jv_push(a, models, m);
-				}
-			} else {
-				char tmp[700];
-
-				snprintf(tmp, sizeof(tmp), "no Ollama or OpenAI-compatible API answered (%s; %s)",
-					 err, err2);
-				*why = arena_strndup(a, tmp, strlen(tmp));
-				models = JV_NULL;
-			}
-		}
-	} else {
-		*why = arena_strndup(a, err, strlen(err));
-		models = JV_NULL;
-	}
-	{
-		char *shown = url_redact(url);
-
-		jv_set(a, o, "url", jv_cstr(a, shown));
-		free(shown);
-	}
+	backend_discover(a, url, timeout_ms, &d);
+	*reachable = d.reachable;
+	*why = d.why;
+	jv_set(a, o, "url", jv_cstr(a, shown));
+	free(shown);
 	jv_set(a, o, "source", jv_cstr(a, source));
-	jv_set(a, o, "reachable", jv_bool(*reachable));
-	jv_set(a, o, "backend", jv_cstr_or_null(a, backend));
-	jv_set(a, o, "version", jv_cstr_or_null(a, version));
-	jv_set(a, o, "models", models);
-	jv_set(a, o, "error", jv_cstr_or_null(a, *why));
+	jv_set(a, o, "reachable", jv_bool(d.reachable));
+	jv_set(a, o, "backend", jv_cstr_or_null(a, d.backend));
+	jv_set(a, o, "version", jv_cstr_or_null(a, d.version));
+	jv_set(a, o, "models", d.models);
+	jv_set(a, o, "error", jv_cstr_or_null(a, d.why));
 	return o;
 }
 
@@ -196,6 +89,17 @@ static jv *count_or_null(struct arena *a, long long n)
 static jv *gib2_or_null(struct arena *a, long long bytes)
 {
 	return bytes >= 0 ? jv_num(a, hw_gib2(bytes)) : JV_NULL;
+}
+
+/* A size as "NAME_bytes" and "NAME_gib" in x (null when unknown). */
+static void set_size(struct arena *a, jv *x, const char *name, long long bytes)
+{
+	char key[48];
+
+	snprintf(key, sizeof(key), "%s_bytes", name);
+	jv_set(a, x, key, count_or_null(a, bytes));
+	snprintf(key, sizeof(key), "%s_gib", name);
+	jv_set(a, x, key, gib2_or_null(a, bytes));
 }
 
 /* Which of the profile's recommended models (config/models.json, as
@@ -212,18 +116,19 @@ static void recommended(struct arena *a, jv *server, const struct pick *pk)
 	o = jv_obj(a);
 	present = jv_arr(a);
 	missing = jv_arr(a);
-	for (i = 0; i < want->n; i++) {
-		const char *w = want->u.items[i]->t == JSTR ? want->u.items[i]->u.s : NULL;
+	for (i = 0; i < jv_len(want); i++) {
+		jv *item = jv_item(want, i);
+		const char *w = item->t == JSTR ? item->u.s : NULL;
 		int found = 0;
 
 		if (w == NULL)
 			continue;
-		for (k = 0; k < have->n && !found; k++) {
-			const char *h = jv_getstr(have->u.items[k], "name", NULL);
+		for (k = 0; k < jv_len(have) && !found; k++) {
+			const char *h = jv_getstr(jv_item(have, k), "name", NULL);
 
 			found = h != NULL && catalog_same_model(h, w);
 		}
-		jv_push(a, found ? present : missing, want->u.items[i]);
+		jv_push(a, found ? present : missing, item);
 	}
 	jv_set(a, o, "profile", jv_cstr(a, pk->p->name));
 	jv_set(a, o, "present", present);
@@ -252,17 +157,14 @@ static jv *build(struct arena *a, const struct hw *h, const struct pick *pk, jv 
 	jv_set(a, o, "cpu", x);
 
 	x = jv_obj(a);
-	jv_set(a, x, "total_bytes", count_or_null(a, h->ram_total));
-	jv_set(a, x, "total_gib", gib2_or_null(a, h->ram_total));
-	jv_set(a, x, "available_bytes", count_or_null(a, h->ram_avail));
-	jv_set(a, x, "available_gib", gib2_or_null(a, h->ram_avail));
+	set_size(a, x, "total", h->ram_total);
+	set_size(a, x, "available", h->ram_avail);
 	jv_set(a, x, "source", jv_cstr_or_null(a, h->ram_source));
 	jv_set(a, o, "ram", x);
 
 	x = jv_obj(a);
 	jv_set(a, x, "dir", jv_cstr_or_null(a, h->dir));
-	jv_set(a, x, "free_bytes", count_or_null(a, h->disk_free));
-	jv_set(a, x, "free_gib", gib2_or_null(a, h->disk_free));
+	set_size(a, x, "free", h->disk_free);
 	jv_set(a, x, "total_bytes", count_or_null(a, h->disk_total));
 	jv_set(a, o, "disk", x);
 
@@ -286,8 +188,7 @@ static jv *build(struct arena *a, const struct hw *h, const struct pick *pk, jv 
 	if (h->apple_silicon) {
 		x = jv_obj(a);
 		jv_set(a, x, "chip", jv_cstr_or_null(a, h->apple_chip));
-		jv_set(a, x, "unified_memory_bytes", count_or_null(a, h->apple_memsize));
-		jv_set(a, x, "unified_memory_gib", gib2_or_null(a, h->apple_memsize));
+		set_size(a, x, "unified_memory", h->apple_memsize);
 		jv_set(a, x, "profile", jv_cstr_or_null(a, pk->apple ? pk->apple->name : NULL));
 		jv_set(a, o, "apple", x);
 	} else {
@@ -342,8 +243,8 @@ static const char *txt(const jv *obj, const char *key, char tmp[48])
 	if (v->t == JSTR)
 		return v->u.s;
 	if (v->t == JNUM) {
-		if (v->raw != NULL)
-			return v->raw;
+		if (jv_numtext(v, NULL) != NULL)
+			return jv_numtext(v, NULL);
 		fmt_double(v->d, tmp);
 		return tmp;
 	}
@@ -378,7 +279,7 @@ static void join_strings(struct buf *b, const jv *arr)
 	for (i = 0; i < arr->n; i++) {
 		if (i)
 			buf_adds(b, ", ");
-		buf_adds(b, arr->u.items[i]->u.s);
+		buf_adds(b, jv_item(arr, i)->u.s);
 	}
 }
 
@@ -403,7 +304,7 @@ static void report(struct buf *b, const jv *o)
 	if (gpus->n == 0)
 		buf_adds(b, "  GPUs        none found\n");
 	for (i = 0; i < gpus->n; i++) {
-		const jv *g = gpus->u.items[i];
+		const jv *g = jv_item(gpus, i);
 
 		buf_printf(b, "  GPU %-7zu %s, ", i, txt(g, "name", t1));
 		if (jv_get(g, "unified_memory")->t == JTRUE)
@@ -418,7 +319,7 @@ static void report(struct buf *b, const jv *o)
 	}
 	buf_adds(b, "\nProbes\n");
 	for (i = 0; i < probes->n; i++) {
-		const jv *p = probes->u.items[i];
+		const jv *p = jv_item(probes, i);
 		const char *d = jv_getstr(p, "detail", NULL);
 
 		buf_printf(b, "  %-16s %-10s%s%s\n", txt(p, "name", t1), txt(p, "status", t2),
@@ -437,7 +338,7 @@ static void report(struct buf *b, const jv *o)
 			buf_printf(b, "  Error       %s\n", txt(srv, "error", t1));
 		for (i = 0; models != NULL && models->t == JARR && i < models->n; i++)
 			buf_printf(b, "  %-11s %s  %s\n", i == 0 ? "Models" : "",
-				   txt(models->u.items[i], "name", t1), txt(models->u.items[i], "digest", t2));
+				   txt(jv_item(models, i), "name", t1), txt(jv_item(models, i), "digest", t2));
 		if (jv_get(srv, "recommended") != NULL) {
 			const jv *rec = jv_get(srv, "recommended"), *miss = jv_get(rec, "missing");
 
@@ -445,8 +346,8 @@ static void report(struct buf *b, const jv *o)
 			join_strings(b, jv_get(rec, "present"));
 			buf_adds(b, "\n  Lacks       ");
 			join_strings(b, miss);
-			if (miss != NULL && miss->t == JARR && miss->n > 0 && miss->u.items[0]->t == JSTR)
-				buf_printf(b, " (Ollama: ollama pull %s)", miss->u.items[0]->u.s);
+			if (jv_item(miss, 0) != NULL && jv_item(miss, 0)->t == JSTR)
+				buf_printf(b, " (Ollama: ollama pull %s)", jv_item(miss, 0)->u.s);
 			buf_addc(b, '\n');
 		}
 	}
@@ -466,11 +367,185 @@ static void report(struct buf *b, const jv *o)
 	if (probs->n == 0)
 		buf_adds(b, "  none\n");
 	for (i = 0; i < probs->n; i++)
-		buf_printf(b, "  %-8s %s\n", txt(probs->u.items[i], "severity", t1),
-			   txt(probs->u.items[i], "message", t2));
+		buf_printf(b, "  %-8s %s\n", txt(jv_item(probs, i), "severity", t1),
+			   txt(jv_item(probs, i), "message", t2));
 }
 
 /* ---- main ---- */
+
+/* ---- main's steps ---- */
+
+/* What main settled from the options. */
+struct settings {
+	const char *override;	/* --profile, or NULL: choose */
+	const char *dir;	/* --dir, or NULL */
+	char *url;		/* the server to ask (owned), or NULL */
+	const char *server_src;	/* where url came from */
+	int require_server, text;
+	long timeout_ms;
+};
+
+/* --from: a description saved by an earlier run (a run's host.json),
+ * shown as the report; nothing is probed.  Returns the exit status. */
+static int show_saved(const char *from, int text)
+{
+	struct arena a = {0};
+	struct buf out = {0};
+	jv *saved;
+
+	if (!text)
+		usage_error("--from FILE shows a saved description as text: add --format text");
+	saved = json_load(&a, from);
+	if (saved == NULL || saved->t != JOBJ || jv_get(saved, "profile") == NULL) {
+		if (saved != NULL)
+			warn_at(from, 0, "not a description written by puma-detect");
+		arena_free(&a);
+		return EXIT_FAIL;
+	}
+	report(&out, saved);
+	fwrite(out.s, 1, out.len, stdout);
+	buf_free(&out);
+	arena_free(&a);
+	return finish();
+}
+
+/* --dir must name a directory: a usage error otherwise. */
+static void check_dir(const char *dir)
+{
+	struct stat st;
+
+	if (dir == NULL)
+		return;
+	if (stat(dir, &st) != 0)
+		usage_error("--dir %s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		usage_error("--dir %s: not a directory", dir);
+}
+
+/* The server to ask: --server, else OLLAMA_HOST, else none (NULL); *src
+ * says which. */
+static char *server_url(const char *arg, int require_server, const char **src)
+{
+	char *url;
+
+	*src = NULL;
+	if (arg != NULL) {
+		if (*arg == '\0')
+			usage_error("--server wants a URL such as http://127.0.0.1:11434");
+		*src = "--server";
+		return backend_base_url(BACKEND_ANY, arg);
+	}
+	url = backend_base_url(BACKEND_ANY, NULL);
+	if (url != NULL)
+		*src = "OLLAMA_HOST";
+	else if (require_server)
+		usage_error("--require-server needs --server URL (or OLLAMA_HOST)");
+	return url;
+}
+
+/* profiles.json into ps, and --profile checked against it: a bad one is
+ * a usage error before any probing.  0, or the exit status. */
+static int load_profiles(struct arena *a, struct profiles *ps, const char *override)
+{
+	char *path = config_path("profiles.json");
+	int rc = profiles_load(a, path, ps);
+
+	free(path);
+	if (rc != 0) {
+		warn_msg("cannot go on without the profiles (set --config-dir or PUMA_CONFIG_DIR)");
+		return EXIT_FAIL;
+	}
+	if (override != NULL && profiles_find(ps, override) == NULL) {
+		char *names = profiles_names(ps);
+
+		warn_msg("unknown profile '%s'; valid profiles: %s", override, names);
+		fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+		free(names);
+		profiles_free(ps);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Ask the server, and note in h what is wrong with it (an error when
+ * --require-server).  The "server" object; *reachable and *why as
+ * query_server gives them. */
+static jv *ask_server(struct arena *a, struct hw *h, const struct settings *set, int *reachable,
+		      const char **why)
+{
+	char *shown = url_redact(set->url);
+	jv *server = query_server(a, set->url, set->server_src, set->timeout_ms, reachable, why);
+
+	if (!*reachable)
+		hw_problem(h, set->require_server ? "error" : "warning", "the server at %s does not answer: %s",
+			   shown, *why);
+	else if (*why != NULL)
+		hw_problem(h, "warning", "the server at %s answers, but: %s", shown, *why);
+	free(shown);
+	return server;
+}
+
+/* Choose the profile; no profile (too little or unknown RAM) is a problem
+ * and a failure. */
+static void choose(struct profiles *ps, struct hw *h, const char *override, struct pick *pk)
+{
+	profile_pick(ps, h, override, pk);
+	if (pk->status == PICK_INSUFFICIENT) {
+		hw_problem(h, "error", "%s", pk->reason);
+		warn_msg("%s (use --profile NAME to choose one anyway)", pk->reason);
+		fail();
+	} else if (pk->status == PICK_UNKNOWN) {
+		hw_problem(h, "error", "no profile chosen: RAM unknown (use --profile NAME to choose one)");
+		warn_msg("no profile chosen: RAM unknown (use --profile NAME to choose one)");
+		fail();
+	}
+}
+
+/* Probe the machine (and the server), choose the profile, and print the
+ * description.  Returns the exit status. */
+static int describe(const struct settings *set)
+{
+	/* a owns profiles.json's tree, the server's answers and the output
+	 * tree; h owns the machine's facts; out the bytes written. */
+	struct arena a = {0};
+	struct profiles ps;
+	struct hw_opts ho = {.dir = set->dir, .timeout_ms = set->timeout_ms};
+	struct hw h;
+	struct pick pk;
+	struct buf out = {0};
+	jv *server = NULL, *o;
+	const char *why = NULL;
+	int st = load_profiles(&a, &ps, set->override), reachable = 0;
+
+	if (st != 0) {
+		arena_free(&a);
+		return st;
+	}
+	hw_detect(&h, &ho);
+	if (set->url != NULL)
+		server = ask_server(&a, &h, set, &reachable, &why);
+	choose(&ps, &h, set->override, &pk);
+	if (set->require_server && !reachable) {
+		char *shown = url_redact(set->url);
+
+		warn_msg("the server at %s does not answer: %s", shown, why);
+		free(shown);
+		fail();
+	}
+	o = build(&a, &h, &pk, server);
+	if (set->text) {
+		report(&out, o);
+	} else {
+		json_write(&out, o);
+		buf_addc(&out, '\n');
+	}
+	fwrite(out.s, 1, out.len, stdout);
+	buf_free(&out);
+	hw_free(&h);
+	profiles_free(&ps);
+	arena_free(&a);
+	return finish();
+}
 
 int main(int argc, char **argv)
 {
@@ -490,19 +565,10 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *format = "json", *override = NULL, *server_arg = NULL, *dir = NULL;
-	const char *server_src = NULL, *why = NULL, *from = NULL;
-	int require_server = 0, text, c, reachable = 0;
+	const char *from = NULL;
+	int require_server = 0, text, c, st;
 	double timeout = 10;
-	/* a owns profiles.json's tree, the server's answers and the output
-	 * tree; h owns the machine's facts; out the bytes written. */
-	struct arena a = {0};
-	struct profiles ps;
-	struct hw_opts ho;
-	struct hw h;
-	struct pick pk;
-	struct buf out = {0};
-	char *path, *url = NULL, *shown = NULL;
-	jv *server = NULL;
+	struct settings set;
 
 	diag_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "d:f:hp:s:t:", opts, NULL)) != -1) {
@@ -556,110 +622,17 @@ int main(int argc, char **argv)
 	if (strcmp(format, "json") != 0 && strcmp(format, "text") != 0)
 		usage_error("--format must be json or text, not '%s'", format);
 	text = strcmp(format, "text") == 0;
-	if (from != NULL) {
-		/* A description saved by an earlier run (a run's host.json),
-		 * shown as the report: nothing is probed. */
-		jv *saved;
-
-		if (!text)
-			usage_error("--from FILE shows a saved description as text: add --format text");
-		saved = json_load(&a, from);
-		if (saved == NULL || saved->t != JOBJ || jv_get(saved, "profile") == NULL) {
-			if (saved != NULL)
-				warn_at(from, 0, "not a description written by puma-detect");
-			arena_free(&a);
-			return EXIT_FAIL;
-		}
-		report(&out, saved);
-		fwrite(out.s, 1, out.len, stdout);
-		buf_free(&out);
-		arena_free(&a);
-		return finish();
-	}
-	if (dir != NULL) {
-		struct stat st;
-
-		if (stat(dir, &st) != 0)
-			usage_error("--dir %s: %s", dir, strerror(errno));
-		if (!S_ISDIR(st.st_mode))
-			usage_error("--dir %s: not a directory", dir);
-	}
-	if (server_arg != NULL) {
-		if (*server_arg == '\0')
-			usage_error("--server wants a URL such as http://127.0.0.1:11434");
-		url = server_url(server_arg);
-		server_src = "--server";
-	} else if (getenv("OLLAMA_HOST") != NULL && *getenv("OLLAMA_HOST") != '\0') {
-		url = backend_ollama_host(getenv("OLLAMA_HOST"));
-		server_src = "OLLAMA_HOST";
-	} else if (require_server) {
-		usage_error("--require-server needs --server URL (or OLLAMA_HOST)");
-	}
-
-	/* The profiles first: a bad --profile is a usage error before any probing. */
-	path = config_path("profiles.json");
-	if (profiles_load(&a, path, &ps) != 0) {
-		free(path);
-		free(url);
-		arena_free(&a);
-		warn_msg("cannot go on without the profiles (set --config-dir or PUMA_CONFIG_DIR)");
-		return EXIT_FAIL;
-	}
-	free(path);
-	if (override != NULL && profiles_find(&ps, override) == NULL) {
-		char *names = profiles_names(&ps);
-
-		warn_msg("unknown profile '%s'; valid profiles: %s", override, names);
-		fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-		free(names);
-		free(url);
-		profiles_free(&ps);
-		arena_free(&a);
-		return EXIT_USAGE;
-	}
-
-	ho.dir = dir;
-	ho.timeout_ms = (long)(timeout * 1000);
-	if (ho.timeout_ms < 1)
-		ho.timeout_ms = 1;
-	hw_detect(&h, &ho);
-	if (url != NULL) {
-		shown = url_redact(url);
-		server = query_server(&a, url, server_src, ho.timeout_ms, &reachable, &why);
-		if (!reachable)
-			hw_problem(&h, require_server ? "error" : "warning", "the server at %s does not answer: %s",
-				   shown, why);
-		else if (why != NULL)
-			hw_problem(&h, "warning", "the server at %s answers, but: %s", shown, why);
-	}
-	profile_pick(&ps, &h, override, &pk);
-	if (pk.status == PICK_INSUFFICIENT) {
-		hw_problem(&h, "error", "%s", pk.reason);
-		warn_msg("%s (use --profile NAME to choose one anyway)", pk.reason);
-		fail();
-	} else if (pk.status == PICK_UNKNOWN) {
-		hw_problem(&h, "error", "no profile chosen: RAM unknown (use --profile NAME to choose one)");
-		warn_msg("no profile chosen: RAM unknown (use --profile NAME to choose one)");
-		fail();
-	}
-	if (require_server && !reachable) {
-		warn_msg("the server at %s does not answer: %s", shown, why);
-		fail();
-	}
-
-	if (text) {
-		report(&out, build(&a, &h, &pk, server));
-	} else {
-		json_write(&out, build(&a, &h, &pk, server));
-		buf_addc(&out, '\n');
-	}
-	fwrite(out.s, 1, out.len, stdout);
-
-	buf_free(&out);
-	free(url);
-	free(shown);
-	hw_free(&h);
-	profiles_free(&ps);
-	arena_free(&a);
-	return finish();
+	if (from != NULL)
+		return show_saved(from, text);
+	check_dir(dir);
+	set = (struct settings){
+		.override = override, .require_server = require_server, .text = text,
+		.dir = dir, .timeout_ms = (long)(timeout * 1000),
+	};
+	if (set.timeout_ms < 1)
+		set.timeout_ms = 1;
+	set.url = server_url(server_arg, require_server, &set.server_src);
+	st = describe(&set);
+	free(set.url);
+	return st;
 }

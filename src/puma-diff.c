@@ -171,6 +171,23 @@ static struct str copy_str(struct arena *a, const char *s, size_t n)
 	return r;
 }
 
+/* A JSON string's bytes, in place ({NULL, 0} when v is no string). */
+static struct str str_of(const jv *v)
+{
+	struct str r = {NULL, 0};
+
+	r.s = jv_string(v, &r.n);
+	return r;
+}
+
+/* A JSON string copied into a (v must be a string). */
+static struct str copy_of(struct arena *a, const jv *v)
+{
+	struct str r = str_of(v);
+
+	return copy_str(a, r.s, r.n);
+}
+
 static int str_eq(struct str x, struct str y)
 {
 	return x.n == y.n && (x.n == 0 || memcmp(x.s, y.s, x.n) == 0);
@@ -262,13 +279,7 @@ static void index_ids(struct side *sd)
 /* Track a string member that should be the same in every record. */
 static void constant(struct side *sd, const jv *rec, const char *key, struct str *val, int *mixed)
 {
-	const jv *v = jv_get(rec, key);
-	struct str s = {NULL, 0};
-
-	if (v != NULL && v->t == JSTR) {
-		s.s = v->u.s;
-		s.n = v->n;
-	}
+	struct str s = str_of(jv_get(rec, key));
 	if (sd->n == 0) {
 		*val = s.s ? copy_str(&sd->a, s.s, s.n) : s;
 	} else if ((val->s == NULL) != (s.s == NULL) || (s.s && !str_eq(*val, s))) {
@@ -299,25 +310,25 @@ static int read_tokens(struct side *sd, struct prec *p, const jv *lp, const char
 	p->ntok = lp->n;
 	p->toks = arena_alloc(&sd->a, (lp->n ? lp->n : 1) * sizeof(*p->toks));
 	for (i = 0; i < lp->n; i++) {
-		const jv *e = lp->u.items[i], *t = jv_get(e, "token"), *l = jv_get(e, "logprob");
+		const jv *e = jv_item(lp, i), *t = jv_get(e, "token"), *l = jv_get(e, "logprob");
 		const jv *top = jv_get(e, "top_logprobs");
 		struct tok *k = &p->toks[i];
 
 		if (t == NULL || t->t != JSTR || l == NULL || l->t != JNUM)
 			invalid(file, line, "logprobs entry %zu needs a string \"token\" and a number \"logprob\"", i);
-		k->tok = copy_str(&sd->a, t->u.s, t->n);
+		k->tok = copy_of(&sd->a, t);
 		k->lp = l->d;
 		k->ntop = 0;
 		k->top = NULL;
 		if (top != NULL && top->t == JARR && top->n > 0) {
 			k->top = arena_alloc(&sd->a, top->n * sizeof(*k->top));
 			for (j = 0; j < top->n; j++) {
-				const jv *tt = jv_get(top->u.items[j], "token");
-				const jv *tl = jv_get(top->u.items[j], "logprob");
+				const jv *tt = jv_get(jv_item(top, j), "token");
+				const jv *tl = jv_get(jv_item(top, j), "logprob");
 
 				if (tt == NULL || tt->t != JSTR || tl == NULL || tl->t != JNUM)
 					continue;
-				k->top[k->ntop].tok = copy_str(&sd->a, tt->u.s, tt->n);
+				k->top[k->ntop].tok = copy_of(&sd->a, tt);
 				k->top[k->ntop++].lp = tl->d;
 			}
 		}
@@ -332,6 +343,84 @@ static int is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Check one prediction record and keep what the comparison needs; invalid
+ * input ends the run. */
+static void add_prec(struct side *sd, const jv *rec, const char *file, long line)
+{
+	const jv *id = jv_get(rec, "id"), *gold = jv_get(rec, "gold");
+	const jv *pred = jv_get(rec, "pred"), *resp = jv_get(rec, "response");
+	const jv *conf = jv_get(rec, "confidence"), *scen = jv_get(rec, "scenario");
+	struct prec *p;
+	char why[160];
+
+	if (id == NULL || id->t != JSTR)
+		invalid(file, line, "record has no string \"id\"; puma-diff pairs records by id");
+	if (gold == NULL || (gold->t != JSTR && gold->t != JNUM))
+		invalid(file, line, "\"gold\" is %s, not a label or a number", jv_typename(gold));
+	if (pred == NULL)
+		invalid(file, line, "no \"pred\" member (run puma-parse first)");
+	if (pred->t != JNULL && pred->t != JSTR && pred->t != JNUM)
+		invalid(file, line, "\"pred\" is %s", jv_typename(pred));
+	if (resp != NULL && resp->t != JNULL && resp->t != JSTR)
+		invalid(file, line, "\"response\" is %s, not a string", jv_typename(resp));
+	if (score_confidence_check(conf, why, sizeof(why)) < 0)
+		invalid(file, line, "%s", why);
+	constant(sd, rec, "model", &sd->model, &sd->model_mixed);
+	constant(sd, rec, "model_digest", &sd->digest, &sd->digest_mixed);
+	if (scen != NULL && scen->t == JSTR &&
+	    (strlen(jv_string(scen, NULL)) != jv_len(scen) || !scenario_name_ok(jv_string(scen, NULL))))
+		invalid(file, line, SCENARIO_NAME_BAD);
+	constant(sd, rec, "scenario", &sd->scenario, &sd->scenario_mixed);
+	constant(sd, rec, "backend", &sd->backend, &sd->backend_mixed);
+	if (sd->n >= UINT32_MAX - 1)
+		invalid(file, line, "more than %lu records", (unsigned long)(UINT32_MAX - 2));
+	sd->r = xgrow(sd->r, &sd->cap, sd->n + 1, sizeof(*sd->r));
+	p = &sd->r[sd->n];
+	memset(p, 0, sizeof(*p));
+	p->line = line;
+	p->partner = -1;
+	p->id = copy_of(&sd->a, id);
+	p->gold_num = gold->t == JNUM;
+	if (p->gold_num)
+		p->gold_d = gold->d;
+	else
+		p->gold_s = intern(sd, str_of(gold).s, str_of(gold).n);
+	p->has_pred = pred->t != JNULL;
+	p->pred_num = pred->t == JNUM;
+	if (pred->t == JNUM)
+		p->pred_d = pred->d;
+	else if (pred->t == JSTR)
+		p->pred_s = intern(sd, str_of(pred).s, str_of(pred).n);
+	if (resp != NULL && resp->t == JSTR) {
+		p->has_resp = 1;
+		resp_id(str_of(resp).s, str_of(resp).n, p->resp_sha);
+	}
+	p->has_toks = read_tokens(sd, p, jv_get(rec, "logprobs"), file, line);
+	if (conf != NULL && conf->t == JNUM) {
+		p->has_conf = 1;
+		p->conf = conf->d;
+	}
+	sd->n++;
+}
+
+/* A run directory's JSON file, when it has one (NULL otherwise); a file
+ * that is there but unreadable or invalid ends the run. */
+static jv *optional_json(struct arena *a, const char *dir, const char *name)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *fp = fopen(path, "r");
+	jv *v = NULL;
+
+	if (fp != NULL) {
+		fclose(fp);
+		v = json_load(a, path);
+		if (v == NULL)
+			exit(EXIT_USAGE);
+	}
+	free(path);
+	return v;
+}
+
 /* Load a run: a prediction file, or a run directory with its manifest. */
 static void load_side(struct side *sd, const char *arg)
 {
@@ -342,88 +431,16 @@ static void load_side(struct side *sd, const char *arg)
 	memset(sd, 0, sizeof(*sd));
 	sd->arg = arg;
 	if (is_dir(arg)) {
-		char *m = xasprintf("%s/manifest.json", arg), *h = xasprintf("%s/host.json", arg);
-		FILE *fp;
-
 		sd->preds_path = xasprintf("%s/predictions.jsonl", arg);
-		if ((fp = fopen(m, "r")) != NULL) {
-			fclose(fp);
-			sd->manifest = json_load(&sd->a, m);
-			if (sd->manifest == NULL)
-				exit(EXIT_USAGE);
-		}
-		if ((fp = fopen(h, "r")) != NULL) {
-			fclose(fp);
-			sd->host = json_load(&sd->a, h);
-			if (sd->host == NULL)
-				exit(EXIT_USAGE);
-		}
-		free(m);
-		free(h);
+		sd->manifest = optional_json(&sd->a, arg, "manifest.json");
+		sd->host = optional_json(&sd->a, arg, "host.json");
 	} else {
 		sd->preds_path = xstrdup(arg);
 	}
 	if (jsonl_open(&in, sd->preds_path, want, 0) < 0)
 		exit(EXIT_USAGE);
-	while ((r = jsonl_next(&in, &rec)) > 0) {
-		const char *file = in.l.name;
-		long line = in.l.lineno;
-		const jv *id = jv_get(rec, "id"), *gold = jv_get(rec, "gold");
-		const jv *pred = jv_get(rec, "pred"), *resp = jv_get(rec, "response");
-		const jv *conf = jv_get(rec, "confidence");
-		struct prec *p;
-		char why[160];
-
-		if (id == NULL || id->t != JSTR)
-			invalid(file, line, "record has no string \"id\"; puma-diff pairs records by id");
-		if (gold == NULL || (gold->t != JSTR && gold->t != JNUM))
-			invalid(file, line, "\"gold\" is %s, not a label or a number", jv_typename(gold));
-		if (pred == NULL)
-			invalid(file, line, "no \"pred\" member (run puma-parse first)");
-		if (pred->t != JNULL && pred->t != JSTR && pred->t != JNUM)
-			invalid(file, line, "\"pred\" is %s", jv_typename(pred));
-		if (resp != NULL && resp->t != JNULL && resp->t != JSTR)
-			invalid(file, line, "\"response\" is %s, not a string", jv_typename(resp));
-		if (score_confidence_check(conf, why, sizeof(why)) < 0)
-			invalid(file, line, "%s", why);
-		constant(sd, rec, "model", &sd->model, &sd->model_mixed);
-		constant(sd, rec, "model_digest", &sd->digest, &sd->digest_mixed);
-		if (jv_get(rec, "scenario") != NULL && jv_get(rec, "scenario")->t == JSTR &&
-		    (strlen(jv_get(rec, "scenario")->u.s) != jv_get(rec, "scenario")->n ||
-		     !scenario_name_ok(jv_get(rec, "scenario")->u.s)))
-			invalid(file, line, SCENARIO_NAME_BAD);
-		constant(sd, rec, "scenario", &sd->scenario, &sd->scenario_mixed);
-		constant(sd, rec, "backend", &sd->backend, &sd->backend_mixed);
-		if (sd->n >= UINT32_MAX - 1)
-			invalid(file, line, "more than %lu records", (unsigned long)(UINT32_MAX - 2));
-		sd->r = xgrow(sd->r, &sd->cap, sd->n + 1, sizeof(*sd->r));
-		p = &sd->r[sd->n];
-		memset(p, 0, sizeof(*p));
-		p->line = line;
-		p->partner = -1;
-		p->id = copy_str(&sd->a, id->u.s, id->n);
-		p->gold_num = gold->t == JNUM;
-		if (p->gold_num)
-			p->gold_d = gold->d;
-		else
-			p->gold_s = intern(sd, gold->u.s, gold->n);
-		p->has_pred = pred->t != JNULL;
-		p->pred_num = pred->t == JNUM;
-		if (pred->t == JNUM)
-			p->pred_d = pred->d;
-		else if (pred->t == JSTR)
-			p->pred_s = intern(sd, pred->u.s, pred->n);
-		if (resp != NULL && resp->t == JSTR) {
-			p->has_resp = 1;
-			resp_id(resp->u.s, resp->n, p->resp_sha);
-		}
-		p->has_toks = read_tokens(sd, p, jv_get(rec, "logprobs"), file, line);
-		if (conf != NULL && conf->t == JNUM) {
-			p->has_conf = 1;
-			p->conf = conf->d;
-		}
-		sd->n++;
-	}
+	while ((r = jsonl_next(&in, &rec)) > 0)
+		add_prec(sd, rec, in.l.name, in.l.lineno);
 	if (r < 0)
 		exit(EXIT_USAGE);
 	jsonl_close(&in);
@@ -504,17 +521,41 @@ static void encode(const struct ctx *c, struct side *sd)
 	}
 }
 
+/* The per-class counts, started afresh for L labels. */
+static void class_reset(struct ctx *c, size_t L)
+{
+	memset(c->tp, 0, L * sizeof(long));
+	memset(c->ng, 0, L * sizeof(long));
+	memset(c->np, 0, L * sizeof(long));
+}
+
+/* Count m parsed records of gold code g and prediction code q (-1: not
+ * among the labels). */
+static inline void class_add(struct ctx *c, long g, long q, long m)
+{
+	if (g >= 0)
+		c->ng[g] += m;
+	if (q >= 0)
+		c->np[q] += m;
+	if (g >= 0 && g == q)
+		c->tp[g] += m;
+}
+
+/* f1_macro, f1_weighted and accuracy from the counts. */
+static void class_headline(struct ctx *c, size_t L, long correct_n, long nparsed, double h[3])
+{
+	score_classes(L, c->tp, c->ng, c->np, NULL, NULL, c->f1);
+	score_class_headline(L, c->ng, c->f1, correct_n, nparsed, c->scratch, h);
+}
+
 static void headline(struct ctx *c, const struct side *sd, const size_t *idx, size_t n, double h[3],
 		     double *pfr)
 {
 	size_t i, L = c->ls ? c->ls->n : 0, ne = 0;
 	long correct_n = 0, nparsed = 0;
 
-	if (c->sc->task == TASK_CLASSIFICATION) {
-		memset(c->tp, 0, L * sizeof(long));
-		memset(c->ng, 0, L * sizeof(long));
-		memset(c->np, 0, L * sizeof(long));
-	}
+	if (c->sc->task == TASK_CLASSIFICATION)
+		class_reset(c, L);
 	for (i = 0; i < n; i++) {
 		const struct prec *p = &sd->r[idx[i]];
 
@@ -522,22 +563,14 @@ static void headline(struct ctx *c, const struct side *sd, const size_t *idx, si
 			continue;
 		nparsed++;
 		if (c->sc->task == TASK_CLASSIFICATION) {
-			int g = p->gcode, q = p->qcode;
-
 			correct_n += p->right;
-			if (g >= 0)
-				c->ng[g]++;
-			if (q >= 0)
-				c->np[q]++;
-			if (g >= 0 && g == q)
-				c->tp[g]++;
+			class_add(c, p->gcode, p->qcode, 1);
 		} else if (p->has_err) {
 			c->err[ne++] = p->aerr;
 		}
 	}
 	if (c->sc->task == TASK_CLASSIFICATION) {
-		score_classes(L, c->tp, c->ng, c->np, NULL, NULL, c->f1);
-		score_class_headline(L, c->ng, c->f1, correct_n, nparsed, c->scratch, h);
+		class_headline(c, L, correct_n, nparsed, h);
 	} else {
 		score_regression(c->err, ne, c->scratch, h);
 	}
@@ -574,9 +607,7 @@ static void boot_headline(struct ctx *c, const struct bside *s, const size_t *dr
 	long correct_n = 0, nparsed = 0;
 
 	if (c->sc->task == TASK_CLASSIFICATION) {
-		memset(c->tp, 0, L * sizeof(long));
-		memset(c->ng, 0, L * sizeof(long));
-		memset(c->np, 0, L * sizeof(long));
+		class_reset(c, L);
 		for (i = 0; i < n; i++) {
 			const struct bcode *p = &s->code[draw[i]];
 
@@ -584,15 +615,9 @@ static void boot_headline(struct ctx *c, const struct bside *s, const size_t *dr
 				continue;
 			nparsed++;
 			correct_n += p->right;
-			if (p->g >= 0)
-				c->ng[p->g]++;
-			if (p->q >= 0)
-				c->np[p->q]++;
-			if (p->g >= 0 && p->g == p->q)
-				c->tp[p->g]++;
+			class_add(c, p->g, p->q, 1);
 		}
-		score_classes(L, c->tp, c->ng, c->np, NULL, NULL, c->f1);
-		score_class_headline(L, c->ng, c->f1, correct_n, nparsed, c->scratch, h);
+		class_headline(c, L, correct_n, nparsed, h);
 		return;
 	}
 	for (i = 0; i < n; i++)
@@ -648,9 +673,7 @@ static void cells_headline(struct ctx *c, const size_t *cm, size_t n, double h[3
 	size_t L = c->ls ? c->ls->n : 0, ncell = 1 + 2 * (L + 1) * (L + 1), k;
 	long correct_n = 0, nparsed = (long)(n - cm[0]);
 
-	memset(c->tp, 0, L * sizeof(long));
-	memset(c->ng, 0, L * sizeof(long));
-	memset(c->np, 0, L * sizeof(long));
+	class_reset(c, L);
 	for (k = 1; k < ncell; k++) {
 		size_t gq = (k - 1) / 2;
 		long g = (long)(gq / (L + 1)) - 1, q = (long)(gq % (L + 1)) - 1, m = (long)cm[k];
@@ -658,15 +681,9 @@ static void cells_headline(struct ctx *c, const size_t *cm, size_t n, double h[3
 		if (m == 0)
 			continue;
 		correct_n += (long)((k - 1) % 2) * m;
-		if (g >= 0)
-			c->ng[g] += m;
-		if (q >= 0)
-			c->np[q] += m;
-		if (g >= 0 && g == q)
-			c->tp[g] += m;
+		class_add(c, g, q, m);
 	}
-	score_classes(L, c->tp, c->ng, c->np, NULL, NULL, c->f1);
-	score_class_headline(L, c->ng, c->f1, correct_n, nparsed, c->scratch, h);
+	class_headline(c, L, correct_n, nparsed, h);
 }
 
 /* Order of a side's pairs with an error, by error (ties by pair). */
@@ -845,79 +862,99 @@ static jv *side_obj(struct arena *a, const struct side *sd, size_t unpaired, jv 
 	return o;
 }
 
-/* Everything the comparison found, as one JSON object. */
-static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct side *B, int *differ)
-{
-	struct pairs pr = {0, NULL, NULL};
-	struct ctx c;
-	size_t i, j, L, ntokpairs = 0, ntokeq = 0, nresp = 0, npred = 0, nboth_failed = 0;
-	size_t una = 0, unb = 0, *firstdiff = NULL, nfd = 0;
-	double *lpd = NULL, *topd = NULL, ha[3], hb[3], pfa, pfb, lo[3], hi[3];
-	size_t nlpd = 0, caplpd = 0, ntopd = 0, captopd = 0, cfd = 0;
-	long disc_a = 0, disc_b = 0, npos = 0, nneg = 0, nzero = 0;
-	jv *out = jv_obj(a), *problems = jv_arr(a), *exa = jv_arr(a), *exb = jv_arr(a);
-	jv *agree, *met, *lpo, *cal, *sig, *ver, *h0, *h2, *h3, *fdx = jv_arr(a), *x;
-	const char *names[3];
-	int digest_ok, digest_known, cls;
-	struct str scen = A->scenario.s ? A->scenario : B->scenario;
+/* The headline metrics' names, by task. */
+static const char *const class_names[3] = {"f1_macro", "f1_weighted", "accuracy"};
+static const char *const reg_names[3] = {"mae", "mdae", "rmse"};
 
-	/* Scenario and labels. */
+/* The scenario, its labels and the scratch space scoring needs; a usage
+ * error or invalid input ends the run here. */
+static void setup(struct ctx *c, const struct opts *o, const struct side *A, const struct side *B)
+{
+	struct str scen = A->scenario.s ? A->scenario : B->scenario;
+	size_t L;
+
 	if (o->scenario == NULL && (A->scenario_mixed || B->scenario_mixed))
 		invalid(A->arg, 0, "records of several scenarios; compare one scenario at a time");
 	if (o->scenario == NULL && A->scenario.s && B->scenario.s && !str_eq(A->scenario, B->scenario))
 		invalid(B->arg, 0, "scenario \"%s\" differs from A's \"%s\"", B->scenario.s, A->scenario.s);
 	if (o->scenario == NULL && scen.s == NULL)
 		usage_error("the records do not say their scenario: give --scenario");
-	c.sc = scenario_get(o->scenario ? o->scenario : scen.s);
-	if (c.sc == NULL)
+	c->sc = scenario_get(o->scenario ? o->scenario : scen.s);
+	if (c->sc == NULL)
 		exit(EXIT_USAGE);
-	cls = c.sc->task == TASK_CLASSIFICATION;
-	c.ls = &c.sc->labels;
+	c->ls = &c->sc->labels;
 	if (o->labels != NULL) {
 		const char *why = NULL;
 
-		c.ls = labels_from_arg(o->labels, &why);
-		if (c.ls == NULL)
+		c->ls = labels_from_arg(o->labels, &why);
+		if (c->ls == NULL)
 			usage_error("--labels: %s", why);
 	}
-	L = cls ? c.ls->n : 0;
-	c.tp = xcalloc(L + 1, sizeof(long));
-	c.ng = xcalloc(L + 1, sizeof(long));
-	c.np = xcalloc(L + 1, sizeof(long));
-	c.f1 = xcalloc(L + 1, sizeof(double));
-	c.scratch = xcalloc(2 * (L + A->n + B->n) + 2, sizeof(double));
-	c.err = xcalloc(A->n + B->n + 1, sizeof(double));
+	L = c->sc->task == TASK_CLASSIFICATION ? c->ls->n : 0;
+	c->tp = xcalloc(L + 1, sizeof(long));
+	c->ng = xcalloc(L + 1, sizeof(long));
+	c->np = xcalloc(L + 1, sizeof(long));
+	c->f1 = xcalloc(L + 1, sizeof(double));
+	c->scratch = xcalloc(2 * (L + A->n + B->n) + 2, sizeof(double));
+	c->err = xcalloc(A->n + B->n + 1, sizeof(double));
+}
 
-	/* Pair by id, in B's order. */
-	pr.ia = xcalloc(B->n + 1, sizeof(size_t));
-	pr.ib = xcalloc(B->n + 1, sizeof(size_t));
+static void free_ctx(struct ctx *c)
+{
+	free(c->tp);
+	free(c->ng);
+	free(c->np);
+	free(c->f1);
+	free(c->scratch);
+	free(c->err);
+}
+
+/* Pair the records by id, in B's order.  The records without a partner
+ * are counted in *una and *unb, the first few listed in exa and exb. */
+static void pair_sides(struct arena *a, const struct opts *o, struct side *A, struct side *B,
+		       struct pairs *pr, size_t *una, size_t *unb, jv *exa, jv *exb)
+{
+	size_t i;
+
+	pr->n = 0;
+	pr->ia = xcalloc(B->n + 1, sizeof(size_t));
+	pr->ib = xcalloc(B->n + 1, sizeof(size_t));
 	for (i = 0; i < B->n; i++) {
 		long k = find_id(A, B->r[i].id);
 
 		if (k < 0) {
-			if (unb++ < (size_t)o->examples)
+			if ((*unb)++ < (size_t)o->examples)
 				jv_push(a, exb, strv(a, B->r[i].id));
 			continue;
 		}
 		B->r[i].partner = k;
 		A->r[k].partner = (long)i;
-		pr.ia[pr.n] = (size_t)k;
-		pr.ib[pr.n++] = i;
+		pr->ia[pr->n] = (size_t)k;
+		pr->ib[pr->n++] = i;
 	}
 	for (i = 0; i < A->n; i++)
-		if (A->r[i].partner < 0 && una++ < (size_t)o->examples)
+		if (A->r[i].partner < 0 && (*una)++ < (size_t)o->examples)
 			jv_push(a, exa, strv(a, A->r[i].id));
+}
 
-	/* The model must be the same: say so first. */
-	digest_known = A->digest.s != NULL && B->digest.s != NULL && !A->digest_mixed && !B->digest_mixed;
-	digest_ok = digest_known ? str_eq(A->digest, B->digest) : !A->digest_mixed && !B->digest_mixed;
-	if (A->digest_mixed || B->digest_mixed)
+/* What makes the comparison invalid or partial, model first, pushed onto
+ * problems.  Returns whether the digests allow the comparison; *known
+ * says whether both runs recorded one digest. */
+static int model_problems(struct arena *a, const struct opts *o, const struct side *A,
+			  const struct side *B, size_t npairs, size_t una, size_t unb, jv *problems,
+			  int *known)
+{
+	int mixed = A->digest_mixed || B->digest_mixed, same;
+
+	*known = A->digest.s != NULL && B->digest.s != NULL && !mixed;
+	same = *known ? str_eq(A->digest, B->digest) : !mixed;
+	if (mixed)
 		jv_push(a, problems, jv_cstr(a, "a run mixes several model digests: the comparison is invalid"));
-	else if (digest_known && !digest_ok)
+	else if (*known && !same)
 		jv_push(a, problems, jv_cstr(a, "the model digests differ: the runs did not use the same model, so the comparison is invalid"));
-	else if (!digest_known)
+	else if (!*known)
 		jv_push(a, problems, jv_cstr(a, "a run did not record its model digest: cannot confirm both used the same model"));
-	if (pr.n == 0)
+	if (npairs == 0)
 		jv_push(a, problems, jv_cstr(a, "no record pairs: the runs share no ids"));
 	if ((una || unb) && o->allow_partial)
 		jv_push(a, problems, jv_cstr(a, "some records have no partner: metrics are over the paired records only"));
@@ -929,125 +966,154 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 			 "it over the paired records)", una, unb);
 		jv_push(a, problems, jv_cstr(a, tmp));
 	}
+	return same;
+}
 
-	/* Agreement, token by token. */
-	for (j = 0; j < pr.n; j++) {
-		const struct prec *p = &A->r[pr.ia[j]], *q = &B->r[pr.ib[j]];
+/* What the pairs share and where they part, counted in one pass. */
+struct tally {
+	size_t nresp, nboth_failed, npred;	/* responses identical, both failed, same prediction */
+	size_t ntokpairs, ntokeq;		/* pairs with tokens on both sides, identical ones */
+	long disc_a, disc_b;			/* only A right, only B right (McNemar) */
+	long npos, nneg, nzero;			/* signs of right(A) - right(B) (Wilcoxon) */
+	size_t *firstdiff, nfd, cfd;		/* first differing position of each differing pair */
+	double *lpd, *topd;			/* |logprob differences| where the tokens agree */
+	size_t nlpd, caplpd, ntopd, captopd;
+	jv *fdx;				/* the first few differing pairs */
+};
+
+/* The token sequences of one pair: where they first differ and, before
+ * that, how far apart their logprobs and shared alternatives are. */
+static void tally_tokens(struct tally *t, struct arena *a, const struct opts *o, const struct prec *p,
+			 const struct prec *q)
+{
+	size_t k, m = p->ntok < q->ntok ? p->ntok : q->ntok, fd = m;
+
+	t->ntokpairs++;
+	for (k = 0; k < m; k++)
+		if (!str_eq(p->toks[k].tok, q->toks[k].tok)) {
+			fd = k;
+			break;
+		}
+	if (fd == m && p->ntok == q->ntok) {
+		t->ntokeq++;
+	} else {
+		t->firstdiff = xgrow(t->firstdiff, &t->cfd, t->nfd + 1, sizeof(*t->firstdiff));
+		t->firstdiff[t->nfd++] = fd;
+		if (t->nfd <= (size_t)o->examples) {
+			jv *x = jv_obj(a);
+
+			jv_set(a, x, "id", strv(a, p->id));
+			jv_set(a, x, "position", jv_int(a, (long long)fd));
+			jv_set(a, x, "token_a", fd < p->ntok ? strv(a, p->toks[fd].tok) : JV_NULL);
+			jv_set(a, x, "token_b", fd < q->ntok ? strv(a, q->toks[fd].tok) : JV_NULL);
+			jv_push(a, t->fdx, x);
+		}
+	}
+	/* Logprobs where both sequences still agree. */
+	for (k = 0; k < fd; k++) {
+		size_t i, j;
+
+		t->lpd = xgrow(t->lpd, &t->caplpd, t->nlpd + 1, sizeof(double));
+		t->lpd[t->nlpd++] = fabs(p->toks[k].lp - q->toks[k].lp);
+		for (i = 0; i < p->toks[k].ntop; i++)
+			for (j = 0; j < q->toks[k].ntop; j++)
+				if (str_eq(p->toks[k].top[i].tok, q->toks[k].top[j].tok)) {
+					t->topd = xgrow(t->topd, &t->captopd, t->ntopd + 1, sizeof(double));
+					t->topd[t->ntopd++] = fabs(p->toks[k].top[i].lp - q->toks[k].top[j].lp);
+					break;
+				}
+	}
+}
+
+/* Agreement, pair by pair and token by token. */
+static void tally_pairs(struct tally *t, struct arena *a, const struct opts *o, const struct side *A,
+			const struct side *B, const struct pairs *pr)
+{
+	size_t j;
+
+	memset(t, 0, sizeof(*t));
+	t->fdx = jv_arr(a);
+	for (j = 0; j < pr->n; j++) {
+		const struct prec *p = &A->r[pr->ia[j]], *q = &B->r[pr->ib[j]];
 		int ca = correct(p), cb = correct(q);
 
 		if (p->has_resp && q->has_resp ? memcmp(p->resp_sha, q->resp_sha, 16) == 0 :
 		    !p->has_resp && !q->has_resp)
-			nresp++;
+			t->nresp++;
 		if (!p->has_resp && !q->has_resp)
-			nboth_failed++;
-		npred += same_pred(p, q);
+			t->nboth_failed++;
+		t->npred += same_pred(p, q);
 		if (ca && !cb)
-			disc_a++;
+			t->disc_a++;
 		if (cb && !ca)
-			disc_b++;
+			t->disc_b++;
 		if (ca - cb > 0)
-			npos++;
+			t->npos++;
 		else if (ca - cb < 0)
-			nneg++;
+			t->nneg++;
 		else
-			nzero++;
-		if (p->has_toks && q->has_toks) {
-			size_t k, m = p->ntok < q->ntok ? p->ntok : q->ntok, fd = m;
-
-			ntokpairs++;
-			for (k = 0; k < m; k++)
-				if (!str_eq(p->toks[k].tok, q->toks[k].tok)) {
-					fd = k;
-					break;
-				}
-			if (fd == m && p->ntok == q->ntok) {
-				ntokeq++;
-			} else {
-				firstdiff = xgrow(firstdiff, &cfd, nfd + 1, sizeof(*firstdiff));
-				firstdiff[nfd++] = fd;
-				if (nfd <= (size_t)o->examples) {
-					x = jv_obj(a);
-					jv_set(a, x, "id", strv(a, p->id));
-					jv_set(a, x, "position", jv_int(a, (long long)fd));
-					jv_set(a, x, "token_a", fd < p->ntok ? strv(a, p->toks[fd].tok) : JV_NULL);
-					jv_set(a, x, "token_b", fd < q->ntok ? strv(a, q->toks[fd].tok) : JV_NULL);
-					jv_push(a, fdx, x);
-				}
-			}
-			/* Logprobs where both sequences still agree. */
-			for (k = 0; k < fd; k++) {
-				size_t t, u;
-
-				lpd = xgrow(lpd, &caplpd, nlpd + 1, sizeof(double));
-				lpd[nlpd++] = fabs(p->toks[k].lp - q->toks[k].lp);
-				for (t = 0; t < p->toks[k].ntop; t++)
-					for (u = 0; u < q->toks[k].ntop; u++)
-						if (str_eq(p->toks[k].top[t].tok, q->toks[k].top[u].tok)) {
-							topd = xgrow(topd, &captopd, ntopd + 1, sizeof(double));
-							topd[ntopd++] = fabs(p->toks[k].top[t].lp - q->toks[k].top[u].lp);
-							break;
-						}
-			}
-		}
+			t->nzero++;
+		if (p->has_toks && q->has_toks)
+			tally_tokens(t, a, o, p, q);
 	}
+}
 
-	/* Unpaired records make a partial comparison: valid only when asked for. */
-	jv_set(a, out, "valid", jv_bool(digest_ok && pr.n > 0 && (o->allow_partial || !(una || unb))));
-	jv_set(a, out, "partial", jv_bool(una || unb));
-	jv_set(a, out, "problems", problems);
-	jv_set(a, out, "scenario", jv_cstr(a, c.sc->name));
-	jv_set(a, out, "a", side_obj(a, A, una, exa));
-	jv_set(a, out, "b", side_obj(a, B, unb, exb));
-	x = jv_obj(a);
-	jv_set(a, x, "paired", jv_int(a, (long long)pr.n));
-	jv_set(a, x, "digests_match", digest_known ? jv_bool(digest_ok) : JV_NULL);
-	jv_set(a, out, "compared", x);
+static void free_tally(struct tally *t)
+{
+	free(t->firstdiff);
+	free(t->lpd);
+	free(t->topd);
+}
 
-	agree = jv_obj(a);
-	jv_set(a, agree, "responses_identical", jv_num_or_null(a, pr.n ? (double)nresp / (double)pr.n : NAN));
-	jv_set(a, agree, "n_responses_identical", jv_int(a, (long long)nresp));
-	jv_set(a, agree, "n_both_failed", jv_int(a, (long long)nboth_failed));
-	jv_set(a, agree, "n_with_tokens", jv_int(a, (long long)ntokpairs));
-	jv_set(a, agree, "tokens_identical", jv_num_or_null(a, ntokpairs ? (double)ntokeq / (double)ntokpairs : NAN));
-	jv_set(a, agree, "n_tokens_identical", jv_int(a, (long long)ntokeq));
-	jv_set(a, agree, "predictions_identical", jv_num_or_null(a, pr.n ? (double)npred / (double)pr.n : NAN));
-	jv_set(a, agree, "n_predictions_identical", jv_int(a, (long long)npred));
-	x = jv_obj(a);
-	jv_set(a, x, "n", jv_int(a, (long long)nfd));
-	if (nfd > 0) {
-		double *fdd = xcalloc(nfd, sizeof(double));
+/* A share of n, null when n is 0. */
+static jv *share(struct arena *a, size_t k, size_t n)
+{
+	return jv_num_or_null(a, n ? (double)k / (double)n : NAN);
+}
 
-		for (i = 0; i < nfd; i++)
-			fdd[i] = (double)firstdiff[i];
-		np_sort(fdd, nfd);
+/* The "agreement" object: identical responses, tokens and predictions. */
+static jv *agreement_obj(struct arena *a, const struct tally *t, size_t npairs)
+{
+	jv *agree = jv_obj(a), *x = jv_obj(a);
+
+	jv_set(a, agree, "responses_identical", share(a, t->nresp, npairs));
+	jv_set(a, agree, "n_responses_identical", jv_int(a, (long long)t->nresp));
+	jv_set(a, agree, "n_both_failed", jv_int(a, (long long)t->nboth_failed));
+	jv_set(a, agree, "n_with_tokens", jv_int(a, (long long)t->ntokpairs));
+	jv_set(a, agree, "tokens_identical", share(a, t->ntokeq, t->ntokpairs));
+	jv_set(a, agree, "n_tokens_identical", jv_int(a, (long long)t->ntokeq));
+	jv_set(a, agree, "predictions_identical", share(a, t->npred, npairs));
+	jv_set(a, agree, "n_predictions_identical", jv_int(a, (long long)t->npred));
+	jv_set(a, x, "n", jv_int(a, (long long)t->nfd));
+	if (t->nfd > 0) {
+		double *fdd = xcalloc(t->nfd, sizeof(double));
+		size_t i;
+
+		for (i = 0; i < t->nfd; i++)
+			fdd[i] = (double)t->firstdiff[i];
+		np_sort(fdd, t->nfd);
 		jv_set(a, x, "min", jv_int(a, (long long)fdd[0]));
-		jv_set(a, x, "median", jv_num(a, np_median_sorted(fdd, nfd)));
-		jv_set(a, x, "max", jv_int(a, (long long)fdd[nfd - 1]));
+		jv_set(a, x, "median", jv_num(a, np_median_sorted(fdd, t->nfd)));
+		jv_set(a, x, "max", jv_int(a, (long long)fdd[t->nfd - 1]));
 		free(fdd);
 	} else {
 		jv_set(a, x, "min", JV_NULL);
 		jv_set(a, x, "median", JV_NULL);
 		jv_set(a, x, "max", JV_NULL);
 	}
-	jv_set(a, x, "examples", fdx);
+	jv_set(a, x, "examples", t->fdx);
 	jv_set(a, agree, "first_differing_token", x);
-	jv_set(a, out, "agreement", agree);
+	return agree;
+}
 
-	/* Headline metrics over the pairs. */
-	encode(&c, A);
-	encode(&c, B);
-	headline(&c, A, pr.ia, pr.n, ha, &pfa);
-	headline(&c, B, pr.ib, pr.n, hb, &pfb);
-	if (cls) {
-		names[0] = "f1_macro";
-		names[1] = "f1_weighted";
-		names[2] = "accuracy";
-	} else {
-		names[0] = "mae";
-		names[1] = "mdae";
-		names[2] = "rmse";
-	}
-	met = jv_obj(a);
+/* The "metrics" object: each headline metric on both sides, and the
+ * parse failure rates. */
+static jv *metrics_obj(struct arena *a, const char *const names[3], const double ha[3],
+		       const double hb[3], double pfa, double pfb)
+{
+	jv *met = jv_obj(a), *x;
+	int j;
+
 	for (j = 0; j < 3; j++) {
 		x = jv_obj(a);
 		jv_set(a, x, "a", jv_num_or_null(a, ha[j]));
@@ -1061,154 +1127,224 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 	jv_set(a, x, "a", jv_num_or_null(a, pfa));
 	jv_set(a, x, "b", jv_num_or_null(a, pfb));
 	jv_set(a, met, "parse_failure_rate", x);
-	jv_set(a, out, "metrics", met);
+	return met;
+}
 
-	lpo = jv_obj(a);
-	jv_set(a, lpo, "n_records", jv_int(a, (long long)ntokpairs));
-	jv_set(a, lpo, "n_positions", jv_int(a, (long long)nlpd));
-	jv_set(a, lpo, "mean_abs_diff", jv_num_or_null(a, nlpd ? np_mean(lpd, nlpd) : NAN));
-	{
-		double mx = nlpd ? 0.0 : NAN, mt = ntopd ? 0.0 : NAN;
+/* The largest of v[0..n), NaN when n is 0. */
+static double max_of(const double *v, size_t n)
+{
+	double mx = n ? 0.0 : NAN;
+	size_t i;
 
-		for (i = 0; i < nlpd; i++)
-			if (lpd[i] > mx)
-				mx = lpd[i];
-		for (i = 0; i < ntopd; i++)
-			if (topd[i] > mt)
-				mt = topd[i];
-		jv_set(a, lpo, "max_abs_diff", jv_num_or_null(a, mx));
-		x = jv_obj(a);
-		jv_set(a, x, "n", jv_int(a, (long long)ntopd));
-		jv_set(a, x, "mean_abs_diff", jv_num_or_null(a, ntopd ? np_mean(topd, ntopd) : NAN));
-		jv_set(a, x, "max_abs_diff", jv_num_or_null(a, mt));
-		jv_set(a, lpo, "top_alternatives", x);
-	}
-	jv_set(a, out, "logprobs", lpo);
+	for (i = 0; i < n; i++)
+		if (v[i] > mx)
+			mx = v[i];
+	return mx;
+}
 
-	/* Calibration of each side over the pairs with a confidence. */
-	cal = jv_obj(a);
-	{
-		struct calib_bin *bins = xcalloc((size_t)o->bins, sizeof(*bins));
-		double *cf = xcalloc(pr.n + 1, sizeof(double)), *ht = xcalloc(pr.n + 1, sizeof(double));
-		double *sc = xcalloc(2 * pr.n + 2, sizeof(double)), ece[2], mce;
-		size_t nc[2];
-		int s;
+/* The "logprobs" object: differences where the token sequences agree. */
+static jv *logprobs_obj(struct arena *a, const struct tally *t)
+{
+	jv *lpo = jv_obj(a), *x = jv_obj(a);
 
-		for (s = 0; s < 2; s++) {
-			const struct side *sd = s ? B : A;
-			const size_t *idx = s ? pr.ib : pr.ia;
+	jv_set(a, lpo, "n_records", jv_int(a, (long long)t->ntokpairs));
+	jv_set(a, lpo, "n_positions", jv_int(a, (long long)t->nlpd));
+	jv_set(a, lpo, "mean_abs_diff", jv_num_or_null(a, t->nlpd ? np_mean(t->lpd, t->nlpd) : NAN));
+	jv_set(a, lpo, "max_abs_diff", jv_num_or_null(a, max_of(t->lpd, t->nlpd)));
+	jv_set(a, x, "n", jv_int(a, (long long)t->ntopd));
+	jv_set(a, x, "mean_abs_diff", jv_num_or_null(a, t->ntopd ? np_mean(t->topd, t->ntopd) : NAN));
+	jv_set(a, x, "max_abs_diff", jv_num_or_null(a, max_of(t->topd, t->ntopd)));
+	jv_set(a, lpo, "top_alternatives", x);
+	return lpo;
+}
 
-			for (i = nc[s] = 0; i < pr.n; i++) {
-				const struct prec *p = &sd->r[idx[i]];
+/* The "calibration" object: each side's ECE over the pairs with a
+ * confidence. */
+static jv *calibration_obj(struct arena *a, const struct opts *o, const struct side *A,
+			   const struct side *B, const struct pairs *pr)
+{
+	struct calib_bin *bins = xcalloc((size_t)o->bins, sizeof(*bins));
+	double *cf = xcalloc(pr->n + 1, sizeof(double)), *ht = xcalloc(pr->n + 1, sizeof(double));
+	double *sc = xcalloc(2 * pr->n + 2, sizeof(double)), ece[2], mce;
+	jv *cal = jv_obj(a);
+	size_t nc[2], i;
+	int s;
 
-				if (!p->has_conf)
-					continue;
-				cf[nc[s]] = p->conf;
-				ht[nc[s]++] = correct(p) ? 1.0 : 0.0;
-			}
-			score_calibrate(cf, ht, nc[s], (size_t)o->bins, bins, sc, &ece[s], &mce);
-			if (nc[s] == 0)
-				ece[s] = NAN;
+	for (s = 0; s < 2; s++) {
+		const struct side *sd = s ? B : A;
+		const size_t *idx = s ? pr->ib : pr->ia;
+
+		for (i = nc[s] = 0; i < pr->n; i++) {
+			const struct prec *p = &sd->r[idx[i]];
+
+			if (!p->has_conf)
+				continue;
+			cf[nc[s]] = p->conf;
+			ht[nc[s]++] = correct(p) ? 1.0 : 0.0;
 		}
-		jv_set(a, cal, "bins", jv_int(a, o->bins));
-		jv_set(a, cal, "n_a", jv_int(a, (long long)nc[0]));
-		jv_set(a, cal, "n_b", jv_int(a, (long long)nc[1]));
-		jv_set(a, cal, "ece_a", jv_num_or_null(a, ece[0]));
-		jv_set(a, cal, "ece_b", jv_num_or_null(a, ece[1]));
-		jv_set(a, cal, "delta", jv_num_or_null(a, ece[1] - ece[0]));
-		free(bins);
-		free(cf);
-		free(ht);
-		free(sc);
+		score_calibrate(cf, ht, nc[s], (size_t)o->bins, bins, sc, &ece[s], &mce);
+		if (nc[s] == 0)
+			ece[s] = NAN;
 	}
+	jv_set(a, cal, "bins", jv_int(a, o->bins));
+	jv_set(a, cal, "n_a", jv_int(a, (long long)nc[0]));
+	jv_set(a, cal, "n_b", jv_int(a, (long long)nc[1]));
+	jv_set(a, cal, "ece_a", jv_num_or_null(a, ece[0]));
+	jv_set(a, cal, "ece_b", jv_num_or_null(a, ece[1]));
+	jv_set(a, cal, "delta", jv_num_or_null(a, ece[1] - ece[0]));
+	free(bins);
+	free(cf);
+	free(ht);
+	free(sc);
+	return cal;
+}
+
+/* The "significance" object: is one run more often right than the other?
+ * McNemar's exact test, PUMA's Wilcoxon test, and a bootstrap interval of
+ * each headline metric's difference. */
+static jv *significance_obj(struct arena *a, const struct opts *o, struct ctx *c, const struct side *A,
+			    const struct side *B, const struct pairs *pr, const struct tally *t,
+			    const char *const names[3])
+{
+	jv *sig = jv_obj(a), *x = jv_obj(a);
+	double st, z, p, lo[3], hi[3];
+	int j;
+
+	jv_set(a, x, "a_right_b_wrong", jv_int(a, t->disc_a));
+	jv_set(a, x, "b_right_a_wrong", jv_int(a, t->disc_b));
+	jv_set(a, x, "p_value", jv_num(a, mcnemar_exact(t->disc_a, t->disc_b)));
+	jv_set(a, sig, "mcnemar_exact", x);
+	wilcoxon_pm1(t->npos, t->nneg, t->nzero, &st, &z, &p);
+	x = jv_obj(a);
+	jv_set(a, x, "statistic", jv_num(a, st));
+	jv_set(a, x, "z", jv_num_or_null(a, z));
+	jv_set(a, x, "p_value", jv_num(a, p));
+	jv_set(a, x, "n_pairs", jv_int(a, t->npos + t->nneg));
+	jv_set(a, sig, "wilcoxon", x);
+	boot_delta(o, c, A, B, pr, lo, hi);
+	x = jv_obj(a);
+	jv_set(a, x, "level", jv_num(a, o->ci));
+	jv_set(a, x, "resamples", jv_int(a, o->bootstrap));
+	jv_set(a, x, "seed", jv_int(a, o->seed));
+	for (j = 0; j < 3; j++) {
+		jv *iv = jv_arr(a);
+
+		jv_push(a, iv, jv_num_or_null(a, lo[j]));
+		jv_push(a, iv, jv_num_or_null(a, hi[j]));
+		jv_set(a, x, names[j], iv);
+	}
+	jv_set(a, sig, "bootstrap_delta", x);
+	return sig;
+}
+
+/* H0: the headline metric is bit-exact.  A partial comparison (without
+ * --allow-partial) or a metric undefined on a side leaves it untested
+ * (*testable 0); *holds says whether it holds. */
+static jv *verdict_h0(struct arena *a, const struct opts *o, const char *metric, const double ha[3],
+		      const double hb[3], int partial, size_t npairs, jv *problems, int *testable,
+		      int *holds)
+{
+	jv *h0 = jv_obj(a);
+
+	*testable = !isnan(ha[0]) && !isnan(hb[0]) && (o->allow_partial || !partial);
+	*holds = *testable && ha[0] == hb[0];
+	/* With nothing parsed on a side the metric is undefined: H0 can
+	 * be neither confirmed nor refuted. */
+	if (!*testable && npairs > 0 && (o->allow_partial || !partial))
+		jv_push(a, problems, jv_cstr(a, "the headline metric is undefined in a run (nothing parsed): H0 cannot be tested; see the agreement of responses and tokens"));
+	jv_set(a, h0, "holds", *testable ? jv_bool(*holds) : JV_NULL);
+	jv_set(a, h0, "metric", jv_cstr(a, metric));
+	jv_set(a, h0, "a", jv_num_or_null(a, ha[0]));
+	jv_set(a, h0, "b", jv_num_or_null(a, hb[0]));
+	jv_set(a, h0, "delta", jv_num_or_null(a, hb[0] - ha[0]));
+	return h0;
+}
+
+/* H2: the mean |logprob difference| is below the threshold. */
+static jv *verdict_h2(struct arena *a, const struct opts *o, const struct tally *t)
+{
+	double mean = t->nlpd ? np_mean(t->lpd, t->nlpd) : NAN;
+	jv *h2 = jv_obj(a);
+
+	jv_set(a, h2, "holds", isnan(mean) ? JV_NULL : jv_bool(mean < o->lp_thr));
+	jv_set(a, h2, "threshold", jv_num(a, o->lp_thr));
+	jv_set(a, h2, "mean_abs_diff", jv_num_or_null(a, mean));
+	jv_set(a, h2, "n_positions", jv_int(a, (long long)t->nlpd));
+	return h2;
+}
+
+/* H3: the ECEs differ by less than the threshold. */
+static jv *verdict_h3(struct arena *a, const struct opts *o, const jv *cal)
+{
+	const jv *ea = jv_get(cal, "ece_a"), *eb = jv_get(cal, "ece_b");
+	double d = ea->t == JNUM && eb->t == JNUM ? fabs(eb->d - ea->d) : NAN;
+	jv *h3 = jv_obj(a);
+
+	jv_set(a, h3, "holds", isnan(d) ? JV_NULL : jv_bool(d < o->ece_thr));
+	jv_set(a, h3, "threshold", jv_num(a, o->ece_thr));
+	jv_set(a, h3, "abs_delta", jv_num_or_null(a, d));
+	return h3;
+}
+
+/* Everything the comparison found, as one JSON object; *differ is set
+ * when the runs differ or cannot be compared. */
+static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct side *B, int *differ)
+{
+	struct pairs pr = {0, NULL, NULL};
+	struct tally t;
+	struct ctx c;
+	size_t una = 0, unb = 0;
+	double ha[3], hb[3], pfa, pfb;
+	jv *out = jv_obj(a), *problems = jv_arr(a), *exa = jv_arr(a), *exb = jv_arr(a);
+	jv *x, *cal, *ver;
+	const char *const *names;
+	int digest_ok, digest_known, partial, testable, holds;
+
+	setup(&c, o, A, B);
+	pair_sides(a, o, A, B, &pr, &una, &unb, exa, exb);
+	partial = una || unb;
+	/* The model must be the same: say so first. */
+	digest_ok = model_problems(a, o, A, B, pr.n, una, unb, problems, &digest_known);
+	tally_pairs(&t, a, o, A, B, &pr);
+
+	/* Unpaired records make a partial comparison: valid only when asked for. */
+	jv_set(a, out, "valid", jv_bool(digest_ok && pr.n > 0 && (o->allow_partial || !partial)));
+	jv_set(a, out, "partial", jv_bool(partial));
+	jv_set(a, out, "problems", problems);
+	jv_set(a, out, "scenario", jv_cstr(a, c.sc->name));
+	jv_set(a, out, "a", side_obj(a, A, una, exa));
+	jv_set(a, out, "b", side_obj(a, B, unb, exb));
+	x = jv_obj(a);
+	jv_set(a, x, "paired", jv_int(a, (long long)pr.n));
+	jv_set(a, x, "digests_match", digest_known ? jv_bool(digest_ok) : JV_NULL);
+	jv_set(a, out, "compared", x);
+	jv_set(a, out, "agreement", agreement_obj(a, &t, pr.n));
+
+	/* Headline metrics over the pairs. */
+	encode(&c, A);
+	encode(&c, B);
+	headline(&c, A, pr.ia, pr.n, ha, &pfa);
+	headline(&c, B, pr.ib, pr.n, hb, &pfb);
+	names = c.sc->task == TASK_CLASSIFICATION ? class_names : reg_names;
+	jv_set(a, out, "metrics", metrics_obj(a, names, ha, hb, pfa, pfb));
+	jv_set(a, out, "logprobs", logprobs_obj(a, &t));
+	cal = calibration_obj(a, o, A, B, &pr);
 	jv_set(a, out, "calibration", cal);
-
-	/* Is one run more often right than the other? */
-	sig = jv_obj(a);
-	{
-		double st, z, p;
-
-		x = jv_obj(a);
-		jv_set(a, x, "a_right_b_wrong", jv_int(a, disc_a));
-		jv_set(a, x, "b_right_a_wrong", jv_int(a, disc_b));
-		jv_set(a, x, "p_value", jv_num(a, mcnemar_exact(disc_a, disc_b)));
-		jv_set(a, sig, "mcnemar_exact", x);
-		wilcoxon_pm1(npos, nneg, nzero, &st, &z, &p);
-		x = jv_obj(a);
-		jv_set(a, x, "statistic", jv_num(a, st));
-		jv_set(a, x, "z", jv_num_or_null(a, z));
-		jv_set(a, x, "p_value", jv_num(a, p));
-		jv_set(a, x, "n_pairs", jv_int(a, npos + nneg));
-		jv_set(a, sig, "wilcoxon", x);
-		boot_delta(o, &c, A, B, &pr, lo, hi);
-		x = jv_obj(a);
-		jv_set(a, x, "level", jv_num(a, o->ci));
-		jv_set(a, x, "resamples", jv_int(a, o->bootstrap));
-		jv_set(a, x, "seed", jv_int(a, o->seed));
-		for (j = 0; j < 3; j++) {
-			jv *iv = jv_arr(a);
-
-			jv_push(a, iv, jv_num_or_null(a, lo[j]));
-			jv_push(a, iv, jv_num_or_null(a, hi[j]));
-			jv_set(a, x, names[j], iv);
-		}
-		jv_set(a, sig, "bootstrap_delta", x);
-	}
-	jv_set(a, out, "significance", sig);
+	jv_set(a, out, "significance", significance_obj(a, o, &c, A, B, &pr, &t, names));
 
 	/* The verdicts, each with the numbers behind it. */
 	ver = jv_obj(a);
-	h0 = jv_obj(a);
-	{
-		int testable = !isnan(ha[0]) && !isnan(hb[0]) && (o->allow_partial || !(una || unb));
-		int holds = testable && ha[0] == hb[0];
-
-		/* With nothing parsed on a side the metric is undefined: H0 can
-		 * be neither confirmed nor refuted. */
-		if (!testable && pr.n > 0 && (o->allow_partial || !(una || unb)))
-			jv_push(a, problems, jv_cstr(a, "the headline metric is undefined in a run (nothing parsed): H0 cannot be tested; see the agreement of responses and tokens"));
-		jv_set(a, h0, "holds", testable ? jv_bool(holds) : JV_NULL);
-		jv_set(a, h0, "metric", jv_cstr(a, names[0]));
-		jv_set(a, h0, "a", jv_num_or_null(a, ha[0]));
-		jv_set(a, h0, "b", jv_num_or_null(a, hb[0]));
-		jv_set(a, h0, "delta", jv_num_or_null(a, hb[0] - ha[0]));
-		jv_set(a, ver, "H0", h0);
-		jv_set(a, ver, "H1", testable ? jv_bool(!holds) : JV_NULL);
-		*differ = !holds || !digest_ok || pr.n == 0 || (!o->allow_partial && (una || unb));
-	}
-	h2 = jv_obj(a);
-	{
-		double mean = nlpd ? np_mean(lpd, nlpd) : NAN;
-
-		jv_set(a, h2, "holds", isnan(mean) ? JV_NULL : jv_bool(mean < o->lp_thr));
-		jv_set(a, h2, "threshold", jv_num(a, o->lp_thr));
-		jv_set(a, h2, "mean_abs_diff", jv_num_or_null(a, mean));
-		jv_set(a, h2, "n_positions", jv_int(a, (long long)nlpd));
-		jv_set(a, ver, "H2", h2);
-	}
-	h3 = jv_obj(a);
-	{
-		const jv *ea = jv_get(cal, "ece_a"), *eb = jv_get(cal, "ece_b");
-		double d = ea->t == JNUM && eb->t == JNUM ? fabs(eb->d - ea->d) : NAN;
-
-		jv_set(a, h3, "holds", isnan(d) ? JV_NULL : jv_bool(d < o->ece_thr));
-		jv_set(a, h3, "threshold", jv_num(a, o->ece_thr));
-		jv_set(a, h3, "abs_delta", jv_num_or_null(a, d));
-		jv_set(a, ver, "H3", h3);
-	}
+	jv_set(a, ver, "H0", verdict_h0(a, o, names[0], ha, hb, partial, pr.n, problems, &testable, &holds));
+	jv_set(a, ver, "H1", testable ? jv_bool(!holds) : JV_NULL);
+	jv_set(a, ver, "H2", verdict_h2(a, o, &t));
+	jv_set(a, ver, "H3", verdict_h3(a, o, cal));
 	jv_set(a, out, "verdicts", ver);
+	*differ = !holds || !digest_ok || pr.n == 0 || (!o->allow_partial && partial);
 
 	free(pr.ia);
 	free(pr.ib);
-	free(firstdiff);
-	free(lpd);
-	free(topd);
-	free(c.tp);
-	free(c.ng);
-	free(c.np);
-	free(c.f1);
-	free(c.scratch);
-	free(c.err);
+	free_tally(&t);
+	free_ctx(&c);
 	return out;
 }
 
@@ -1218,13 +1354,15 @@ static jv *compare(struct arena *a, const struct opts *o, struct side *A, struct
 static void mdnum(struct buf *b, const jv *v)
 {
 	char t[32];
+	const char *text;
+	size_t len;
 
 	if (v == NULL || v->t != JNUM) {
 		buf_adds(b, "n/a");
 		return;
 	}
-	if (v->raw) {
-		buf_add(b, v->raw, v->n);
+	if ((text = jv_numtext(v, &len)) != NULL) {
+		buf_add(b, text, len);
 		return;
 	}
 	fmt_double(v->d, t);
@@ -1235,25 +1373,26 @@ static void mdnum(struct buf *b, const jv *v)
  * would end the cell, the row or the code span are escaped. */
 static void mdstr(struct buf *b, const jv *v)
 {
+	struct str s = str_of(v);
 	size_t i;
 
-	if (v == NULL || v->t != JSTR) {
+	if (s.s == NULL) {
 		buf_adds(b, "n/a");
 		return;
 	}
-	if (v->n == 0) {
+	if (s.n == 0) {
 		buf_adds(b, "(empty)");
 		return;
 	}
 	buf_addc(b, '`');
-	for (i = 0; i < v->n; i++) {
-		switch (v->u.s[i]) {
+	for (i = 0; i < s.n; i++) {
+		switch (s.s[i]) {
 		case '|': buf_adds(b, "\\|"); break;
 		case '\n': buf_adds(b, "\\n"); break;
 		case '\r': buf_adds(b, "\\r"); break;
 		case '\t': buf_adds(b, "\\t"); break;
 		case '`': buf_addc(b, '\''); break;
-		default: buf_addc(b, v->u.s[i]);
+		default: buf_addc(b, s.s[i]);
 		}
 	}
 	buf_addc(b, '`');
@@ -1301,13 +1440,13 @@ static void md_side_host(struct buf *b, const char *name, const jv *side)
 
 		md(b, "%t %t, ", jv_get(h, "os"), jv_get(h, "arch"));
 		if (cpu && cpu->t == JSTR)
-			buf_add(b, cpu->u.s, cpu->n);
+			buf_add(b, str_of(cpu).s, str_of(cpu).n);
 		if (gp && gp->t == JARR && gp->n > 0) {
-			const jv *nm = jv_get(gp->u.items[0], "name");
+			const jv *nm = jv_get(jv_item(gp, 0), "name");
 
 			buf_adds(b, ", ");
 			if (nm && nm->t == JSTR)
-				buf_add(b, nm->u.s, nm->n);
+				buf_add(b, str_of(nm).s, str_of(nm).n);
 		}
 		md(b, " | %t", jv_get(h, "profile"));
 	} else {
@@ -1326,7 +1465,7 @@ static void markdown(struct buf *b, const jv *r)
 	const jv *probs = jv_get(r, "problems"), *h0 = jv_get(ver, "H0");
 	const jv *h2 = jv_get(ver, "H2"), *h3 = jv_get(ver, "H3"), *fd, *x, *y, *z;
 	const jv *ra = jv_get(r, "a"), *rb = jv_get(r, "b"), *top = jv_get(lp, "top_alternatives");
-	const char *metric = jv_get(h0, "metric")->u.s;
+	const char *metric = jv_string(jv_get(h0, "metric"), NULL);
 	size_t i;
 
 	buf_adds(b, "# Cross-run comparison\n\n");
@@ -1334,10 +1473,10 @@ static void markdown(struct buf *b, const jv *r)
 		buf_adds(b, "**A partial comparison:** some records have no partner in the other run.\n\n");
 	if (jv_get(r, "valid")->t != JTRUE)
 		buf_adds(b, "**The comparison is not valid:** see the problems below.\n\n");
-	if (probs->n > 0) {
+	if (jv_len(probs) > 0) {
 		buf_adds(b, "Problems:\n\n");
-		for (i = 0; i < probs->n; i++)
-			md(b, "- %s\n", probs->u.items[i]->u.s);
+		for (i = 0; i < jv_len(probs); i++)
+			md(b, "- %s\n", jv_string(jv_item(probs, i), NULL));
 		buf_addc(b, '\n');
 	}
 	md(b, "## Verdicts\n\n| hypothesis | verdict | numbers |\n|---|---|---|\n"
@@ -1361,11 +1500,11 @@ static void markdown(struct buf *b, const jv *r)
 	   jv_get(jv_get(r, "compared"), "paired"), jv_get(ra, "unpaired"), jv_get(rb, "unpaired"));
 
 	buf_adds(b, "## 3. Headline metrics (H0 / H1)\n\n| metric | A | B | B - A | bit-exact |\n|---|---|---|---|---|\n");
-	for (i = 0; i < met->n; i++) {
-		const struct jmember *m = &met->u.mem[i];
-		const jv *be = jv_get(m->val, "bit_exact"), *d = jv_get(m->val, "delta");
+	for (i = 0; i < jv_len(met); i++) {
+		const jv *m = jv_val(met, i);
+		const jv *be = jv_get(m, "bit_exact"), *d = jv_get(m, "delta");
 
-		md(b, "| %s | %v | %v | ", m->key, jv_get(m->val, "a"), jv_get(m->val, "b"));
+		md(b, "| %s | %v | %v | ", jv_key(met, i, NULL), jv_get(m, "a"), jv_get(m, "b"));
 		if (d)
 			mdnum(b, d);
 		md(b, " | %s |\n", be == NULL ? "" : be->t == JTRUE ? "yes" : be->t == JFALSE ? "no" : "n/a");
@@ -1384,10 +1523,10 @@ static void markdown(struct buf *b, const jv *r)
 		md(b, "Token sequences that differ: %v; first differing position min %v, median %v, max %v.\n\n"
 		   "| id | position | token in A | token in B |\n|---|---|---|---|\n",
 		   jv_get(fd, "n"), jv_get(fd, "min"), jv_get(fd, "median"), jv_get(fd, "max"));
-		for (i = 0; i < ex->n; i++)
-			md(b, "| %t | %v | %t | %t |\n", jv_get(ex->u.items[i], "id"),
-			   jv_get(ex->u.items[i], "position"), jv_get(ex->u.items[i], "token_a"),
-			   jv_get(ex->u.items[i], "token_b"));
+		for (i = 0; i < jv_len(ex); i++)
+			md(b, "| %t | %v | %t | %t |\n", jv_get(jv_item(ex, i), "id"),
+			   jv_get(jv_item(ex, i), "position"), jv_get(jv_item(ex, i), "token_a"),
+			   jv_get(jv_item(ex, i), "token_b"));
 		buf_addc(b, '\n');
 	}
 	md(b, "## 5. Per-token logprobs (H2)\n\nOver token positions where both sequences still agree: "
@@ -1408,7 +1547,7 @@ static void markdown(struct buf *b, const jv *r)
 	   jv_get(x, "a_right_b_wrong"), jv_get(x, "b_right_a_wrong"), jv_get(x, "p_value"),
 	   jv_get(y, "statistic"), jv_get(y, "z"), jv_get(y, "p_value"), jv_get(z, "level"),
 	   jv_get(z, "resamples"), jv_get(z, "seed"), metric,
-	   jv_get(z, metric)->u.items[0], jv_get(z, metric)->u.items[1]);
+	   jv_item(jv_get(z, metric), 0), jv_item(jv_get(z, metric), 1));
 }
 
 int main(int argc, char **argv)
@@ -1484,8 +1623,8 @@ int main(int argc, char **argv)
 		const jv *pb = jv_get(res, "problems");
 		size_t i;
 
-		for (i = 0; i < pb->n; i++)
-			warn_msg("%s", pb->u.items[i]->u.s);
+		for (i = 0; i < jv_len(pb); i++)
+			warn_msg("%s", jv_string(jv_item(pb, i), NULL));
 	}
 	if (o.md)
 		markdown(&out, res);

@@ -165,6 +165,20 @@ static struct data *group_of(struct group_table *t, struct data ***tail, const c
 	return d;
 }
 
+/* The groups and what jsonl_each() needs to fill them. */
+struct pass {
+	struct group_table gt;
+	struct data *groups, **tail;
+	const char *field;
+};
+
+static int take_record(struct jsonl_in *in, jv *rec, void *ctx)
+{
+	struct pass *p = ctx;
+
+	return add_record(in, group_of(&p->gt, &p->tail, p->field, rec), rec);
+}
+
 /* Build one group's output object in a. */
 static jv *ece_object(struct arena *a, const struct data *d, const char *field, size_t nb,
 		      struct calib_bin *bins, double *ece, double *mce)
@@ -225,7 +239,8 @@ static void table(struct buf *b, const jv *o)
 	static const char *const head[] = {"ece", "mce", "brier", "n", "n_without_confidence", "n_bins"};
 	const jv *g = jv_get(o, "group"), *bins = jv_get(o, "bins");
 	char num[32];
-	size_t i;
+	const char *text;
+	size_t i, len;
 
 	if (g != NULL) {
 		buf_adds(b, "group                 ");
@@ -238,16 +253,16 @@ static void table(struct buf *b, const jv *o)
 		buf_printf(b, "%-22s", head[i]);
 		if (v == NULL || v->t != JNUM) {
 			buf_adds(b, "null\n");
-		} else if (v->raw != NULL) {
-			buf_printf(b, "%.*s\n", (int)v->n, v->raw);
+		} else if ((text = jv_numtext(v, &len)) != NULL) {
+			buf_printf(b, "%.*s\n", (int)len, text);
 		} else {
 			fmt_double(v->d, num);
 			buf_printf(b, "%s\n", num);
 		}
 	}
 	buf_adds(b, "\n    lo      hi       n  accuracy  confidence\n");
-	for (i = 0; bins != NULL && i < bins->n; i++) {
-		const jv *x = bins->u.items[i];
+	for (i = 0; i < jv_len(bins); i++) {
+		const jv *x = jv_item(bins, i);
 
 		cell(b, jv_get(x, "lo"), 6);
 		cell(b, jv_get(x, "hi"), 8);
@@ -274,17 +289,16 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *want[] = {"gold", "pred", "confidence", NULL, NULL};
-	struct data *groups = NULL, **tail = &groups, *d, *next;
-	struct group_table gt = {0};
-	struct jsonl_in in;
+	struct pass p = {.groups = NULL};
+	struct jsonl_pass jp = {.want = want};
+	struct data *d, *next;
 	struct arena a = {0};
 	struct buf out = {0};
 	struct calib_bin *bins;
 	const char *svg = NULL, *field = NULL;
-	long nb = 15, records = 0;
-	int c, i, r, lenient = 0, pretty = 0, stopped = 0, tabular = 0;
+	long nb = 15;
+	int c, lenient = 0, pretty = 0, stopped, tabular = 0;
 	double ece, mce;
-	jv *rec;
 
 	diag_init(argv[0]);
 	jsonl_stdio();
@@ -326,23 +340,14 @@ int main(int argc, char **argv)
 		usage_error("--svg draws one diagram: drop --group-by or split the input");
 	want[3] = field;
 
-	for (i = optind; (i < argc || i == optind) && !stopped; i++) {
-		if (jsonl_open(&in, i < argc ? argv[i] : "-", want, lenient) < 0) {
-			stopped = 1;
-			break;
-		}
-		while ((r = jsonl_next(&in, &rec)) > 0)
-			if (add_record(&in, group_of(&gt, &tail, field, rec), rec) < 0)
-				break;
-		stopped = in.stopped;
-		records += in.records - in.skipped;
-		jsonl_close(&in);
-	}
-	if (!stopped && records == 0)
-		fail_at(i - 1 < argc && i - 1 >= optind ? argv[i - 1] : "<stdin>", 0,
-			"no records: nothing to calibrate");
+	p.tail = &p.groups;
+	p.field = field;
+	jp.lenient = lenient;
+	stopped = jsonl_each(&jp, argv + optind, argc - optind, take_record, &p) < 0;
+	if (!stopped && jp.kept == 0)
+		fail_at(jp.last, 0, "no records: nothing to calibrate");
 	bins = xcalloc((size_t)nb, sizeof(*bins));
-	for (d = groups; d != NULL && !stopped && records > 0; d = d->next) {
+	for (d = p.groups; d != NULL && !stopped && jp.kept > 0; d = d->next) {
 		jv *o;
 
 		arena_reset(&a);
@@ -361,8 +366,8 @@ int main(int argc, char **argv)
 			fail();
 	}
 	free(bins);
-	group_free(&gt);
-	for (d = groups; d != NULL; d = next) {
+	group_free(&p.gt);
+	for (d = p.groups; d != NULL; d = next) {
 		next = d->next;
 		free(d->key);
 		free(d->conf);

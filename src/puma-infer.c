@@ -13,7 +13,6 @@
  * added to it) and its request and response buffers; the window holds at
  * most a fixed number of records, so memory does not grow with the input.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -30,6 +29,7 @@
 #include "backend.h"
 #include "cache.h"
 #include "catalog.h"
+#include "clock.h"
 #include "config.h"
 #include "endpoint.h"
 #include "energy.h"
@@ -38,11 +38,11 @@
 #include "jsonl.h"
 #include "opt.h"
 #include "outfile.h"
-#include "jinja.h"
 #include "prompt.h"
 #include "pumaprompt.h"
 #include "samples.h"
 #include "scenario.h"
+#include "scenprompt.h"
 #include "sha256.h"
 #include "url.h"
 
@@ -118,8 +118,15 @@ static const char usage_more[] =
 	"Energy (with --summary):\n"
 	ENERGY_USAGE
 	"\n"
-	"Exit status: 0 success, 1 a failed request, bad input, an unreachable server or\n"
-	"a missing model, 2 usage error.\n";
+	"Exit status: 0 every record answered; 3 every record written, but some failed\n"
+	"(they carry their \"error\"); 1 the run did not finish (an unreachable server,\n"
+	"a missing model, bad input, a write error, or it stopped early): rerun it to\n"
+	"resume from the cache; 2 usage error.\n";
+
+/* The exit status beyond diag.h's: the run got through its whole input,
+ * but some records failed (each written with its "error").  Every other
+ * failure exits EXIT_FAIL, so 0 and this are the only "finished" ones. */
+enum { EXIT_SOME_FAILED = 3 };
 
 enum {
 	OPT_API_KEY_ENV = 0x100, OPT_BACKOFF, OPT_CACHE, OPT_CONFIG_DIR, OPT_CONSTRAIN,
@@ -198,20 +205,6 @@ struct opts {
 	const char *energy_opt;	/* the last energy option given, for a message */
 };
 
-/* One scenario's prompting material, loaded on first use; owned here. */
-struct scen {
-	char *name;
-	struct tmpl t;		/* the prompt template */
-	struct jinja *jt;	/* or a Jinja template, rendered as PUMA renders it */
-	char sha[65];		/* the template file's sha256 */
-	char *origin;		/* where it comes from, for the summary */
-	struct tmpl ex;		/* how one example is written; empty when unused */
-	struct labels labels;	/* n == 0: none known */
-	char *labels_text;	/* labels joined, or NULL */
-	struct pool pool;	/* few-shot examples; n == 0: none */
-	long k;
-};
-
 enum jstate { J_QUEUED, J_RUNNING, J_DONE };
 
 /* A record on its way through: it owns its arena, which holds the record
@@ -250,8 +243,8 @@ struct run {
 	struct energy *en;	/* the energy meter, with --summary only */
 	int digest_given;	/* the digest came from --model-digest */
 	int unloaded;		/* --unload unloaded the model before the run */
-	struct scen *scens;
-	size_t nscens, capscens;
+	struct scen_opts so;	/* how prompts are made, from the options */
+	struct scens scens;	/* each scenario's material, loaded on first use */
 	struct jsonl_in in;
 	int eof;
 
@@ -269,14 +262,6 @@ struct run {
 	char started[32];
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- Options ---- */
 
 /* A name used as a path component must not climb out of config/. */
@@ -284,43 +269,6 @@ static void check_name(const char *what, const char *s)
 {
 	if (*s == '\0' || *s == '.' || strchr(s, '/') != NULL)
 		usage_error("%s '%s' is not a plain name", what, s);
-}
-
-/* The base URL from --url, OLLAMA_HOST or the default, in the form
- * "scheme://host:port[/path]" without a trailing slash.  For Ollama a
- * value without a scheme is read as Ollama reads OLLAMA_HOST (puma-detect
- * reads it the same way). */
-static char *base_url(const struct run *r)
-{
-	const char *u = r->o.url;
-	char *s;
-	size_t n;
-
-	if (u == NULL && r->kind == BACKEND_OLLAMA)
-		u = getenv("OLLAMA_HOST");
-	if (u == NULL || *u == '\0')
-		u = r->kind == BACKEND_OLLAMA ? "http://127.0.0.1:11434" : "http://127.0.0.1:8080";
-	if (strstr(u, "://") != NULL)
-		s = xstrdup(u);
-	else if (r->kind == BACKEND_OLLAMA)
-		s = backend_ollama_host(u);
-	else
-		s = xasprintf("http://%s", u);
-	n = strlen(s);
-	while (n > 0 && s[n - 1] == '/')
-		s[--n] = '\0';
-	/* The OpenAI paths already start with /v1. */
-	if (r->kind == BACKEND_OPENAI && n >= 3 && strcmp(s + n - 3, "/v1") == 0)
-		s[n - 3] = '\0';
-	return s;
-}
-
-/* Is path a Jinja template (rendered as PUMA renders its .jinja files)? */
-static int jinja_file(const char *path)
-{
-	size_t n = path != NULL ? strlen(path) : 0;
-
-	return n > 6 && strcmp(path + n - 6, ".jinja") == 0;
 }
 
 /* Examples per prompt that a strategy implies; -1 for few-shot-K with a
@@ -570,7 +518,7 @@ static void parse_opts(struct run *r, int argc, char **argv)
 		if (o->prompts_dir == NULL || *o->prompts_dir == '\0')
 			o->prompts_dir = "data/prompts/puma";
 	}
-	if (jinja_file(o->template) || o->puma) {
+	if (prompt_is_jinja(o->template) || o->puma) {
 		/* PUMA's runner passes no examples: none unless --examples gives
 		 * some, then as many as the strategy keeps (cot-few-shot: all). */
 		if (o->k < 0)
@@ -611,382 +559,7 @@ static const char *strategy_name(struct run *r, char **owned)
 	return *owned;
 }
 
-/* ---- Scenarios ---- */
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The strategies that have a template for scenario, for a message; the
- * caller frees the list. */
-static char *strategies_of(const char *scenario)
-{
-	char *dir = xasprintf("prompts/%s", scenario), *path = config_path(dir);
-	char **names = NULL;
-	size_t n = 0, cap = 0, i;
-	struct buf b = {0};
-	struct dirent *e;
-	DIR *d = opendir(path);
-
-	buf_add(&b, "", 0);
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-
-		if (len > 4 && strcmp(e->d_name + len - 4, ".txt") == 0 &&
-		    strcmp(e->d_name, "example.txt") != 0) {
-			names = xgrow(names, &cap, n + 1, sizeof(*names));
-			names[n++] = xstrndup(e->d_name, len - 4);
-		}
-	}
-	if (d != NULL)
-		closedir(d);
-	if (n > 1)	/* names is NULL when there are none */
-		qsort(names, n, sizeof(*names), cmp_str);
-	for (i = 0; i < n; i++) {
-		buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
-		free(names[i]);
-	}
-	free(names);
-	free(dir);
-	free(path);
-	return b.s;
-}
-
-/* The config file the labels come from: --labels naming a file (a path
- * ending in .json or holding a '/') or a config (config/scenarios/ARG.json),
- * else the scenario's own; NULL when --labels is a list of labels.  The
- * caller frees it. */
-static char *label_config(const char *arg, const char *scenario)
-{
-	char *rel, *path;
-	size_t n;
-
-	if (arg == NULL) {
-		rel = xasprintf("scenarios/%s.json", scenario);
-		path = config_path(rel);
-		free(rel);
-		return path;
-	}
-	n = strlen(arg);
-	if (strchr(arg, '/') != NULL || (n > 5 && strcmp(arg + n - 5, ".json") == 0))
-		return xstrdup(arg);
-	if (strchr(arg, ',') != NULL || *arg == '.')
-		return NULL;
-	rel = xasprintf("scenarios/%s.json", arg);
-	path = config_path(rel);
-	free(rel);
-	if (access(path, R_OK) == 0)
-		return path;
-	free(path);
-	return NULL;
-}
-
-/* The labels of scenario name (or --labels) into s when the template (or
- * --constrain) needs them; -1 with a reason when there are none. */
-static int scen_labels(struct run *r, struct scen *s, const char *name, int need, char *err,
-		       size_t errlen)
-{
-	char why[256], *path;
-
-	if (!need)
-		return 0;
-	if (*name == '\0' && r->o.labels == NULL) {
-		snprintf(err, errlen, "the template needs a label list: give --labels or --scenario");
-		return -1;
-	}
-	path = label_config(r->o.labels, name);
-	if (path == NULL) {
-		if (labels_from_list(&s->labels, r->o.labels) < 0) {
-			snprintf(err, errlen, "--labels '%s' names no label", r->o.labels);
-			return -1;
-		}
-	} else {
-		struct arena a = {0};
-		const jv *cfg = json_load(&a, path);
-
-		if (cfg == NULL || labels_from_config(&s->labels, cfg, why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "no label list in %s%s%s; give one with --labels", path,
-				 cfg ? ": " : "", cfg ? why : "");
-			free(path);
-			arena_free(&a);
-			return -1;
-		}
-		arena_free(&a);
-	}
-	free(path);
-	return 0;
-}
-
-/* A Jinja template for scenario name: PUMA's own (--prompts puma, found by
- * the strategy and checked against the pinned sha256) or --template
- * FILE.jinja; then the labels and the examples it may use.  -1 with a
- * reason in err. */
-static int load_jinja(struct run *r, struct scen *s, const char *name, char *err, size_t errlen)
-{
-	char *path, *list = NULL, *text, *disp = NULL;
-	size_t len;
-	struct puma_pin pin = {0};
-	int rc = -1;
-
-	if (r->o.puma) {
-		const char *file = puma_template_of(r->o.strategy);
-		char *fname = xasprintf("%s.jinja", file), why[300];
-		int found;
-
-		list = config_path("puma-prompts.tsv");
-		found = puma_pin_find(list, name, fname, &pin, why, sizeof(why));
-		free(fname);
-		if (found <= 0) {
-			if (found < 0)
-				snprintf(err, errlen, "%s", why);
-			else
-				snprintf(err, errlen, "PUMA has no templates for scenario '%s' (%s lists "
-					 "those it has)", name, list);
-			goto out;
-		}
-		path = xasprintf("%s/%s/%s", r->o.prompts_dir, name, pin.file);
-		disp = xasprintf("%s/%s", name, pin.file);
-	} else {
-		path = xstrdup(r->o.template);
-	}
-	text = read_file(path, &len);
-	if (text == NULL) {
-		if (r->o.puma)
-			snprintf(err, errlen, "PUMA's template %s: %s; fetch PUMA's templates with "
-				 "'make prompts' (offline: make prompts PROMPTS_DIR=DIR), or point "
-				 "--prompts-dir at them", path, strerror(errno));
-		else
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		free(path);
-		goto out;
-	}
-	sha256_hex(text, len, s->sha);
-	if (r->o.puma && strcmp(s->sha, pin.sha256) != 0) {
-		snprintf(err, errlen, "%s: sha256 %s, expected %s: not PUMA's template (commit %.7s); "
-			 "fetch it again with 'make prompts'", path, s->sha, pin.sha256, pin.commit);
-		free(text);
-		free(path);
-		goto out;
-	}
-	s->jt = jinja_parse(disp != NULL ? disp : path, text, len, err, errlen);
-	free(text);
-	if (s->jt == NULL) {
-		free(path);
-		goto out;
-	}
-	s->t.path = path;
-	s->origin = r->o.puma ? xasprintf("pumacp/puma@%s:specs/prompts/%s/%s", pin.commit, name,
-					  pin.file) : xstrdup("--template");
-	if (scen_labels(r, s, name, r->o.constrain || jinja_uses(s->jt, "labels"), err, errlen) < 0)
-		goto bad;
-	if (s->labels.n > 0)
-		s->labels_text = labels_join(&s->labels);
-	if (r->o.examples != NULL && s->k > 0) {
-		if (pool_load(&s->pool, r->o.examples, *name ? name : NULL, -1, (uint32_t)r->g.seed) < 0)
-			die(EXIT_FAIL, "cannot use the examples in %s", r->o.examples);
-		if (s->pool.n == 0) {
-			snprintf(err, errlen, "%s holds no examples for scenario '%s'", r->o.examples, name);
-			goto bad;
-		}
-	}
-	rc = 0;
-	goto out;
-bad:
-	jinja_free(s->jt);
-	s->jt = NULL;
-	free(s->origin);
-	s->origin = NULL;
-	free(s->t.path);
-	s->t.path = NULL;
-	labels_free(&s->labels);
-	free(s->labels_text);
-	s->labels_text = NULL;
-out:
-	puma_pin_free(&pin);
-	free(list);
-	free(disp);
-	return rc;
-}
-
-/* Load what scenario name needs; NULL with a reason in err when it cannot
- * (no template for the strategy, no labels where the template asks). */
-static struct scen *load_scen(struct run *r, const char *name, char *err, size_t errlen)
-{
-	struct scen *s;
-	char *rel, *path;
-	char why[256];
-	int need_labels;
-
-	r->scens = xgrow(r->scens, &r->capscens, r->nscens + 1, sizeof(*r->scens));
-	s = &r->scens[r->nscens];
-	memset(s, 0, sizeof(*s));
-	s->k = r->o.k;
-	if (r->o.puma || jinja_file(r->o.template)) {
-		if (load_jinja(r, s, name, err, errlen) < 0)
-			return NULL;
-		s->name = xstrdup(name);
-		r->nscens++;
-		return s;
-	}
-	if (r->o.template != NULL) {
-		if (tmpl_load(&s->t, r->o.template) < 0) {
-			snprintf(err, errlen, "%s: %s", r->o.template, strerror(errno));
-			return NULL;
-		}
-	} else {
-		rel = xasprintf("prompts/%s/%s.txt", name, r->o.strategy);
-		path = config_path(rel);
-		free(rel);
-		if (tmpl_load(&s->t, path) < 0 && strncmp(r->o.strategy, "few-shot-", 9) == 0) {
-			/* few-shot-N shares one template; N is the example count. */
-			free(path);
-			rel = xasprintf("prompts/%s/few-shot.txt", name);
-			path = config_path(rel);
-			free(rel);
-			tmpl_load(&s->t, path);
-		}
-		if (s->t.text == NULL) {
-			char *list = strategies_of(name);
-
-			if (*list == '\0')
-				snprintf(err, errlen, "no prompts for scenario '%s' (%s: %s); "
-					 "give one with --template FILE", name, path, strerror(errno));
-			else
-				snprintf(err, errlen, "no template for strategy '%s' of scenario '%s' "
-					 "(%s); its strategies: %s", r->o.strategy, name, path, list);
-			free(list);
-			free(path);
-			return NULL;
-		}
-		free(path);
-	}
-	if (tmpl_check(&s->t, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s: %s", s->t.path, why);
-		tmpl_free(&s->t);
-		return NULL;
-	}
-	{
-		size_t flen;
-		char *ftext = read_file(s->t.path, &flen);
-
-		if (ftext != NULL)
-			sha256_hex(ftext, flen, s->sha);
-		free(ftext);
-		s->origin = xstrdup(r->o.template != NULL ? "--template" : "config/prompts");
-	}
-	need_labels = r->o.constrain || tmpl_uses(&s->t, "labels");
-	if (*name == '\0' && r->o.labels == NULL && need_labels) {
-		snprintf(err, errlen, "%s needs a label list: give --labels or --scenario",
-			 r->o.constrain ? "--constrain" : s->t.path);
-		goto bad;
-	}
-	path = label_config(r->o.labels, name);
-	if (path == NULL) {
-		if (labels_from_list(&s->labels, r->o.labels) < 0) {
-			snprintf(err, errlen, "--labels '%s' names no label", r->o.labels);
-			goto bad;
-		}
-	} else if (need_labels) {
-		struct arena a = {0};
-		const jv *cfg = json_load(&a, path);
-
-		if (cfg == NULL || labels_from_config(&s->labels, cfg, why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "no label list in %s%s%s; give one with --labels", path,
-				 cfg ? ": " : "", cfg ? why : "");
-			free(path);
-			arena_free(&a);
-			goto bad;
-		}
-		arena_free(&a);
-	}
-	free(path);
-	if (s->labels.n > 0)
-		s->labels_text = labels_join(&s->labels);
-	if ((s->k > 0 || tmpl_uses(&s->t, "examples")) && *name == '\0') {
-		snprintf(err, errlen, "examples are written with a scenario's example template: "
-			 "give --scenario");
-		goto bad;
-	}
-	if (s->k > 0 || tmpl_uses(&s->t, "examples")) {
-		rel = xasprintf("prompts/%s/example.txt", name);
-		path = config_path(rel);
-		free(rel);
-		if (tmpl_load(&s->ex, path) < 0) {
-			snprintf(err, errlen, "scenario '%s' has no example template (%s: %s)", name, path,
-				 strerror(errno));
-			free(path);
-			goto bad;
-		}
-		free(path);
-		if (r->o.examples != NULL &&
-		    pool_load(&s->pool, r->o.examples, name, -1, (uint32_t)r->g.seed) < 0)
-			die(EXIT_FAIL, "cannot use the examples in %s", r->o.examples);
-		if (s->k > 0 && s->pool.n == 0) {
-			snprintf(err, errlen, "%s holds no examples for scenario '%s'", r->o.examples, name);
-			goto bad;
-		}
-	}
-	s->name = xstrdup(name);
-	r->nscens++;
-	return s;
-bad:
-	free(s->origin);
-	tmpl_free(&s->t);
-	tmpl_free(&s->ex);
-	labels_free(&s->labels);
-	free(s->labels_text);
-	pool_free(&s->pool);
-	return NULL;
-}
-
-/* A scenario's material, loaded once. */
-static struct scen *get_scen(struct run *r, const char *name, char *err, size_t errlen)
-{
-	size_t i;
-
-	for (i = 0; i < r->nscens; i++)
-		if (strcmp(r->scens[i].name, name) == 0)
-			return &r->scens[i];
-	return load_scen(r, name, err, errlen);
-}
-
-/* Free every loaded scenario's material. */
-static void free_scens(struct run *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->nscens; i++) {
-		struct scen *s = &r->scens[i];
-
-		free(s->name);
-		jinja_free(s->jt);
-		free(s->origin);
-		tmpl_free(&s->t);
-		tmpl_free(&s->ex);
-		labels_free(&s->labels);
-		free(s->labels_text);
-		pool_free(&s->pool);
-	}
-	free(r->scens);
-}
-
 /* ---- Records ---- */
-
-/* Remove key from obj (a field of ours left over from an earlier run
- * that this run does not write). */
-static void unset(jv *obj, const char *key)
-{
-	size_t i, kl = strlen(key);
-
-	for (i = 0; i < obj->n; i++) {
-		if (obj->u.mem[i].klen == kl && memcmp(obj->u.mem[i].key, key, kl) == 0) {
-			memmove(&obj->u.mem[i], &obj->u.mem[i + 1], (obj->n - i - 1) * sizeof(obj->u.mem[0]));
-			obj->n--;
-			return;
-		}
-	}
-}
 
 /* Replace every occurrence of the API key in s (a server's error text may
  * quote it) so it never reaches a record or a message.  The text never
@@ -1011,93 +584,18 @@ static void scrub_key(const struct run *r, char *s)
 	}
 }
 
-/* The few-shot block for rec, and (*ids) the ids of the examples in it,
- * or NULL when there are none. */
-static int render_examples(struct run *r, struct scen *s, struct job *j, struct buf *out,
-			   jv **ids, char *err, size_t errlen)
-{
-	const jv **pick;
-	size_t n, i;
-	struct render rd;
-	char why[300];
-
-	buf_add(out, "", 0);
-	*ids = NULL;
-	if (s->k <= 0 || s->pool.n == 0)
-		return 0;
-	*ids = jv_arr(&j->a);
-	pick = xmalloc((size_t)s->k * sizeof(*pick));
-	n = pool_pick(&s->pool, j->rec, (size_t)s->k, pick);
-	for (i = 0; i < n; i++) {
-		const jv *id = jv_get(pick[i], "id");
-
-		if (i)
-			buf_adds(out, "\n\n");
-		memset(&rd, 0, sizeof(rd));
-		rd.labels = s->labels_text;
-		rd.max_chars = r->o.max_chars;
-		if (tmpl_render(&s->ex, pick[i], &rd, out, why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "example %zu of %s: %s", i + 1, r->o.examples, why);
-			free(pick);
-			return -1;
-		}
-		jv_push(&j->a, *ids, id != NULL && id->t == JSTR ? (jv *)id : JV_NULL);
-	}
-	free(pick);
-	return 0;
-}
-
-/* Render rec's prompt from a Jinja template with PUMA's variables: the
- * instance as PUMA's row dict, the examples drawn from --examples (none
- * otherwise, as PUMA's runner), the labels and the scenario.  --max-chars
- * cuts the instance's description (*truncated says so). */
-static int render_jinja(struct run *r, struct scen *s, struct job *j, const char *sname,
-			struct buf *prompt, jv **ids, int *truncated, char *err, size_t errlen)
-{
-	const jv **pick = NULL;
-	size_t n = 0, i;
-	jv *vars, *inst, *d;
-
-	*ids = NULL;
-	if (s->k > 0 && s->pool.n > 0) {
-		pick = xmalloc((size_t)s->k * sizeof(*pick));
-		n = pool_pick(&s->pool, j->rec, (size_t)s->k, pick);
-		*ids = jv_arr(&j->a);
-		for (i = 0; i < n; i++) {
-			const jv *id = jv_get(pick[i], "id");
-
-			jv_push(&j->a, *ids, id != NULL && id->t == JSTR ? (jv *)id : JV_NULL);
-		}
-	}
-	vars = puma_vars(&j->a, j->rec, sname, s->labels.n > 0 ? &s->labels : NULL, pick, n);
-	free(pick);
-	inst = jv_get(vars, "instance");
-	d = jv_get(inst, "description");
-	if (r->o.max_chars >= 0 && d != NULL && d->t == JSTR) {
-		size_t cut = utf8_prefix_chars(d->u.s, d->n, (size_t)r->o.max_chars);
-
-		if (cut < d->n) {
-			jv_set(&j->a, inst, "description", jv_str(&j->a, d->u.s, cut));
-			*truncated = 1;
-		}
-	}
-	buf_add(prompt, "", 0);
-	return jinja_render(s->jt, vars, prompt, err, errlen);
-}
-
 /* Render rec's prompt, fill in the fields known before the request and
  * the request body and cache key.  -1 with a reason: a bad record. */
 static int prepare(struct run *r, struct job *j, char *err, size_t errlen)
 {
 	const char *sname = r->o.scenario;
 	struct scen *s;
-	struct buf prompt = {0}, exs = {0}, keym = {0};
-	struct render rd;
+	struct buf prompt = {0}, keym = {0};
 	char sha[65];
 	struct gen g = r->g;
 	struct arena *a = &j->a;
 	jv *rec = j->rec, *ids;
-	int rc = -1;
+	int rc = -1, truncated;
 
 	if (r->o.samples > 1)
 		g.seed = j->seed;
@@ -1119,22 +617,11 @@ static int prepare(struct run *r, struct job *j, char *err, size_t errlen)
 	/* A template of one's own may do without a scenario ("" below). */
 	if (sname == NULL)
 		sname = "";
-	s = get_scen(r, sname, err, errlen);
+	s = scens_get(&r->scens, sname, err, errlen);
 	if (s == NULL)
 		return -1;
-	memset(&rd, 0, sizeof(rd));
-	if (s->jt != NULL) {
-		if (render_jinja(r, s, j, sname, &prompt, &ids, &rd.truncated, err, errlen) < 0)
-			goto out;
-	} else {
-		if (render_examples(r, s, j, &exs, &ids, err, errlen) < 0)
-			goto out;
-		rd.labels = s->labels_text;
-		rd.examples = exs.s;
-		rd.max_chars = r->o.max_chars;
-		if (tmpl_render(&s->t, rec, &rd, &prompt, err, errlen) < 0)
-			goto out;
-	}
+	if (scen_render(&r->so, s, a, rec, sname, &prompt, &ids, &truncated, err, errlen) < 0)
+		goto out;
 	sha256_hex(prompt.s, prompt.len, sha);
 	g.constrain = r->o.constrain ? &s->labels : NULL;
 	backend_body(&g, prompt.s, prompt.len, &j->body);
@@ -1159,15 +646,15 @@ static int prepare(struct run *r, struct job *j, char *err, size_t errlen)
 	if (r->o.keep_prompt || r->o.dry_run)
 		jv_set(a, rec, "prompt", jv_str(a, prompt.s, prompt.len));
 	else
-		unset(rec, "prompt");
+		jv_unset(rec, "prompt");
 	if (ids != NULL)
 		jv_set(a, rec, "examples", ids);
 	else
-		unset(rec, "examples");
-	if (rd.truncated)
+		jv_unset(rec, "examples");
+	if (truncated)
 		jv_set(a, rec, "truncated", jv_bool(1));
 	else
-		unset(rec, "truncated");
+		jv_unset(rec, "truncated");
 	jv_set(a, rec, "constrained", jv_bool(r->o.constrain));
 	jv_set(a, rec, "options", backend_options(a, &g));
 	if (r->o.dry_run) {
@@ -1182,7 +669,6 @@ static int prepare(struct run *r, struct job *j, char *err, size_t errlen)
 	rc = 0;
 out:
 	buf_free(&prompt);
-	buf_free(&exs);
 	buf_free(&keym);
 	return rc;
 }
@@ -1203,11 +689,11 @@ static void set_answer(struct run *r, struct job *j, jv *response, jv *done_reas
 	if (timings != NULL)
 		jv_set(a, rec, "timings", timings);
 	else
-		unset(rec, "timings");
+		jv_unset(rec, "timings");
 	if (r->g.logprobs && logprobs != NULL)
 		jv_set(a, rec, "logprobs", logprobs);
 	else
-		unset(rec, "logprobs");
+		jv_unset(rec, "logprobs");
 	jv_set(a, rec, "attempts", attempts);
 	jv_set(a, rec, "cached", jv_bool(cached));
 	jv_set(a, rec, "error", jv_cstr_or_null(a, error));
@@ -1217,24 +703,11 @@ static void set_answer(struct run *r, struct job *j, jv *response, jv *done_reas
  * recorded right after "response"; removed when there is none. */
 static void set_thinking(struct job *j, jv *thinking)
 {
-	jv *rec = j->rec;
-	size_t i;
-
-	unset(rec, "thinking");
+	jv_unset(j->rec, "thinking");
 	if (thinking == NULL)
 		return;
-	for (i = 0; i < rec->n; i++)
-		if (strcmp(rec->u.mem[i].key, "response") == 0)
-			break;
-	jv_set(&j->a, rec, "thinking", thinking);
-	/* jv_set appended it: move it to just after "response". */
-	if (i + 1 < rec->n - 1) {
-		struct jmember m = rec->u.mem[rec->n - 1];
-
-		memmove(&rec->u.mem[i + 2], &rec->u.mem[i + 1],
-			(rec->n - i - 2) * sizeof(rec->u.mem[0]));
-		rec->u.mem[i + 1] = m;
-	}
+	jv_set(&j->a, j->rec, "thinking", thinking);
+	jv_move_after(j->rec, "thinking", "response");
 }
 
 /* Fill the answer from a cache entry; 0, or -1 when the entry is not one
@@ -1384,7 +857,7 @@ static void completed(struct run *r, struct job *j)
 	scrub_key(r, why);
 	if (j->attempts <= r->o.retries && http_retryable(x->transport, x->status) &&
 	    r->stop_reason == NULL) {
-		j->not_before = now() + http_backoff(r->o.backoff, j->attempts, x->retry_after);
+		j->not_before = clock_mono() + http_backoff(r->o.backoff, j->attempts, x->retry_after);
 		r->retried++;
 		return;
 	}
@@ -1450,13 +923,7 @@ static int read_job(struct run *r)
 		memset(&r->in.a, 0, sizeof(r->in.a));
 		j->rec = rec;
 		j->line = r->in.l.lineno;
-		{
-			char *keep = arena_strndup(&j->a, r->in.l.buf, r->in.l.len);
-
-			for (i = 0; i < rec->n; i++)
-				if (rec->u.mem[i].raw != NULL)
-					rec->u.mem[i].raw = keep + (rec->u.mem[i].raw - r->in.l.buf);
-		}
+		jv_rebase(rec, r->in.l.buf, r->in.l.len, arena_strndup(&j->a, r->in.l.buf, r->in.l.len));
 		j->seed = sample_seed(r->g.seed, 0);
 		if (prepare(r, j, err, sizeof(err)) < 0) {
 			job_free(j);
@@ -1521,7 +988,7 @@ static void stop_all(struct run *r)
  * second; the last call ends it with a newline. */
 static void progress(struct run *r, int last)
 {
-	double t = now(), el = t - r->t0, rate;
+	double t = clock_mono(), el = t - r->t0, rate;
 	char eta[48] = "";
 
 	if (!r->progress || (!last && t - r->last_progress < 0.25))
@@ -1588,7 +1055,6 @@ static void flush_front(struct run *r)
 		jsonl_write(j->rec, r->in.l.name, j->line);
 		if (j->failed) {
 			r->failed++;
-			fail();
 		} else {
 			r->ok++;
 		}
@@ -1617,7 +1083,7 @@ static void flush_front(struct run *r)
  * worked on, so backing off really lightens the server's load. */
 static void start_ready(struct run *r)
 {
-	double t = now();
+	double t = clock_mono();
 	size_t i;
 	int active = 0;
 
@@ -1664,7 +1130,7 @@ static void start_ready(struct run *r)
  * quarter second (the progress line). */
 static long wait_ms(struct run *r)
 {
-	double t = now(), next = t + 0.25;
+	double t = clock_mono(), next = t + 0.25;
 	size_t i;
 
 	for (i = 0; i < r->wlen; i++) {
@@ -1719,7 +1185,6 @@ static void run_loop(struct run *r)
  * stands for all of them (and without it the run says it cannot check). */
 static int endpoints_check(struct run *r)
 {
-	const char *keep = r->o.url;
 	char *known = r->digest_given || r->srv.digest == NULL ? NULL : xstrdup(r->srv.digest);
 	int st = 0, any_none = known == NULL;
 	size_t i;
@@ -1729,12 +1194,10 @@ static int endpoints_check(struct run *r)
 	for (i = 0; i < r->neps; i++) {
 		struct endpoint *e = &r->eps[i];
 
-		r->o.url = r->o.urls[i];
-		e->base = base_url(r);
+		e->base = backend_base_url(r->kind, r->o.urls[i]);
 		e->gen = xasprintf("%s%s", e->base, backend_path(r->kind));
 		e->shown = url_redact(e->base);
 	}
-	r->o.url = keep;
 	for (i = 1; i < r->neps && st == 0; i++) {
 		struct endpoint *e = &r->eps[i];
 		struct server s;
@@ -1829,30 +1292,10 @@ static int use_digest(struct run *r)
  * (a run before it had moved PUMA's MAE from 5.7150 to 6.3150). */
 static int unload(struct run *r)
 {
-	struct buf body = {0};
-	struct http_resp resp;
-	char *url = xasprintf("%s/api/generate", r->base);
-	int rc;
-
-	buf_adds(&body, "{\"model\":");
-	json_write_str(&body, r->o.model, strlen(r->o.model));
-	buf_adds(&body, ",\"keep_alive\":0}");
-	rc = http_request(url, body.s, body.len, r->rt.timeout_ms, r->key, &resp);
-	if (rc == 0 && resp.status == 200) {
-		r->unloaded = 1;
-	} else {
-		char *shown = url_redact(url);
-
-		warn_msg("%s: cannot unload the model: %s", shown,
-		      rc != 0 ? resp.err : resp.body.len ? resp.body.s : "no answer");
-		if (rc == 0 && resp.status != 200)
-			warn_msg("(HTTP %ld)", resp.status);
-		free(shown);
-	}
-	http_resp_free(&resp);
-	buf_free(&body);
-	free(url);
-	return r->unloaded ? 0 : -1;
+	if (backend_unload(r->base, r->o.model, r->key, r->rt.timeout_ms) < 0)
+		return -1;
+	r->unloaded = 1;
+	return 0;
 }
 
 /* The number of records in the input, when it is a regular file we can
@@ -1908,12 +1351,12 @@ static void run_begin(struct run *r)
 	 * come before the first request, its last after the last answer. */
 	if (r->en != NULL)
 		energy_start(r->en);
-	r->t0 = now();
+	r->t0 = clock_mono();
 }
 
 static void run_end(struct run *r)
 {
-	r->t_end = now();
+	r->t_end = clock_mono();
 	if (r->en != NULL)
 		energy_stop(r->en);
 }
@@ -1930,8 +1373,8 @@ static jv *templates_used(struct run *r, struct arena *a)
 	jv *arr = jv_arr(a);
 	size_t i;
 
-	for (i = 0; i < r->nscens; i++) {
-		const struct scen *sc = &r->scens[i];
+	for (i = 0; i < r->scens.n; i++) {
+		const struct scen *sc = &r->scens.v[i];
 		jv *t = jv_obj(a);
 
 		jv_set(a, t, "scenario", jv_cstr(a, sc->name));
@@ -2003,6 +1446,7 @@ int main(int argc, char **argv)
 	struct arena sa = {0};
 	jv *summary;
 	size_t i;
+	int st;
 
 	diag_init(argv[0]);
 	memset(&r, 0, sizeof(r));
@@ -2011,8 +1455,6 @@ int main(int argc, char **argv)
 	 * error before any request); it samples only between run_begin()
 	 * and run_end(). */
 	if (r.o.summary != NULL) {
-		int st;
-
 		r.en = energy_new(&r.o.eo, &st);
 		if (r.en == NULL) {
 			int w = finish();
@@ -2020,7 +1462,7 @@ int main(int argc, char **argv)
 			return w > st ? w : st;
 		}
 	}
-	r.base = base_url(&r);
+	r.base = backend_base_url(r.kind, r.o.url);
 	r.endpoint = xasprintf("%s%s", r.base, backend_path(r.kind));
 	r.strategy = strategy_name(&r, &strat_owned);
 	if (r.o.key_env != NULL || r.kind == BACKEND_OPENAI) {
@@ -2039,7 +1481,14 @@ int main(int argc, char **argv)
 
 	/* A bad --scenario or --strategy is a usage error, found before any
 	 * request; a record's own scenario is checked when it comes. */
-	if (r.o.scenario != NULL && get_scen(&r, r.o.scenario, err, sizeof(err)) == NULL)
+	r.so = (struct scen_opts){
+		.strategy = r.o.strategy, .template = r.o.template, .labels = r.o.labels,
+		.examples = r.o.examples, .prompts_dir = r.o.prompts_dir, .puma = r.o.puma,
+		.constrain = r.o.constrain, .k = r.o.k, .max_chars = r.o.max_chars,
+		.seed = (uint32_t)r.g.seed,
+	};
+	r.scens.o = &r.so;
+	if (r.o.scenario != NULL && scens_get(&r.scens, r.o.scenario, err, sizeof(err)) == NULL)
 		usage_error("%s", err);
 	if (jsonl_open(&r.in, r.o.input, NULL, r.o.lenient) < 0)
 		goto out;
@@ -2081,15 +1530,17 @@ int main(int argc, char **argv)
 	run_loop(&r);
 	run_end(&r);
 
-	if (r.stop_reason != NULL)
+	if (r.stop_reason != NULL) {
+		fail();
 		warn_msg("stopped early: %s; %ld record%s not sent%s; %s, then rerun%s", r.stop_reason,
 		      r.not_sent, r.not_sent == 1 ? " was" : "s were",
 		      r.write_failed ? "" : " (they say so in \"error\")",
 		      r.write_failed ? "fix the output (a full disk? a closed pipe?)" : "check the server",
 		      r.use_cache ? ": answers already received come from the cache" : "");
-	else if (r.failed > 0)
+	} else if (r.failed > 0) {
 		warn_msg("%ld of %ld record%s failed (see their \"error\" field)", r.failed, r.done,
 		      r.done == 1 ? "" : "s");
+	}
 	if (r.o.summary != NULL) {
 		summary = summary_new(&r, &sa);
 		if (r.neps > 0)
@@ -2106,7 +1557,7 @@ out:
 	if (r.use_cache)
 		cache_close(&r.cache);
 	free(cdir);
-	free_scens(&r);
+	scens_free(&r.scens);
 	server_free(&r.srv);
 	for (i = 0; i < r.neps; i++)
 		endpoint_free(&r.eps[i]);
@@ -2117,5 +1568,6 @@ out:
 	free(r.stop_reason);
 	energy_free(r.en);
 	arena_free(&sa);
-	return finish();
+	st = finish();
+	return st == EXIT_OK && r.failed > 0 ? EXIT_SOME_FAILED : st;
 }

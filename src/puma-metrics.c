@@ -277,12 +277,10 @@ static struct acc *group_of(const struct opts *o, const jv *rec, const jv *sub)
 	return g;
 }
 
-/* Track a member's constancy (m is the member or NULL when absent); returns
+/* Track a member's constancy (v is its value or NULL when absent); returns
  * 1 when it just changed.  Strings, the usual case, compare as bytes. */
-static int track(struct constant *c, const struct jmember *m)
+static int track(struct constant *c, const jv *v)
 {
-	const jv *v = m ? (m->val ? m->val : JV_NULL) : NULL;
-
 	if (!c->seen) {
 		c->seen = 1;
 		c->absent = v == NULL;
@@ -422,28 +420,30 @@ static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 {
 	const char *name = NULL;
 	const jv *scen = NULL, *gold = NULL, *pred = NULL, *lat = NULL, *err = NULL;
-	const jv *rank_a = NULL, *rank_b = NULL;
-	const struct jmember *mpred = NULL, *mmodel = NULL, *mstrat = NULL, *mdigest = NULL;
+	const jv *rank_a = NULL, *rank_b = NULL, *model = NULL, *strat = NULL, *digest = NULL;
 	struct scenario *sc;
 	struct acc *g;
-	size_t i;
+	size_t i, n = jv_len(rec);
 
 	/* One pass over the members; the first of a repeated key counts, as
-	 * jv_get() would find it. */
-	for (i = 0; i < rec->n; i++) {
-		const struct jmember *m = &rec->u.mem[i];
+	 * jv_get() would find it.  Every key taken is one the reader builds
+	 * a value for (base_want), so a member found has a value. */
+	for (i = 0; i < n; i++) {
+		size_t klen;
+		const char *key = jv_key(rec, i, &klen);
+		const jv *v = jv_val(rec, i);
 
-#define TAKE(var, k, v) if (var == NULL && m->klen == sizeof(k) - 1 && memcmp(m->key, k, m->klen) == 0) var = v
-		TAKE(scen, "scenario", m->val);
-		else TAKE(gold, "gold", m->val);
-		else TAKE(mpred, "pred", m);
-		else TAKE(lat, "latency_ms", m->val);
-		else TAKE(err, "error", m->val);
-		else TAKE(mmodel, "model", m);
-		else TAKE(mstrat, "strategy", m);
-		else TAKE(mdigest, "model_digest", m);
-		else TAKE(rank_a, "rank_a", m->val);
-		else TAKE(rank_b, "rank_b", m->val);
+#define TAKE(var, k) if (var == NULL && klen == sizeof(k) - 1 && memcmp(key, k, klen) == 0) var = v
+		TAKE(scen, "scenario");
+		else TAKE(gold, "gold");
+		else TAKE(pred, "pred");
+		else TAKE(lat, "latency_ms");
+		else TAKE(err, "error");
+		else TAKE(model, "model");
+		else TAKE(strat, "strategy");
+		else TAKE(digest, "model_digest");
+		else TAKE(rank_a, "rank_a");
+		else TAKE(rank_b, "rank_b");
 #undef TAKE
 	}
 	if (scen != NULL && scen->t != JSTR)
@@ -463,9 +463,8 @@ static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 		return BAD(in, "unknown scenario \"%s\": no readable config/scenarios/%s.json (see --config-dir)", name, name);
 	if (gold == NULL)
 		return BAD(in, "no \"gold\" member");
-	if (mpred == NULL)
+	if (pred == NULL)
 		return BAD(in, "no \"pred\" member (run puma-parse first)");
-	pred = mpred->val;
 	if (sc->task == TASK_REGRESSION) {
 		if (gold->t != JNUM)
 			return BAD(in, "\"gold\" is %s, not a number (story points)", jv_typename(gold));
@@ -483,7 +482,7 @@ static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 	if (lat != NULL && lat->t != JNUM && lat->t != JNULL)
 		return BAD(in, "\"latency_ms\" is %s, not a number", jv_typename(lat));
 	if (lat != NULL && lat->t == JNUM && !isfinite(lat->d))
-		return BAD(in, "\"latency_ms\" %s is out of range", lat->raw);
+		return BAD(in, "\"latency_ms\" %s is out of range", jv_numtext(lat, NULL));
 
 	g = group_of(o, rec, NULL);
 	if (g->sc == NULL) {
@@ -494,7 +493,7 @@ static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 			g->scenario, name);
 		return -1;
 	}
-	if (track(&g->model, mmodel) || track(&g->strategy, mstrat)) {
+	if (track(&g->model, model) || track(&g->strategy, strat)) {
 		const char *what = g->model.varies ? "models" : "strategies";
 
 		fail_at(in->l.name, in->l.lineno,
@@ -502,7 +501,7 @@ static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 			what, g->first_line, g->model.varies ? "model" : "strategy");
 		return -1;
 	}
-	track(&g->digest, mdigest);
+	track(&g->digest, digest);
 	if (o->by != NULL) {
 		int correct = sc->task == TASK_REGRESSION ? pred->t == JNUM && pred->d == gold->d
 							  : jv_same(pred, gold);
@@ -526,6 +525,12 @@ static int add_record(struct jsonl_in *in, const struct opts *o, const jv *rec)
 		accumulate(s, o, gold, pred, lat, err, rank_a, rank_b);
 	}
 	return 0;
+}
+
+/* add_record() as jsonl_each() calls it. */
+static int take_record(struct jsonl_in *in, jv *rec, void *ctx)
+{
+	return add_record(in, ctx, rec);
 }
 
 /* Count one record into a group (or a --stability subgroup). */
@@ -1090,8 +1095,11 @@ static void robust_prepare(struct arena *a, const struct opts *o)
 /* A scalar as people read it: strings without quotes, numbers as printed. */
 static void scalar_text(struct buf *b, const jv *v)
 {
-	if (v->t == JSTR)
-		buf_add(b, v->u.s, v->n);
+	size_t len;
+	const char *s = jv_string(v, &len);
+
+	if (s != NULL)
+		buf_add(b, s, len);
 	else
 		json_write(b, v);
 }
@@ -1102,14 +1110,17 @@ static void table_classes(struct buf *b, const jv *pc)
 	static const char *const cols[] = {"precision", "recall", "f1"};
 	size_t i, j, w = 5;
 
-	for (i = 0; i < pc->n; i++)
-		if (pc->u.mem[i].klen > w)
-			w = pc->u.mem[i].klen;
-	buf_printf(b, "\n%-*s  %9s  %9s  %9s  %7s\n", (int)w, "label", "precision", "recall", "f1", "support");
-	for (i = 0; i < pc->n; i++) {
-		const jv *c = pc->u.mem[i].val;
+	for (i = 0; i < jv_len(pc); i++) {
+		size_t klen;
 
-		buf_printf(b, "%-*s", (int)w, pc->u.mem[i].key);
+		if (jv_key(pc, i, &klen) != NULL && klen > w)
+			w = klen;
+	}
+	buf_printf(b, "\n%-*s  %9s  %9s  %9s  %7s\n", (int)w, "label", "precision", "recall", "f1", "support");
+	for (i = 0; i < jv_len(pc); i++) {
+		const jv *c = jv_val(pc, i);
+
+		buf_printf(b, "%-*s", (int)w, jv_key(pc, i, NULL));
 		for (j = 0; j < 3; j++)
 			buf_printf(b, "  %9.4f", jv_get(c, cols[j])->d);
 		buf_printf(b, "  %7.0f\n", jv_get(c, "support")->d);
@@ -1121,20 +1132,24 @@ static void table_confusion(struct buf *b, const jv *cm, const jv *labels)
 {
 	size_t i, j, w = 4, cw = 5;
 
-	for (i = 0; i < labels->n; i++) {
-		if (labels->u.items[i]->n > w)
-			w = labels->u.items[i]->n;
-		if (labels->u.items[i]->n > cw)
-			cw = labels->u.items[i]->n;
+	for (i = 0; i < jv_len(labels); i++) {
+		size_t n = jv_len(jv_item(labels, i));
+
+		if (n > w)
+			w = n;
+		if (n > cw)
+			cw = n;
 	}
 	buf_printf(b, "\nconfusion matrix (rows: gold, columns: predicted)\n%-*s", (int)w, "");
-	for (j = 0; j < labels->n; j++)
-		buf_printf(b, "  %*s", (int)cw, labels->u.items[j]->u.s);
+	for (j = 0; j < jv_len(labels); j++)
+		buf_printf(b, "  %*s", (int)cw, jv_string(jv_item(labels, j), NULL));
 	buf_addc(b, '\n');
-	for (i = 0; i < cm->n; i++) {
-		buf_printf(b, "%-*s", (int)w, labels->u.items[i]->u.s);
-		for (j = 0; j < cm->u.items[i]->n; j++)
-			buf_printf(b, "  %*.0f", (int)cw, cm->u.items[i]->u.items[j]->d);
+	for (i = 0; i < jv_len(cm); i++) {
+		const jv *row = jv_item(cm, i);
+
+		buf_printf(b, "%-*s", (int)w, jv_string(jv_item(labels, i), NULL));
+		for (j = 0; j < jv_len(row); j++)
+			buf_printf(b, "  %*.0f", (int)cw, jv_item(row, j)->d);
 		buf_addc(b, '\n');
 	}
 }
@@ -1145,25 +1160,25 @@ static void table(struct buf *b, const jv *out)
 {
 	size_t i, j;
 
-	for (i = 0; i < out->n; i++) {
-		const struct jmember *m = &out->u.mem[i];
-		const jv *v = m->val;
+	for (i = 0; i < jv_len(out); i++) {
+		const char *key = jv_key(out, i, NULL);
+		const jv *v = jv_val(out, i);
 
-		if (strcmp(m->key, "per_class") == 0) {
+		if (strcmp(key, "per_class") == 0) {
 			table_classes(b, v);
-		} else if (strcmp(m->key, "confusion_matrix") == 0) {
+		} else if (strcmp(key, "confusion_matrix") == 0) {
 			table_confusion(b, v, jv_get(out, "labels"));
-		} else if (strcmp(m->key, "labels") == 0) {
+		} else if (strcmp(key, "labels") == 0) {
 			continue;
 		} else if (v->t == JOBJ) {
-			buf_printf(b, "\n%s\n", m->key);
-			for (j = 0; j < v->n; j++) {
-				buf_printf(b, "  %-18s  ", v->u.mem[j].key);
-				scalar_text(b, v->u.mem[j].val);
+			buf_printf(b, "\n%s\n", key);
+			for (j = 0; j < jv_len(v); j++) {
+				buf_printf(b, "  %-18s  ", jv_key(v, j, NULL));
+				scalar_text(b, jv_val(v, j));
 				buf_addc(b, '\n');
 			}
 		} else {
-			buf_printf(b, "%-20s  ", m->key);
+			buf_printf(b, "%-20s  ", key);
 			scalar_text(b, v);
 			buf_addc(b, '\n');
 		}
@@ -1307,7 +1322,8 @@ static int summary_num(const char *path, const jv *en, const char *key, int may_
 		return -1;
 	}
 	if (!isfinite(v->d) || v->d < 0) {
-		fail_at(path, 0, "\"energy\".\"%s\" is %s: %s", key, v->raw ? v->raw : "a number",
+		fail_at(path, 0, "\"energy\".\"%s\" is %s: %s", key,
+			jv_numtext(v, NULL) ? jv_numtext(v, NULL) : "a number",
 			isfinite(v->d) ? "it cannot be negative" : "out of range");
 		return -1;
 	}
@@ -1390,7 +1406,8 @@ static void baseline_config(const struct opts *o, struct arena *a, const struct 
 			      t.s, g->strategy.absent ? "none" : g->strategy.text.s);
 	}
 	if ((n = jv_get(b, "n")) != NULL && n->t == JNUM && n->d != (double)g->n)
-		warn_msg("note: baseline %s was measured on %s records, the input has %ld", o->baseline, n->raw, g->n);
+		warn_msg("note: baseline %s was measured on %s records, the input has %ld", o->baseline,
+			 jv_numtext(n, NULL), g->n);
 	buf_free(&t);
 }
 
@@ -1442,6 +1459,116 @@ static void group_fields(struct opts *o, const char *arg)
 	}
 }
 
+/* Read every input into the groups; -1 when the reading stopped early
+ * (reported).  *last names the last input, for a message about them all. */
+static int read_records(const struct opts *o, char *const *paths, int n, const char **last)
+{
+	static const char *const base_want[] = {"scenario", "gold", "pred", "error", "latency_ms",
+						"model", "model_digest", "strategy", "rank_a", "rank_b",
+						"source_id", "id"};
+	size_t nw = sizeof(base_want) / sizeof(base_want[0]), k;
+	const char **want = xcalloc(nw + o->ngroup + 2, sizeof(char *));
+	struct jsonl_pass jp = {.want = want, .lenient = o->lenient};
+	int r;
+
+	memcpy(want, base_want, sizeof(base_want));
+	for (k = 0; k < o->ngroup; k++)
+		want[nw + k] = o->group[k];
+	want[nw + o->ngroup] = o->stab_top;
+	r = jsonl_each(&jp, paths, n, take_record, (void *)o);
+	*last = jp.last;
+	free(want);
+	return r;
+}
+
+/* The notes about one group's records, on stderr after its result. */
+static void group_notes(const struct opts *o, const struct acc *g, const jv *out)
+{
+	struct buf who = {0};
+	const jv *notes = jv_get(out, "notes");
+	size_t k;
+
+	buf_adds(&who, o->ngroup ? "group" : "the input");
+	for (k = 0; k < o->ngroup; k++)
+		buf_printf(&who, "%s %s=%s", k ? "," : "", o->group[k], g->gtext[k]);
+	for (k = 0; k < jv_len(notes); k++)
+		warn_msg("note: %s: %s", who.s, jv_string(jv_item(notes, k), NULL));
+	if (g->digest.varies)
+		warn_msg("note: model_digest differs between records of %s (the model changed during the run?)",
+		      who.s);
+	if (g->gold_outside > 0)
+		warn_msg("note: %s: %ld parsed record%s with a gold label outside the label list (they count only in accuracy)",
+		      who.s, g->gold_outside, g->gold_outside == 1 ? "" : "s");
+	if (g->pred_outside > 0)
+		warn_msg("note: %s: %ld prediction%s outside the label list (parsed with other labels?)",
+		      who.s, g->pred_outside, g->pred_outside == 1 ? "" : "s");
+	buf_free(&who);
+}
+
+/* Write each group's result, its notes and the check's verdict, then the
+ * --by fairness object; returns the exit status the check asks for. */
+static int report(struct opts *o, struct arena *a)
+{
+	struct acc *g;
+	double headline[3];
+	size_t ngroups = 0;
+	int status = EXIT_OK;
+
+	for (g = groups; g != NULL; g = g->next)
+		ngroups++;
+	robust_prepare(a, o);
+	/* The summary measures the whole run: its energy cannot be
+	 * split between groups, so per-point figures need one group. */
+	o->per_point = ngroups == 1;
+	if (o->summary != NULL && ngroups > 1)
+		warn_msg("note: %s covers the whole run, not one of its %zu groups: each group shows the "
+		      "run's kwh, co2_kg and duration_s, and null energy per F1 point or MAE unit",
+		      o->summary, ngroups);
+	for (g = groups; g != NULL; g = g->next) {
+		jv *out;
+
+		arena_reset(a);
+		out = metrics_object(a, o, g, headline);
+		if (o->by != NULL && !g->is_orig)
+			jv_set(a, out, "vs_original", vs_original(a, g, orig_group()));
+		if (o->stab != NULL)
+			jv_set(a, out, "stability", stability_object(a, o, g));
+		emit(o, out);
+		group_notes(o, g, out);
+		if (o->check_metric) {
+			if (o->baseline)
+				baseline_config(o, a, g);
+			status = check(o, g, headline);
+		}
+	}
+	if (o->by != NULL) {
+		jv *f, *out;
+
+		arena_reset(a);
+		if ((f = fairness_object(a, o)) != NULL) {
+			out = jv_obj(a);
+			jv_set(a, out, "fairness", f);
+			emit(o, out);
+		}
+	}
+	return status;
+}
+
+/* Free what the options, the groups and the scenarios hold. */
+static void free_all(struct opts *o, struct arena *a)
+{
+	size_t k;
+
+	free(o->stab_top);
+	free_groups();
+	for (k = 0; k < o->ngroup; k++)
+		free(o->group[k]);
+	free(o->group);
+	free(o->energy.reason);
+	arena_free(a);
+	scenario_free_all();
+}
+
 int main(int argc, char **argv)
 {
 	enum { O_CI = 256, O_BOOT, O_SEED, O_EF1, O_EMAE, O_BASE, O_TOL, O_CONF, O_LEN, O_VER, O_SUM,
@@ -1468,17 +1595,11 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, O_VER},
 		{NULL, 0, NULL, 0},
 	};
-	static const char *const base_want[] = {"scenario", "gold", "pred", "error", "latency_ms",
-						"model", "model_digest", "strategy", "rank_a", "rank_b",
-						"source_id", "id"};
 	struct opts o;
-	const char *labels_arg = NULL, *why = NULL, **want;
-	const char *ef1 = NULL, *emae = NULL;
-	struct jsonl_in in;
+	const char *labels_arg = NULL, *why = NULL;
+	const char *ef1 = NULL, *emae = NULL, *last;
 	struct arena a = {0};
-	int c, i, r, stopped = 0, status = EXIT_OK;
-	size_t k, nw;
-	jv *rec;
+	int c, r, stopped, status = EXIT_OK;
 
 	memset(&o, 0, sizeof(o));
 	o.bootstrap = 1000;
@@ -1599,103 +1720,16 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	nw = sizeof(base_want) / sizeof(base_want[0]);
-	want = xcalloc(nw + o.ngroup + 2, sizeof(char *));
-	memcpy(want, base_want, sizeof(base_want));
-	for (k = 0; k < o.ngroup; k++)
-		want[nw + k] = o.group[k];
-	want[nw + o.ngroup] = o.stab_top;
-	for (i = optind; (i < argc || i == optind) && !stopped; i++) {
-		if (jsonl_open(&in, i < argc ? argv[i] : "-", want, o.lenient) < 0) {
-			stopped = 1;
-			break;
-		}
-		while ((r = jsonl_next(&in, &rec)) > 0)
-			if (add_record(&in, &o, rec) < 0) {
-				stopped = 1;
-				break;
-			}
-		if (in.stopped)
-			stopped = 1;
-		jsonl_close(&in);
-	}
+	stopped = read_records(&o, argv + optind, argc - optind, &last) < 0;
 	/* After the records: puma-infer earlier in the same pipeline writes
 	 * its summary before its output ends. */
 	if (!stopped && o.summary != NULL && load_summary(&o) < 0)
 		stopped = 1;
-	if (!stopped && groups == NULL) {
-		fail_at(i - 1 < argc && i - 1 >= optind ? argv[i - 1] : "<stdin>", 0,
-			"no records: nothing to score");
-	} else if (!stopped) {
-		struct acc *g;
-		double headline[3];
-		size_t ngroups = 0;
-
-		for (g = groups; g != NULL; g = g->next)
-			ngroups++;
-		robust_prepare(&a, &o);
-		/* The summary measures the whole run: its energy cannot be
-		 * split between groups, so per-point figures need one group. */
-		o.per_point = ngroups == 1;
-		if (o.summary != NULL && ngroups > 1)
-			warn_msg("note: %s covers the whole run, not one of its %zu groups: each group shows the "
-			      "run's kwh, co2_kg and duration_s, and null energy per F1 point or MAE unit",
-			      o.summary, ngroups);
-		for (g = groups; g != NULL; g = g->next) {
-			struct buf who = {0};
-			const jv *mo, *notes;
-			jv *out;
-
-			arena_reset(&a);
-			out = metrics_object(&a, &o, g, headline);
-			if (o.by != NULL && !g->is_orig)
-				jv_set(&a, out, "vs_original", vs_original(&a, g, orig_group()));
-			if (o.stab != NULL)
-				jv_set(&a, out, "stability", stability_object(&a, &o, g));
-			emit(&o, out);
-			mo = out;
-			buf_adds(&who, o.ngroup ? "group" : "the input");
-			for (k = 0; k < o.ngroup; k++)
-				buf_printf(&who, "%s %s=%s", k ? "," : "", o.group[k], g->gtext[k]);
-			notes = jv_get(mo, "notes");
-			for (k = 0; notes != NULL && k < notes->n; k++)
-				warn_msg("note: %s: %s", who.s, notes->u.items[k]->u.s);
-			if (g->digest.varies)
-				warn_msg("note: model_digest differs between records of %s (the model changed during the run?)",
-				      who.s);
-			if (g->gold_outside > 0)
-				warn_msg("note: %s: %ld parsed record%s with a gold label outside the label list (they count only in accuracy)",
-				      who.s, g->gold_outside, g->gold_outside == 1 ? "" : "s");
-			if (g->pred_outside > 0)
-				warn_msg("note: %s: %ld prediction%s outside the label list (parsed with other labels?)",
-				      who.s, g->pred_outside, g->pred_outside == 1 ? "" : "s");
-			buf_free(&who);
-			if (o.check_metric) {
-				if (o.baseline)
-					baseline_config(&o, &a, g);
-				status = check(&o, g, headline);
-			}
-		}
-		if (o.by != NULL) {
-			jv *f, *out;
-
-			arena_reset(&a);
-			if ((f = fairness_object(&a, &o)) != NULL) {
-				out = jv_obj(&a);
-				jv_set(&a, out, "fairness", f);
-				emit(&o, out);
-			}
-		}
-	}
-	free(want);
-	free(o.stab_top);
-	free_groups();
-	for (k = 0; k < o.ngroup; k++)
-		free(o.group[k]);
-	free(o.group);
-	free(o.energy.reason);
-	arena_free(&a);
-	scenario_free_all();
+	if (!stopped && groups == NULL)
+		fail_at(last, 0, "no records: nothing to score");
+	else if (!stopped)
+		status = report(&o, &a);
+	free_all(&o, &a);
 	r = finish();
 	return r != EXIT_OK ? r : status;
 }

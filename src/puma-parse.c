@@ -41,29 +41,16 @@ struct opts {
 /* The members this tool reads; everything else passes through raw. */
 static const char *const want[] = {"scenario", "gold", "response", "error", "thinking", "samples", NULL};
 
-/* The text of the record's "logprobs" member (*len its length), or NULL
- * when it has none as read. */
-static const char *logprobs_text(const jv *rec, size_t *len)
-{
-	const char *k;
-	size_t i, klen;
-
-	for (i = 0; (k = jv_key(rec, i, &klen)) != NULL; i++)
-		if (klen == 8 && memcmp(k, "logprobs", 8) == 0)
-			return jv_member_text(rec, i, len);
-	return NULL;
-}
-
-/* The candidates for the first token: it, then its top_logprobs (see
- * logprob_candidates()).  Returns the count (0: no logprobs) or -1 when
- * malformed. */
-static long candidates(struct arena *a, const jv *rec, struct cand **out)
+/* The candidates for the first token from the "logprobs" member at index
+ * at: it, then its top_logprobs (see logprob_candidates()).  Returns the
+ * count (0: no logprobs) or -1 when malformed. */
+static long candidates(struct arena *a, const jv *rec, size_t at, struct cand **out)
 {
 	size_t len;
-	const char *text = logprobs_text(rec, &len);
+	const char *text = jv_member_text(rec, at, &len);
 
 	if (text == NULL)
-		return jv_isnull(jv_get(rec, "logprobs")) ? 0 : -1;
+		return jv_isnull(jv_val(rec, at)) ? 0 : -1;
 	return logprob_candidates(a, text, len, out);
 }
 
@@ -88,12 +75,12 @@ static const char *find_ci(const char *s, size_t len, const char *needle)
  * first, where the response's text starts; leading white space is skipped.
  * The token holding that position gives the candidates, never a reasoning
  * token.  0 when no token reaches the answer, -1 when malformed. */
-static long answer_candidates(struct arena *a, const jv *rec, const jv *response,
+static long answer_candidates(struct arena *a, const jv *rec, size_t at, const jv *response,
 			      struct cand **out)
 {
-	size_t tlen = 0;
-	const char *text = logprobs_text(rec, &tlen);
-	const char *colon = text != NULL ? memchr(text, ':', tlen) : NULL;
+	size_t mlen = 0;
+	const char *mtext = jv_member_text(rec, at, &mlen);
+	const char *colon = mtext != NULL ? memchr(mtext, ':', mlen) : NULL;
 	const jv *arr;
 	char err[128];
 	struct buf t = {0};
@@ -101,9 +88,9 @@ static long answer_candidates(struct arena *a, const jv *rec, const jv *response
 	const char *close;
 
 	if (colon == NULL)
-		return jv_isnull(jv_get(rec, "logprobs")) ? 0 : -1;
-	arr = json_parse(a, arena_strndup(a, colon + 1, (size_t)(text + tlen - colon - 1)),
-			 (size_t)(text + tlen - colon - 1), NULL, err, sizeof(err));
+		return jv_isnull(jv_val(rec, at)) ? 0 : -1;
+	arr = json_parse(a, arena_strndup(a, colon + 1, (size_t)(mtext + mlen - colon - 1)),
+			 (size_t)(mtext + mlen - colon - 1), NULL, err, sizeof(err));
 	if (arr == NULL || (arr->t != JARR && arr->t != JNULL))
 		return -1;
 	if ((n = jv_len(arr)) == 0)
@@ -183,21 +170,21 @@ static int vote(struct jsonl_in *in, const struct opts *o, const struct scenario
 	long w, n;
 	size_t i;
 
-	if (samples->t != JARR || samples->n == 0)
+	if (samples->t != JARR || jv_len(samples) == 0)
 		return jsonl_bad(in, "\"samples\" is %s, not a non-empty array (of puma-infer --samples)",
 				 samples->t == JARR ? "empty" : jv_typename(samples)) < 0 ? -1 : 1;
-	v = arena_alloc(a, samples->n * sizeof(*v));
-	for (i = 0; i < samples->n; i++) {
-		const jv *smp = samples->u.items[i], *resp = jv_get(smp, "response");
+	v = arena_alloc(a, jv_len(samples) * sizeof(*v));
+	for (i = 0; i < jv_len(samples); i++) {
+		const jv *smp = jv_item(samples, i), *resp = jv_get(smp, "response");
 
 		if (smp->t != JOBJ || resp == NULL || (resp->t != JSTR && resp->t != JNULL))
 			return jsonl_bad(in, "\"samples\"[%zu] is not an object with a \"response\" string or null",
 					 i) < 0 ? -1 : 1;
 		v[i].pred = sample_pred(a, o, sc, smp);
 	}
-	w = vote_majority(a, v, samples->n, &n, votes);
+	w = vote_majority(a, v, jv_len(samples), &n, votes);
 	*pred = w >= 0 ? (jv *)v[w].pred : JV_NULL;
-	*conf = w >= 0 ? jv_num(a, (double)n / (double)samples->n) : JV_NULL;
+	*conf = w >= 0 ? jv_num(a, (double)n / (double)jv_len(samples)) : JV_NULL;
 	return 0;
 }
 
@@ -209,25 +196,29 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 	const char *name = NULL;
 	const jv *scen = NULL, *gold = NULL, *response = NULL, *error = NULL, *thinking = NULL;
 	const jv *samples = NULL;
-	const struct jmember *logprobs = NULL;
+	const struct jmember *logprobs = NULL;	/* read in place, by the fast path */
 	struct scenario *sc;
-	size_t i;
+	size_t i, lp_at = 0, n = jv_len(rec);
 	jv *pred = JV_NULL, *conf = JV_NULL, *votes = NULL;
 
 	/* One pass over the members; the first of a repeated key counts, as
 	 * jv_get() would find it. */
-	for (i = 0; i < rec->n; i++) {
-		const struct jmember *m = &rec->u.mem[i];
+	for (i = 0; i < n; i++) {
+		size_t klen;
+		const char *key = jv_key(rec, i, &klen);
 
-#define TAKE(var, k, v) if (var == NULL && m->klen == sizeof(k) - 1 && memcmp(m->key, k, m->klen) == 0) var = v
-		TAKE(scen, "scenario", m->val);
-		else TAKE(gold, "gold", m->val);
-		else TAKE(response, "response", m->val);
-		else TAKE(error, "error", m->val);
-		else TAKE(logprobs, "logprobs", m);
-		else TAKE(thinking, "thinking", m->val);
-		else TAKE(samples, "samples", m->val);
+#define IS(k) (klen == sizeof(k) - 1 && memcmp(key, k, klen) == 0)
+#define TAKE(var, k) if (var == NULL && IS(k)) var = jv_val(rec, i)
+		TAKE(scen, "scenario");
+		else TAKE(gold, "gold");
+		else TAKE(response, "response");
+		else TAKE(error, "error");
+		else if (logprobs == NULL && IS("logprobs"))
+			logprobs = jv_member(rec, lp_at = i);
+		else TAKE(thinking, "thinking");
+		else TAKE(samples, "samples");
 #undef TAKE
+#undef IS
 	}
 	if (scen != NULL && scen->t != JSTR)
 		return jsonl_bad(in, "\"scenario\" is %s, not a string", jv_typename(scen)) < 0 ? -1 : 1;
@@ -287,8 +278,8 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 						response->u.s + ws);
 
 				if (o->mode != CONF_OFF && logprobs != NULL &&
-				    (nc = reasoned ? answer_candidates(a, rec, response, &c)
-						   : candidates(a, rec, &c)) < 0)
+				    (nc = reasoned ? answer_candidates(a, rec, lp_at, response, &c)
+						   : candidates(a, rec, lp_at, &c)) < 0)
 					return jsonl_bad(in, "\"logprobs\" does not start with {\"token\": string, \"logprob\": number, \"top_logprobs\": [...]}") < 0 ? -1 : 1;
 				if (nc > 0 && label_confidence(ls, o->mode, c, (size_t)nc, k, &p))
 					conf = jv_num(a, p);
@@ -300,6 +291,16 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 	if (votes != NULL)
 		jv_set(a, rec, "votes", votes);
 	return 0;
+}
+
+/* Parse one record and write it unless it was skipped. */
+static int take_record(struct jsonl_in *in, jv *rec, void *ctx)
+{
+	int r = parse_record(in, ctx, rec);
+
+	if (r == 0)
+		jsonl_write(rec, in->l.name, in->l.lineno);
+	return r;
 }
 
 int main(int argc, char **argv)
@@ -316,9 +317,9 @@ int main(int argc, char **argv)
 	};
 	struct opts o = {NULL, NULL, CONF_PUMA, 0};
 	const char *labels_arg = NULL, *why = NULL;
-	struct jsonl_in in;
-	int c, i, r;
-	jv *rec;
+	/* A file that cannot be opened fails the run; the others are read. */
+	struct jsonl_pass jp = {.want = want, .past_unreadable = 1};
+	int c;
 
 	diag_init(argv[0]);
 	jsonl_stdio();
@@ -361,20 +362,8 @@ int main(int argc, char **argv)
 		usage_error("--labels: '%s' %s", labels_arg, why);
 	}
 
-	for (i = optind; i < argc || i == optind; i++) {
-		if (jsonl_open(&in, i < argc ? argv[i] : "-", want, o.lenient) < 0)
-			continue;
-		while ((r = jsonl_next(&in, &rec)) > 0) {
-			r = parse_record(&in, &o, rec);
-			if (r < 0)
-				break;
-			if (r == 0)
-				jsonl_write(rec, in.l.name, in.l.lineno);
-		}
-		jsonl_close(&in);
-		if (in.stopped)
-			break;
-	}
+	jp.lenient = o.lenient;
+	jsonl_each(&jp, argv + optind, argc - optind, take_record, &o);
 	scenario_free_all();
 	return finish();
 }

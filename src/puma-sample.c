@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "diag.h"
-#include "hash.h"
+#include "group.h"
 #include "jsonl.h"
 #include "mt.h"
 
@@ -38,67 +38,43 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 success, 1 bad input or I/O failure, 2 usage error.\n";
 
-/* The distinct values of the stratify field, interned: a string's bytes or
- * a number's double, each with its class id.  All owned here. */
+/* The distinct values of the stratify field, each with its class id: a
+ * string's bytes or a number's double, found through the group table.
+ * All owned here. */
 struct classes {
 	int kind;		/* 0 none yet, JSTR or JNUM */
 	struct buf pool;	/* string bytes */
 	struct cls {
 		size_t off, len;	/* strings: bytes in pool */
 		double d;		/* numbers */
-		uint64_t hash;
 	} *c;
 	size_t n, cap;
-	uint32_t *slot;		/* open addressing: class id + 1, 0 = empty */
-	size_t nslot;
+	struct group_table t;	/* the value's bytes -> class id + 1 */
 };
 
-static int same(const struct classes *cs, const struct cls *c, const jv *v)
-{
-	if (cs->kind == JNUM)
-		return c->d == v->d;
-	return c->len == v->n && memcmp(cs->pool.s + c->off, v->u.s, v->n) == 0;
-}
-
-/* Double the slots (64 at first) and put every class back. */
-static void rehash(struct classes *cs)
-{
-	size_t i, j;
-
-	free(cs->slot);
-	cs->nslot = cs->nslot ? cs->nslot * 2 : 64;
-	cs->slot = xcalloc(cs->nslot, sizeof(*cs->slot));
-	for (i = 0; i < cs->n; i++) {
-		for (j = cs->c[i].hash & (cs->nslot - 1); cs->slot[j]; j = (j + 1) & (cs->nslot - 1))
-			;
-		cs->slot[j] = (uint32_t)i + 1;
-	}
-}
-
-/* The class id of v (a string or number of the same kind as the others). */
+/* The class id of v (a string or number of the same kind as the others).
+ * Strings are told apart by their bytes, numbers by value. */
 static uint32_t intern(struct classes *cs, const jv *v)
 {
-	double d = v->d == 0 ? 0.0 : v->d;	/* -0 and 0 are one value */
-	uint64_t h = v->t == JNUM ? fnv1a(&d, sizeof(d)) : fnv1a(v->u.s, v->n);
-	size_t j;
+	double d = v->t == JNUM ? v->d : 0;
+	size_t len = 0;
+	const char *s = jv_string(v, &len);
+	void **slot;
 	struct cls *c;
 
-	if (cs->n * 2 >= cs->nslot)
-		rehash(cs);
-	for (j = h & (cs->nslot - 1); cs->slot[j]; j = (j + 1) & (cs->nslot - 1)) {
-		c = &cs->c[cs->slot[j] - 1];
-		if (c->hash == h && same(cs, c, v))
-			return cs->slot[j] - 1;
-	}
+	if (d == 0)
+		d = 0.0;	/* -0 and 0 are one value */
+	slot = s != NULL ? group_slot(&cs->t, s, len) : group_slot(&cs->t, (const char *)&d, sizeof(d));
+	if (*slot != NULL)
+		return (uint32_t)((uintptr_t)*slot - 1);
 	cs->c = xgrow(cs->c, &cs->cap, cs->n + 1, sizeof(*cs->c));
 	c = &cs->c[cs->n];
-	c->hash = h;
 	c->d = d;
 	c->off = cs->pool.len;
-	c->len = v->t == JSTR ? v->n : 0;
-	if (v->t == JSTR)
-		buf_add(&cs->pool, v->u.s, v->n);
-	cs->slot[j] = (uint32_t)cs->n + 1;
+	c->len = len;
+	if (s != NULL)
+		buf_add(&cs->pool, s, len);
+	*slot = (void *)(uintptr_t)(cs->n + 1);
 	return (uint32_t)cs->n++;
 }
 
@@ -106,7 +82,7 @@ static void classes_free(struct classes *cs)
 {
 	buf_free(&cs->pool);
 	free(cs->c);
-	free(cs->slot);
+	group_free(&cs->t);
 }
 
 /* What pass one keeps. */

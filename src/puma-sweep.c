@@ -136,15 +136,9 @@ static const char *value_text(const jv *x, int v, const char *where)
 	const char *s;
 	size_t n, i;
 
-	if (x->t == JSTR) {
-		s = x->u.s;
-		n = x->n;
-	} else if (x->t == JNUM && x->raw) {
-		s = x->raw;
-		n = strlen(s);
-	} else {
+	/* A string, or a number as written in the spec. */
+	if ((s = jv_string(x, &n)) == NULL && (s = jv_numtext(x, &n)) == NULL)
 		bad("%s: %s, not a string or number", where, jv_typename(x));
-	}
 	if (!safe_value(s, n) || strlen(s) != n)
 		bad("%s: \"%.*s\" may hold only letters, digits and . _ : / - (at most 512)", where,
 		    (int)(n > 80 ? 80 : n), s);
@@ -185,7 +179,7 @@ static void add_axis(struct arena *a, struct axis *ax, size_t *nax, int v, const
 		ax[*nax].val = arena_alloc(a, x->n * sizeof(char *));
 		for (i = 0; i < x->n; i++) {
 			snprintf(where, sizeof(where), "%s[%zu]", key, i);
-			ax[*nax].val[i] = value_text(x->u.items[i], v, where);
+			ax[*nax].val[i] = value_text(jv_item(x, i), v, where);
 			for (j = 0; j < i; j++)
 				if (strcmp(ax[*nax].val[j], ax[*nax].val[i]) == 0)
 					bad("%s: \"%s\" is listed twice", where, ax[*nax].val[i]);
@@ -226,8 +220,8 @@ static void load_spec(struct arena *a, struct sweep *sw, const jv *spec)
 
 	if (spec->t != JOBJ)
 		bad("the spec is %s, not a JSON object", jv_typename(spec));
-	for (i = 0; i < spec->n; i++) {
-		const char *key = spec->u.mem[i].key;
+	for (i = 0; i < jv_len(spec); i++) {
+		const char *key = jv_key(spec, i, NULL);
 		int known = 0;
 
 		for (k = 0; k < sizeof(axis_keys) / sizeof(axis_keys[0]); k++)
@@ -270,17 +264,18 @@ static void load_spec(struct arena *a, struct sweep *sw, const jv *spec)
 			continue;
 		if (o->t != JOBJ)
 			bad("%s: %s, not an object of make variables", mk, jv_typename(o));
-		for (i = 0; i < o->n; i++) {
-			int v = var_index(o->u.mem[i].key);
+		for (i = 0; i < jv_len(o); i++) {
+			const jv *x = jv_val(o, i);
+			int v = var_index(jv_key(o, i, NULL));
 
-			snprintf(where, sizeof(where), "%s.%s", mk, o->u.mem[i].key);
+			snprintf(where, sizeof(where), "%s.%s", mk, jv_key(o, i, NULL));
 			if (v < 0)
 				bad("%s: not a variable a sweep may set (see docs/SWEEPS.md)", where);
 			if (strcmp(vars[v].name, "URL") == 0)
 				bad("%s: servers go in \"urls\"", where);
-			if (k == 1 && o->u.mem[i].val->t == JARR)
+			if (k == 1 && x->t == JARR)
 				bad("%s: one value, not a list (put it in \"axes\")", where);
-			add_axis(a, sw->ax, &sw->nax, v, o->u.mem[i].val, where);
+			add_axis(a, sw->ax, &sw->nax, v, x, where);
 		}
 	}
 	{
@@ -295,7 +290,7 @@ static void load_spec(struct arena *a, struct sweep *sw, const jv *spec)
 			sw->urls = arena_alloc(a, u->n * sizeof(char *));
 			for (i = 0; i < u->n; i++) {
 				snprintf(where, sizeof(where), "urls[%zu]", i);
-				sw->urls[i] = value_text(u->u.items[i], var_index("URL"), where);
+				sw->urls[i] = value_text(jv_item(u, i), var_index("URL"), where);
 				if (strncmp(sw->urls[i], "http://", 7) && strncmp(sw->urls[i], "https://", 8))
 					bad("%s: \"%s\" is not an http:// or https:// URL", where, sw->urls[i]);
 			}
@@ -432,9 +427,9 @@ static void sbatch(struct buf *b, const struct sweep *sw)
 	buf_printf(b, "#SBATCH --job-name=puma-%s\n", sw->name);
 	if (sw->slurm == NULL)
 		return;
-	for (i = 0; i < sw->slurm->n; i++) {
-		const char *key = sw->slurm->u.mem[i].key;
-		const jv *x = sw->slurm->u.mem[i].val;
+	for (i = 0; i < jv_len(sw->slurm); i++) {
+		const char *key = jv_key(sw->slurm, i, NULL);
+		const jv *x = jv_val(sw->slurm, i);
 		char where[64];
 		const char *s;
 

@@ -81,7 +81,7 @@ is "$(pyq "$TMP/s.json" 'r[0]["timeout_s"]')" 7.5 "--timeout wins over the catal
 # The timeout is really used: a 1.5 s answer fails with --timeout 0.5.
 printf '{"id":"A-2","scenario":"triage_jira","title":"FAULT:delay-1500","description":"d"}\n' >"$TMP/slow.jsonl"
 puma-infer -u "http://127.0.0.1:$port" -m some-model:q4 --timeout 0.5 --retries 0 --no-cache -q <"$TMP/slow.jsonl" >"$TMP/o" 2>/dev/null
-is "$?:$(pyq "$TMP/o" '"timed out" in r[0]["error"]')" "1:True" "a request slower than the timeout fails"
+is "$?:$(pyq "$TMP/o" '"timed out" in r[0]["error"]')" "3:True" "a request slower than the timeout fails (a failed record: exit 3)"
 # A catalog with a bad value is said, and the default used.
 mkdir -p "$TMP/cfg"
 cp -R "$ROOT/config/." "$TMP/cfg/"

@@ -104,6 +104,18 @@ is "$?:$(grep -o '"n":1,"n_without' "$TMP/out"):$(tail -n 1 "$TMP/err")" "0:\"n\
 	"--lenient skips and counts"
 puma-ece </dev/null 2>"$TMP/err"
 is "$?:$(cat "$TMP/err")" "1:puma-ece: <stdin>: no records: nothing to calibrate" "empty input is an error"
+# As many unreadable lines as records: the records still count.
+printf '%s\n' '{"gold":"Major","pred":"Major","confidence":0.9}' 'xx' \
+	'{"gold":"Minor","pred":"Major","confidence":0.8}' 'yy' >"$TMP/bad"
+puma-ece --lenient "$TMP/bad" >"$TMP/out" 2>"$TMP/err"
+is "$?:$(grep -o '"n":2,"n_without' "$TMP/out"):$(tail -n 1 "$TMP/err")" "0:\"n\":2,\"n_without:puma-ece: $TMP/bad: skipped 2 bad lines" \
+	"--lenient: skipped lines do not hide the records"
+printf '%s\n' '{"gold":"Major"}' >"$TMP/bad2"
+puma-ece --lenient "$TMP/bad2" "$TMP/bad" >"$TMP/out" 2>"$TMP/err"
+is "$?:$(grep -o '"n":2,"n_without' "$TMP/out")" "0:\"n\":2,\"n_without" "--lenient over two files counts both"
+puma-ece --lenient "$TMP/bad2" 2>"$TMP/err"
+is "$?:$(tail -n 1 "$TMP/err")" "1:puma-ece: $TMP/bad2: no records: nothing to calibrate" \
+	"--lenient with every record skipped: no records"
 echo '{"gold":"Major","pred":"Major","confidence":null}' | puma-ece 2>"$TMP/err" | grep -q '"ece":null,"mce":null,"brier":null,"n":0,"n_without_confidence":1'
 ok $? "no confidence at all: null metrics"
 puma-ece --bins 0 </dev/null 2>/dev/null

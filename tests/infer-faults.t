@@ -28,8 +28,8 @@ puma-infer -m m -u "$URL" --no-cache --timeout 0.5 --retries 2 --backoff 0.05 --
 	<"$TMP/f.jsonl" >"$TMP/o" 2>"$TMP/err"
 st=$?
 t1=$(date +%s.%N)
-is "$st:$(cat "$TMP/err")" "1:puma-infer: 9 of 14 records failed (see their \"error\" field)" \
-	"failed requests: exit 1, one line saying how many"
+is "$st:$(cat "$TMP/err")" "3:puma-infer: 9 of 14 records failed (see their \"error\" field)" \
+	"failed requests: exit 3 (finished, some records failed), one line saying how many"
 is "$(pyq "$TMP/o" '[x["id"] for x in r] == ["F-%d" % i for i in range(14)]')" True \
 	"every input record comes out, in order"
 # id: attempts, whether it has a response, the error.
@@ -76,7 +76,7 @@ is "$(pyq "$TMP/s.json" '(r[0]["records"], r[0]["ok"], r[0]["failed"], r[0]["ret
 start_fake B --model m
 puma-infer -b openai -m m -u "http://127.0.0.1:$PORT_B" --no-cache --timeout 0.5 --retries 2 --backoff 0.05 \
 	<"$TMP/f.jsonl" >"$TMP/o2" 2>"$TMP/err"
-is "$?" 1 "openai: exit 1"
+is "$?" 3 "openai: exit 3"
 is "$(pyq "$TMP/o2" '[(x["attempts"], x["response"] is None) for x in r]')" \
 	"$(pyq "$TMP/o" '[(x["attempts"], x["response"] is None) for x in r]')" \
 	"openai: the same attempts and failures"
@@ -94,7 +94,7 @@ start_fake C --model m
 puma-infer -m m -u "http://127.0.0.1:$PORT_C" --no-cache --retries 1 --backoff 0.01 --max-failures 3 \
 	--summary "$TMP/sd.json" <"$TMP/d.jsonl" >"$TMP/o" 2>"$TMP/err"
 st=$?
-is "$st:$(wc -l <"$TMP/o")" "1:10" "a dead server: exit 1, still one record per input"
+is "$st:$(wc -l <"$TMP/o")" "1:10" "a dead server: exit 1 (did not finish), though still one record per input"
 is "$(pyq "$TMP/o" '[(x["attempts"], x["error"] is None) for x in r]')" \
 	"[(1, True), (1, True), (2, False), (2, False), (2, False), (0, False), (0, False), (0, False), (0, False), (0, False)]" \
 	"three failures in a row stop the requests; the rest are not sent"

@@ -24,7 +24,7 @@ puma-infer -m fake:1b -u "$U" --max-response 100000 --cache "$TMP/cache" --retri
 	"$TMP/huge" >"$TMP/out" 2>"$TMP/err"
 st=$?
 is "$st:$(pyq "$TMP/out" 'r[0]["response"], r[0]["error"], r[1]["error"]')" \
-	"1:(None, 'the response is larger than 100000 bytes (--max-response)', None)" \
+	"3:(None, 'the response is larger than 100000 bytes (--max-response)', None)" \
 	"a response over --max-response is an error record; the next record is answered"
 n0=$(requests "$PORT_f")
 puma-infer -m fake:1b -u "$U" --max-response 100000 --cache "$TMP/cache" --retries 0 \
@@ -80,7 +80,7 @@ for f in neglatency fractokens hugetokens; do
 		puma-infer -m fake:1b -b "$b" -u "$u" --no-cache --retries 0 "$TMP/fig" >"$TMP/out" 2>"$TMP/err"
 		st=$?
 		is "$st:$(pyq "$TMP/out" 'r[0]["response"] is None and r[0]["error"].startswith("HTTP 200: the server sent an implausible ")')" \
-			"1:True" "$b, $f: an error record ($(pyq "$TMP/out" 'r[0]["error"]'))"
+			"3:True" "$b, $f: an error record, exit 3 ($(pyq "$TMP/out" 'r[0]["error"]'))"
 	done
 done
 

@@ -91,7 +91,7 @@ is "$(pyq "$TMP/o2" 'all(x["response"].startswith("{") for x in r if x["error"] 
 "$PYTHON" -c 'import json; print(json.dumps({"id": "BIG", "scenario": "triage_jira", "title": "t", "description": "word " * 6000}))' >"$TMP/big.jsonl"
 puma-infer -b openai -u "$LURL" -m tiny --no-cache --constrain -n 4 --backoff 0.05 <"$TMP/big.jsonl" >"$TMP/b" 2>/dev/null
 is "$?:$(pyq "$TMP/b" 'r[0]["attempts"], r[0]["error"].split(" (")[0]')" \
-	"1:(1, 'HTTP 400: request')" "a prompt over the context: HTTP 400, not retried, exit 1"
+	"3:(1, 'HTTP 400: request')" "a prompt over the context: HTTP 400, not retried, a failed record: exit 3"
 puma-infer -b openai -u "$LURL" -m tiny --no-cache --constrain -n 4 --max-chars 2000 <"$TMP/big.jsonl" >"$TMP/b" 2>/dev/null
 is "$?:$(pyq "$TMP/b" 'r[0]["truncated"], r[0]["error"]')" "0:(True, None)" "--max-chars 2000: it fits, marked truncated"
 

@@ -225,8 +225,8 @@ grep -q 'failed in a row (the last: HTTP 401: invalid key: Bearer \[key\])' "$TM
 ok $? "the reason the run stopped quotes the error without the key"
 printf '%s\n' '{"id":"k","scenario":"triage_jira","title":"FAULT:echoauth","description":""}' |
 	OPENAI_API_KEY='key]' puma-infer -b openai -m tiny -u "$URLB" --no-cache >"$TMP/o4" 2>/dev/null
-is "$?:$(pyq "$TMP/o4" 'r[0]["error"]')" "1:HTTP 401: invalid key: Bearer ****" \
-	"a short key is blotted out in place (the text never grows)"
+is "$?:$(pyq "$TMP/o4" 'r[0]["error"]')" "3:HTTP 401: invalid key: Bearer ****" \
+	"a short key is blotted out in place (the text never grows); the record failed: exit 3"
 MYKEY=abc puma-infer -b openai -m tiny -u "$URLB" --api-key-env NOPE_UNSET --no-cache </dev/null 2>"$TMP/err"
 is "$?:$(head -n 1 "$TMP/err")" "2:puma-infer: --api-key-env: the environment variable NOPE_UNSET is not set" \
 	"--api-key-env naming an unset variable: usage error"

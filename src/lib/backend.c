@@ -46,6 +46,41 @@ char *backend_ollama_host(const char *v)
 	return out;
 }
 
+/* Drop trailing '/' (each request path starts with one). */
+static void chop_slashes(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && s[n - 1] == '/')
+		s[--n] = '\0';
+}
+
+char *backend_base_url(enum backend kind, const char *given)
+{
+	const char *env = getenv("OLLAMA_HOST");
+	char *s;
+	size_t n;
+
+	if (given == NULL && kind != BACKEND_OPENAI && env != NULL && *env != '\0')
+		s = backend_ollama_host(env);
+	else if (given == NULL && kind == BACKEND_ANY)
+		return NULL;
+	else if (given == NULL || *given == '\0')
+		s = xstrdup(kind == BACKEND_OLLAMA ? "http://127.0.0.1:11434" : "http://127.0.0.1:8080");
+	else if (strstr(given, "://") != NULL)
+		s = xstrdup(given);
+	else if (kind == BACKEND_OLLAMA)
+		s = backend_ollama_host(given);
+	else
+		s = xasprintf("http://%s", given);
+	chop_slashes(s);
+	/* The OpenAI paths already start with /v1. */
+	n = strlen(s);
+	if (kind == BACKEND_OPENAI && n >= 3 && strcmp(s + n - 3, "/v1") == 0)
+		s[n - 3] = '\0';
+	return s;
+}
+
 const char *backend_path(enum backend kind)
 {
 	return kind == BACKEND_OLLAMA ? "/api/generate" : "/v1/chat/completions";
@@ -106,6 +141,29 @@ static void what_failed(const struct http_resp *r, char *out, size_t n)
 	snprintf(out, n, "HTTP %ld%s%s", r->status, msg[0] ? ": " : "", msg);
 }
 
+/* One start-up query: GET base+path with the retry policy.  0 when a 2xx
+ * came: *v is its JSON (NULL, with the parser's reason in why, when it is
+ * not JSON); else -1 with *status the HTTP status (0: no answer came) and
+ * why what failed.  Every server
+ * query, the probe's and discovery's, goes through here. */
+static int fetch(struct arena *a, const char *base, const char *path, const char *auth,
+		 const struct retry *rt, jv **v, long *status, char *why, size_t n)
+{
+	char *url = xasprintf("%s%s", base, path), perr[200];
+	struct http_resp r;
+	int rc = get_retry(url, auth, rt, &r);
+
+	*v = NULL;
+	*status = r.status;
+	if (rc < 0)
+		what_failed(&r, why, n);
+	else if ((*v = json_parse(a, r.body.s, r.body.len, NULL, perr, sizeof(perr))) == NULL)
+		snprintf(why, n, "%s", perr);
+	http_resp_free(&r);
+	free(url);
+	return rc;
+}
+
 static char *dup_str(const jv *v)
 {
 	return v != NULL && v->t == JSTR && v->n > 0 ? xstrndup(v->u.s, v->n) : NULL;
@@ -142,17 +200,16 @@ static int ollama_name_matches(const char *have, size_t hl, const char *want)
 static int probe_ollama(struct gen *g, const char *base, const char *shown, const char *auth,
 			const struct retry *rt, struct server *s)
 {
-	struct http_resp r;
 	struct arena a = {0};
-	char err[256], why[400], *url;
-	const jv *v, *models;
+	char why[400];
+	jv *v, *m;
+	const jv *models;
+	long status;
 	size_t i;
 	int rc = -1;
 
-	url = xasprintf("%s/api/version", base);
-	if (get_retry(url, auth, rt, &r) < 0) {
-		what_failed(&r, why, sizeof(why));
-		if (r.status == 0)
+	if (fetch(&a, base, "/api/version", auth, rt, &v, &status, why, sizeof(why)) < 0) {
+		if (status == 0)
 			warn_msg("cannot reach an Ollama server at %s (GET /api/version: %s); "
 			      "start it with 'ollama serve', or point --url or OLLAMA_HOST at it", shown, why);
 		else
@@ -160,26 +217,18 @@ static int probe_ollama(struct gen *g, const char *base, const char *shown, cons
 			      "for llama-server, vLLM or LM Studio use --backend openai", shown, why);
 		goto out;
 	}
-	v = json_parse(&a, r.body.s, r.body.len, NULL, err, sizeof(err));
 	s->version = dup_str(jv_get(v, "version"));
-	http_resp_free(&r);
-	free(url);
-
-	url = xasprintf("%s/api/tags", base);
-	if (get_retry(url, auth, rt, &r) < 0) {
-		what_failed(&r, why, sizeof(why));
+	if (fetch(&a, base, "/api/tags", auth, rt, &v, &status, why, sizeof(why)) < 0) {
 		warn_msg("cannot list the models at %s (GET /api/tags: %s)", shown, why);
 		goto out;
 	}
-	v = json_parse(&a, r.body.s, r.body.len, NULL, err, sizeof(err));
 	models = jv_get(v, "models");
 	if (v == NULL || models == NULL || models->t != JARR) {
 		warn_msg("%s/api/tags: the answer is not an Ollama model list (%s)", shown,
-		      v == NULL ? err : "no \"models\" array");
+		      v == NULL ? why : "no \"models\" array");
 		goto out;
 	}
-	for (i = 0; i < models->n; i++) {
-		const jv *m = models->u.items[i];
+	for (i = 0; (m = jv_item(models, i)) != NULL; i++) {
 		const char *name;
 		size_t nl;
 
@@ -207,59 +256,57 @@ static int probe_ollama(struct gen *g, const char *base, const char *shown, cons
 		warn_msg("Ollama %s ignores truncate:false (it came in 0.12.6): a prompt longer than "
 		      "the context is still cut there", s->version);
 out:
-	http_resp_free(&r);
-	free(url);
 	arena_free(&a);
 	return rc;
 }
 
+/* The same for an OpenAI-compatible server: its /v1/models must list the
+ * model; llama-server (owned_by "llamacpp") also tells its build. */
 static int probe_openai(struct gen *g, const char *base, const char *shown, const char *auth,
 			const struct retry *rt, struct server *s)
 {
-	struct http_resp r;
 	struct arena a = {0};
-	char err[256], why[400], *url;
-	const jv *v, *data, *found = NULL;
+	char why[400];
+	jv *v, *item;
+	const jv *data, *found = NULL;
 	struct buf names = {0};
+	long status;
 	size_t i;
 	int rc = -1;
 
-	url = xasprintf("%s/v1/models", base);
-	if (get_retry(url, auth, rt, &r) < 0) {
-		what_failed(&r, why, sizeof(why));
-		if (r.status == 401 || r.status == 403)
+	if (fetch(&a, base, "/v1/models", auth, rt, &v, &status, why, sizeof(why)) < 0) {
+		if (status == 401 || status == 403)
 			warn_msg("%s refused the request for its models (%s); "
 			      "put the right API key in the variable --api-key-env names", shown, why);
-		else if (r.status == 0)
+		else if (status == 0)
 			warn_msg("cannot reach a server at %s (GET /v1/models: %s); is it running?", shown, why);
 		else
 			warn_msg("%s does not answer GET /v1/models as an OpenAI-compatible server does (%s)",
 			      shown, why);
 		goto out;
 	}
-	v = json_parse(&a, r.body.s, r.body.len, NULL, err, sizeof(err));
 	data = jv_get(v, "data");
 	if (v == NULL || data == NULL || data->t != JARR) {
 		warn_msg("%s/v1/models: the answer is not a model list (%s)", shown,
-		      v == NULL ? err : "no \"data\" array");
+		      v == NULL ? why : "no \"data\" array");
 		goto out;
 	}
 	buf_add(&names, "", 0);
-	for (i = 0; i < data->n; i++) {
+	for (i = 0; (item = jv_item(data, i)) != NULL; i++) {
 		size_t nl;
-		const char *id = jv_getstr(data->u.items[i], "id", &nl);
+		const char *id = jv_getstr(item, "id", &nl);
 
 		if (id == NULL)
 			continue;
 		if (strlen(g->model) == nl && memcmp(id, g->model, nl) == 0)
-			found = data->u.items[i];
+			found = item;
 		if (names.len < 400)
 			buf_printf(&names, "%s'%.*s'", names.len ? ", " : "", (int)nl, id);
 	}
 	if (found == NULL) {
 		warn_msg("model '%s' is not served at %s (it serves %s); pass one of these with --model%s",
 		      g->model, shown, names.len ? names.s : "none",
-		      data->n == 1 ? " (llama-server names its model with --alias)" : "");
+		      jv_len(data) == 1 ? " (llama-server names its model with --alias)" : "");
 		goto out;
 	}
 	s->digest = dup_str(jv_get(found, "digest"));
@@ -269,23 +316,16 @@ static int probe_openai(struct gen *g, const char *base, const char *shown, cons
 
 		s->llama_cpp = owner != NULL && ol == 8 && memcmp(owner, "llamacpp", 8) == 0;
 	}
+	/* The build is only a label for the record: no answer, no harm. */
 	if (s->llama_cpp) {
 		s->quant = dup_str(jv_get(jv_get(found, "meta"), "ftype"));
-		http_resp_free(&r);
-		free(url);
-		url = xasprintf("%s/props", base);
-		/* The build is only a label for the record: no answer, no harm. */
-		if (get_retry(url, auth, rt, &r) == 0) {
-			v = json_parse(&a, r.body.s, r.body.len, NULL, err, sizeof(err));
+		if (fetch(&a, base, "/props", auth, rt, &v, &status, why, sizeof(why)) == 0)
 			s->version = dup_str(jv_get(v, "build_info"));
-		}
 	}
 	g->llama_cpp = s->llama_cpp;
 	rc = 0;
 out:
 	buf_free(&names);
-	http_resp_free(&r);
-	free(url);
 	arena_free(&a);
 	return rc;
 }
@@ -303,6 +343,152 @@ int backend_probe(struct gen *g, const char *base, const char *auth, const struc
 		rc = probe_openai(g, base, shown, auth, rt, s);
 	free(shown);
 	return rc;
+}
+
+int backend_unload(const char *base, const char *model, const char *auth, long timeout_ms)
+{
+	struct buf body = {0};
+	struct http_resp resp;
+	char *url = xasprintf("%s/api/generate", base);
+	int rc;
+
+	buf_adds(&body, "{\"model\":");
+	json_write_str(&body, model, strlen(model));
+	buf_adds(&body, ",\"keep_alive\":0}");
+	rc = http_request(url, body.s, body.len, timeout_ms, auth, &resp);
+	if (rc != 0 || resp.status != 200) {
+		char *shown = url_redact(url);
+
+		warn_msg("%s: cannot unload the model: %s", shown,
+		      rc != 0 ? resp.err : resp.body.len ? resp.body.s : "no answer");
+		if (rc == 0)
+			warn_msg("(HTTP %ld)", resp.status);
+		free(shown);
+		rc = -1;
+	}
+	http_resp_free(&resp);
+	buf_free(&body);
+	free(url);
+	return rc;
+}
+
+/* ---- Discovery: what a server is, whatever its API ---- */
+
+/* One discovery query, asked once: the JSON object GET base+path answers
+ * with (HTTP 200), or NULL with why in err ("GET /path: HTTP 404", "...
+ * not a JSON object", or the transport error with *transport set). */
+static jv *get_object(struct arena *a, const char *base, const char *path, long timeout_ms,
+		      char *err, size_t errlen, int *transport)
+{
+	const struct retry once = {.retries = 0, .backoff = 0, .timeout_ms = timeout_ms};
+	char why[256];
+	long status;
+	jv *v;
+	int rc = fetch(a, base, path, NULL, &once, &v, &status, why, sizeof(why));
+
+	*transport = rc < 0 && status == 0;
+	if (*transport)
+		snprintf(err, errlen, "%s", why);
+	else if (status != 200)
+		snprintf(err, errlen, "GET %s: HTTP %ld", path, status);
+	else if (v == NULL || v->t != JOBJ)
+		snprintf(err, errlen, "GET %s: the answer is not a JSON object", path);
+	else
+		return v;
+	return NULL;
+}
+
+/* The "models" entries of a list: {"name", "digest"} for each item that
+ * has a string at key (the digest from Ollama's list, else null). */
+static jv *model_list(struct arena *a, const jv *list, const char *key, int digests)
+{
+	jv *models = jv_arr(a), *item;
+	size_t i;
+
+	for (i = 0; (item = jv_item(list, i)) != NULL; i++) {
+		jv *m;
+		const char *name = jv_getstr(item, key, NULL);
+
+		if (name == NULL)
+			continue;
+		m = jv_obj(a);
+		jv_set(a, m, "name", jv_cstr(a, name));
+		jv_set(a, m, "digest", digests ? jv_cstr_or_null(a, jv_getstr(item, "digest", NULL)) : JV_NULL);
+		jv_push(a, models, m);
+	}
+	return models;
+}
+
+/* Ollama answered /api/version: its version and its model list. */
+static void discover_ollama(struct arena *a, const char *base, long timeout_ms, const jv *ver,
+			    struct discovery *d)
+{
+	char err[300] = "";
+	int transport;
+	jv *v;
+	const jv *list;
+
+	d->backend = "ollama";
+	d->version = jv_getstr(ver, "version", NULL);
+	v = get_object(a, base, "/api/tags", timeout_ms, err, sizeof(err), &transport);
+	list = jv_get(v, "models");
+	if (list == NULL || list->t != JARR) {
+		d->why = v ? "GET /api/tags: the answer has no models list" : arena_strndup(a, err, strlen(err));
+		d->models = JV_NULL;
+		return;
+	}
+	d->models = model_list(a, list, "name", 1);
+}
+
+/* Not Ollama: an OpenAI-compatible /v1/models (llama-server, vLLM), with
+ * the version from /version or llama-server's /props.  err1 says why
+ * /api/version did not do. */
+static void discover_openai(struct arena *a, const char *base, long timeout_ms, const char *err1,
+			    struct discovery *d)
+{
+	char err[300] = "", tmp[700];
+	int transport;
+	jv *v = get_object(a, base, "/v1/models", timeout_ms, err, sizeof(err), &transport);
+	const jv *list = jv_get(v, "data");
+
+	if (v != NULL && (list == NULL || list->t != JARR))
+		snprintf(err, sizeof(err), "GET /v1/models: the answer has no data list");
+	if (list == NULL || list->t != JARR) {
+		snprintf(tmp, sizeof(tmp), "no Ollama or OpenAI-compatible API answered (%s; %s)", err1, err);
+		d->why = arena_strndup(a, tmp, strlen(tmp));
+		d->models = JV_NULL;
+		return;
+	}
+	d->backend = "openai";
+	v = get_object(a, base, "/version", timeout_ms, err, sizeof(err), &transport);
+	d->version = jv_getstr(v, "version", NULL);
+	if (d->version == NULL) {
+		v = get_object(a, base, "/props", timeout_ms, err, sizeof(err), &transport);
+		d->version = jv_getstr(v, "build_info", NULL);
+	}
+	d->models = model_list(a, list, "id", 0);
+}
+
+void backend_discover(struct arena *a, const char *base, long timeout_ms, struct discovery *d)
+{
+	char err[300] = "";
+	int transport;
+	jv *v = get_object(a, base, "/api/version", timeout_ms, err, sizeof(err), &transport);
+
+	memset(d, 0, sizeof(*d));
+	if (transport) {
+		d->why = arena_strndup(a, err, strlen(err));
+		d->models = JV_NULL;
+		return;
+	}
+	d->reachable = 1;
+	if (jv_getstr(v, "version", NULL) != NULL) {
+		discover_ollama(a, base, timeout_ms, v, d);
+		return;
+	}
+	if (v != NULL)
+		snprintf(err, sizeof(err), "GET /api/version: the answer has no version");
+	discover_openai(a, base, timeout_ms, err, d);
 }
 
 /* ---- Requests ---- */

@@ -9,7 +9,8 @@
 #include "prompt.h"
 #include "xalloc.h"
 
-enum backend { BACKEND_OLLAMA, BACKEND_OPENAI };
+/* BACKEND_ANY: a server whose API is not known yet (puma-detect asks). */
+enum backend { BACKEND_OLLAMA, BACKEND_OPENAI, BACKEND_ANY };
 
 /* Everything sent with a prompt.  Strings belong to the caller. */
 struct gen {
@@ -51,6 +52,32 @@ struct retry {
 int backend_probe(struct gen *g, const char *base, const char *auth, const struct retry *rt,
 		  struct server *s);
 void server_free(struct server *s);
+
+/* Ollama: unload model (keep_alive 0, no prompt), so the run starts from
+ * a freshly loaded model.  0, or -1 after saying why. */
+int backend_unload(const char *base, const char *model, const char *auth, long timeout_ms);
+
+/* The base URL of a server, "scheme://host:port[/path]" without a
+ * trailing '/'; the caller frees it.  given is a --url or --server value:
+ * without a scheme it is read for Ollama as Ollama reads OLLAMA_HOST, else
+ * as http://GIVEN; for the OpenAI API a trailing "/v1" is dropped (its
+ * paths start with it).  Not given (NULL): OLLAMA_HOST when set (not for
+ * BACKEND_OPENAI), else the API's default (http://127.0.0.1:11434 for
+ * Ollama, :8080 for OpenAI) or, for BACKEND_ANY, NULL: no server. */
+char *backend_base_url(enum backend kind, const char *given);
+
+/* What a server is and which models it has, whatever its API: Ollama's
+ * /api/version and /api/tags first, else an OpenAI-compatible /v1/models
+ * with the version from /version or llama-server's /props.  Each query is
+ * asked once, with no key.  Strings and values live in the arena. */
+struct discovery {
+	int reachable;		/* anything answered at all */
+	const char *backend;	/* "ollama", "openai", or NULL: neither API */
+	const char *version;	/* NULL when not told */
+	jv *models;		/* [{"name", "digest"}], or JV_NULL when unknown */
+	const char *why;	/* what went wrong, or NULL */
+};
+void backend_discover(struct arena *a, const char *base, long timeout_ms, struct discovery *d);
 
 /* The server OLLAMA_HOST names, read as Ollama reads it: "host",
  * "host:port", ":port", "[v6]" or a URL; http and port 11434 unless it

@@ -6,7 +6,8 @@
  * the join in energy_stop().
  */
 #include "energy.h"
-#include "config.h"
+#include "carbon.h"
+#include "clock.h"
 #include "diag.h"
 #include "opt.h"
 #include "probe.h"
@@ -27,7 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WORLD_G_PER_KWH 475.0
 #define J_PER_KWH 3.6e6
 #define PROBE_WAIT_MS 5000L	/* longest wait for one nvidia-smi or powermetrics run */
 #define PROBE_MAX_OUT 65536
@@ -96,10 +96,7 @@ struct energy {
 	struct nvml nvml;
 	char *pm_line;		/* which powermetrics line gives the power */
 	int pm_sudo;		/* run powermetrics through sudo -n */
-	/* carbon */
-	double g_per_kwh;
-	char *carbon_source, *country, *carbon_note;
-	long carbon_year;	/* 0: none */
+	struct carbon carbon;	/* the intensity the CO2 is reckoned with */
 	/* time, in seconds since energy_start() */
 	double mono0, t_end;
 	int started, stopped;
@@ -109,14 +106,6 @@ struct energy {
 	pthread_cond_t cv;
 	int thread_up, stopping;
 };
-
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* ---- options ---- */
 
@@ -296,97 +285,6 @@ static char *probe_failure(const char *prog, const struct probe *p)
 		msg = xasprintf("%s failed (exit %d)%s%s", prog, p->code, *line ? ": " : "", line);
 	free(line);
 	return msg;
-}
-
-/* ---- carbon intensity ---- */
-
-/* The number at key in obj, if it is one. */
-static int get_num(const jv *obj, const char *key, double *d)
-{
-	jv *v = jv_get(obj, key);
-
-	if (v == NULL || v->t != JNUM || !isfinite(v->d))
-		return 0;
-	*d = v->d;
-	return 1;
-}
-
-/* Settle the intensity: given, the country's from the table, or the world
- * average.  0, or an exit status after a message. */
-static int resolve_carbon(struct energy *e)
-{
-	const struct energy_opts *o = e->o;
-	struct arena a = {0};
-	char *path, code[4];
-	const char *s;
-	jv *t, *countries, *c;
-	double d;
-	int st = 0;
-	size_t i;
-
-	if (o->intensity >= 0 && o->country != NULL) {
-		warn_msg("give --country or --intensity, not both");
-		return EXIT_USAGE;
-	}
-	if (o->intensity >= 0) {
-		e->g_per_kwh = o->intensity;
-		e->carbon_source = xstrdup("given with --intensity");
-		return 0;
-	}
-	if (o->country == NULL) {
-		e->g_per_kwh = WORLD_G_PER_KWH;
-		e->carbon_source = xstrdup("world average (CodeCarbon's default when no country is known)");
-		return 0;
-	}
-	for (i = 0; i < 3; i++)
-		code[i] = (char)toupper((unsigned char)o->country[i]);
-	code[3] = '\0';
-	path = o->table ? xstrdup(o->table) : config_path("carbon_intensity.json");
-	t = json_load(&a, path);
-	if (t == NULL) {
-		warn_msg("cannot use --country %s without the carbon table (give --intensity instead)", code);
-		st = EXIT_FAIL;
-		goto out;
-	}
-	countries = jv_get(t, "countries");
-	if (countries == NULL || countries->t != JOBJ) {
-		warn_at(path, 0, "no \"countries\" object: not a carbon intensity table");
-		st = EXIT_FAIL;
-		goto out;
-	}
-	c = jv_get(countries, code);
-	if (c == NULL) {
-		struct buf known = {0};
-
-		for (i = 0; i < countries->n; i++)
-			buf_printf(&known, "%s%s", i ? " " : "", countries->u.mem[i].key);
-		warn_msg("--country %s: not in %s (known: %s); give --intensity G_PER_KWH instead",
-		      code, path, known.s ? known.s : "none");
-		buf_free(&known);
-		st = EXIT_USAGE;
-		goto out;
-	}
-	if (!get_num(c, "g_per_kwh", &d) || d < 0) {
-		warn_at(path, 0, "%s: \"g_per_kwh\" is not a number >= 0", code);
-		st = EXIT_FAIL;
-		goto out;
-	}
-	e->g_per_kwh = d;
-	e->country = xstrdup(code);
-	s = jv_getstr(c, "source", NULL);
-	if (s == NULL)
-		s = jv_getstr(t, "source", NULL);
-	e->carbon_source = xstrdup(s ? s : path);
-	/* A year outside any calendar would not fit a long: leave it out. */
-	if (get_num(c, "year", &d) && d >= 1 && d <= 9999)
-		e->carbon_year = (long)d;
-	s = jv_getstr(c, "note", NULL);
-	if (s != NULL)
-		e->carbon_note = xstrdup(s);
-out:
-	arena_free(&a);
-	free(path);
-	return st;
 }
 
 /* ---- RAPL ---- */
@@ -654,7 +552,7 @@ static char *smi_find(struct energy *e, int counted)
 /* Time of a sample: given (manual mode), else the middle of the probe. */
 static double stamp(const struct energy *e, double t, double before)
 {
-	return t >= 0 ? t : (before + mono()) / 2 - e->mono0;
+	return t >= 0 ? t : (before + clock_mono()) / 2 - e->mono0;
 }
 
 /* One nvidia-smi run: a power.draw value (W) per GPU, in index order. */
@@ -662,7 +560,7 @@ static void smi_sample(struct energy *e, double t)
 {
 	char *argv[] = {"nvidia-smi", "--query-gpu=power.draw", "--format=csv,noheader,nounits", NULL};
 	struct probe p;
-	double before = mono(), when;
+	double before = clock_mono(), when;
 	char *line, *save = NULL, *why = NULL;
 	size_t i = 0, k;
 
@@ -815,7 +713,7 @@ static void pm_find(struct energy *e)
 static void pm_sample(struct energy *e, struct source *s, double t)
 {
 	struct probe p;
-	double before = mono(), w, when;
+	double before = clock_mono(), w, when;
 	const char *which;
 
 	pm_run(e, &p);
@@ -915,7 +813,7 @@ struct energy *energy_new(const struct energy_opts *o, int *status)
 	struct energy *e = xcalloc(1, sizeof(*e));
 
 	e->o = o;
-	*status = resolve_carbon(e);
+	*status = carbon_resolve(&e->carbon, o->country, o->intensity, o->table);
 	if (*status != 0) {
 		energy_free(e);
 		return NULL;
@@ -986,7 +884,7 @@ static void *sampler(void *arg)
 
 	pthread_mutex_lock(&e->mu);
 	while (!e->stopping) {
-		now = mono() - e->mono0;
+		now = clock_mono() - e->mono0;
 		if (now < next) {
 			struct timespec ts;
 
@@ -998,7 +896,7 @@ static void *sampler(void *arg)
 		sample_all(e, -1);
 		pthread_mutex_lock(&e->mu);
 		next += e->o->interval_s;
-		now = mono() - e->mono0;
+		now = clock_mono() - e->mono0;
 		if (next <= now)	/* a slow sample: skip the ticks it missed */
 			next = now + e->o->interval_s;
 	}
@@ -1024,7 +922,7 @@ void energy_start(struct energy *e)
 	sigset_t all, old;
 
 	e->started = 1;
-	e->mono0 = mono();
+	e->mono0 = clock_mono();
 	nvml_all(e, 1);
 	sample_all(e, e->o->manual ? 0 : -1);
 	if (e->o->manual || !needs_thread(e))
@@ -1074,7 +972,7 @@ void energy_stop(struct energy *e)
 	}
 	if (!e->o->manual) {
 		sample_all(e, -1);
-		e->t_end = mono() - e->mono0;
+		e->t_end = clock_mono() - e->mono0;
 	}
 	nvml_all(e, 0);
 }
@@ -1140,8 +1038,10 @@ static const char *method(struct energy *e, struct source *s, struct arena *a)
 	return r;
 }
 
-/* One entry of "sources". */
-static jv *source_json(struct energy *e, struct source *s, struct arena *a, double *total, int *est)
+/* One entry of "sources"; its energy is added to *total (and *any set)
+ * when it counts toward the total. */
+static jv *source_json(struct energy *e, struct source *s, struct arena *a, double *total, int *est,
+		       int *any)
 {
 	jv *o = jv_obj(a);
 	enum state st = s->state;
@@ -1179,6 +1079,7 @@ static jv *source_json(struct energy *e, struct source *s, struct arena *a, doub
 		if (s->counted) {
 			*total += j;
 			*est |= st == S_ESTIMATED;
+			*any = 1;
 		}
 	} else {
 		/* A source found readable that then gave fewer than two
@@ -1191,18 +1092,13 @@ static jv *source_json(struct energy *e, struct source *s, struct arena *a, doub
 
 jv *energy_summary(struct energy *e, struct arena *a)
 {
-	jv *o = jv_obj(a), *arr = jv_arr(a), *ci = jv_obj(a);
+	jv *o = jv_obj(a), *arr = jv_arr(a);
 	double joules = 0;
 	int est = 0, any = 0;
 	size_t i;
 
 	for (i = 0; i < e->n; i++) {
-		jv *s = source_json(e, &e->src[i], a, &joules, &est);
-		const char *st = jv_getstr(s, "status", NULL);
-
-		if (e->src[i].counted && st && (strcmp(st, "measured") == 0 || strcmp(st, "estimated") == 0))
-			any = 1;
-		jv_push(a, arr, s);
+		jv_push(a, arr, source_json(e, &e->src[i], a, &joules, &est, &any));
 	}
 	jv_set(a, o, "duration_s", jv_num_or_null(a, e->t_end));
 	jv_set(a, o, "interval_s", jv_num_or_null(a, e->o->interval_s));
@@ -1210,7 +1106,7 @@ jv *energy_summary(struct energy *e, struct arena *a)
 		double kwh = joules / J_PER_KWH;
 
 		jv_set(a, o, "kwh", jv_num_or_null(a, kwh));
-		jv_set(a, o, "co2_kg", jv_num_or_null(a, kwh * e->o->pue * e->g_per_kwh / 1000));
+		jv_set(a, o, "co2_kg", jv_num_or_null(a, kwh * e->o->pue * e->carbon.g_per_kwh / 1000));
 		jv_set(a, o, "estimated", jv_bool(est));
 	} else {
 		jv_set(a, o, "kwh", JV_NULL);
@@ -1218,15 +1114,7 @@ jv *energy_summary(struct energy *e, struct arena *a)
 		jv_set(a, o, "reason", jv_cstr(a, "no energy source could be read (see \"sources\" for why)"));
 	}
 	jv_set(a, o, "pue", jv_num_or_null(a, e->o->pue));
-	jv_set(a, ci, "g_per_kwh", jv_num_or_null(a, e->g_per_kwh));
-	jv_set(a, ci, "source", jv_cstr(a, e->carbon_source));
-	if (e->country)
-		jv_set(a, ci, "country", jv_cstr(a, e->country));
-	if (e->carbon_year)
-		jv_set(a, ci, "year", jv_int(a, e->carbon_year));
-	if (e->carbon_note)
-		jv_set(a, ci, "note", jv_cstr(a, e->carbon_note));
-	jv_set(a, o, "carbon_intensity", ci);
+	jv_set(a, o, "carbon_intensity", carbon_json(&e->carbon, a));
 	jv_set(a, o, "sources", arr);
 	return o;
 }
@@ -1254,8 +1142,6 @@ void energy_free(struct energy *e)
 	if (e->nvml.lib)
 		dlclose(e->nvml.lib);
 	free(e->pm_line);
-	free(e->carbon_source);
-	free(e->country);
-	free(e->carbon_note);
+	carbon_free(&e->carbon);
 	free(e);
 }

@@ -1,6 +1,7 @@
 /* group.h - records grouped by the JSON text of some of their members
  * (--group-by), in a hash table that grows with the groups: puma-metrics
- * and puma-ece find a record's group the same way, in constant time. */
+ * and puma-ece find a record's group the same way, in constant time, and
+ * puma-sample its --stratify classes. */
 #ifndef PUMA_GROUP_H
 #define PUMA_GROUP_H
 

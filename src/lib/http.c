@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 static int inited;
+static CURLcode init_rc;	/* what curl_global_init() said */
 
 static void cleanup(void)
 {
@@ -20,11 +21,21 @@ static void cleanup(void)
 void http_init(void)
 {
 	if (!inited) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		atexit(cleanup);
+		init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+		if (init_rc == CURLE_OK)
+			atexit(cleanup);
 		inited = 1;
 	}
 }
+
+/* curl_easy_setopt() in a chain: once one fails, the rest are not tried
+ * and *rc keeps the first failure (an option this libcurl lacks, or no
+ * memory), which the caller reports as the transfer's error. */
+#define SETOPT(rc, c, opt, val) \
+	do { \
+		if (*(rc) == CURLE_OK) \
+			*(rc) = curl_easy_setopt((c), (opt), (val)); \
+	} while (0)
 
 static size_t on_data(char *p, size_t size, size_t n, void *ud)
 {
@@ -55,37 +66,43 @@ int http_request(const char *url, const char *body, size_t len, long timeout_ms,
 	http_init();
 	memset(r, 0, sizeof(*r));
 	buf_add(&r->body, "", 0);
-	c = curl_easy_init();
+	c = init_rc == CURLE_OK ? curl_easy_init() : NULL;
 	if (c == NULL) {
-		snprintf(r->err, sizeof(r->err), "cannot start a curl handle");
+		snprintf(r->err, sizeof(r->err), "cannot start a curl handle%s%s",
+			 init_rc ? ": " : "", init_rc ? curl_easy_strerror(init_rc) : "");
+		r->transport = init_rc ? (int)init_rc : (int)CURLE_FAILED_INIT;
 		return -1;
 	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 10000 ? timeout_ms : 10000L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	rc = CURLE_OK;
+	SETOPT(&rc, c, CURLOPT_URL, url);
+	SETOPT(&rc, c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	SETOPT(&rc, c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 10000 ? timeout_ms : 10000L);
+	SETOPT(&rc, c, CURLOPT_NOSIGNAL, 1L);
+	SETOPT(&rc, c, CURLOPT_WRITEFUNCTION, on_data);
+	SETOPT(&rc, c, CURLOPT_WRITEDATA, &r->body);
+	SETOPT(&rc, c, CURLOPT_ERRORBUFFER, ebuf);
 	if (body != NULL) {
 		hdr = curl_slist_append(hdr, "Content-Type: application/json");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+		SETOPT(&rc, c, CURLOPT_POSTFIELDS, body);
+		SETOPT(&rc, c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	}
 	if (auth != NULL) {
 		authh = xasprintf("Authorization: Bearer %s", auth);
 		hdr = curl_slist_append(hdr, authh);
 	}
 	if (hdr != NULL)
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-	rc = curl_easy_perform(c);
+		SETOPT(&rc, c, CURLOPT_HTTPHEADER, hdr);
+	else if ((body != NULL || auth != NULL) && rc == CURLE_OK)
+		rc = CURLE_OUT_OF_MEMORY;	/* curl_slist_append() failed */
+	if (rc == CURLE_OK)
+		rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &r->secs);
 	if (rc != CURLE_OK) {
 		r->transport = (int)rc;
 		/* curl's buffer names host, port and cause; else the generic text. */
 		snprintf(r->err, sizeof(r->err), "%s", ebuf[0] ? ebuf : curl_easy_strerror(rc));
-	} else {
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	} else if (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status) != CURLE_OK) {
+		r->status = 0;
 	}
 	free_headers(hdr);
 	if (authh != NULL) {
@@ -214,13 +231,15 @@ struct http_multi *http_multi_new(int max_conns, const char *auth)
 	struct http_multi *m = xcalloc(1, sizeof(*m));
 
 	http_init();
-	m->cm = curl_multi_init();
-	if (m->cm == NULL) {
+	m->cm = init_rc == CURLE_OK ? curl_multi_init() : NULL;
+	if (m->cm == NULL ||
+	    curl_multi_setopt(m->cm, CURLMOPT_MAX_HOST_CONNECTIONS, (long)max_conns) != CURLM_OK ||
+	    curl_multi_setopt(m->cm, CURLMOPT_MAXCONNECTS, (long)max_conns) != CURLM_OK) {
+		if (m->cm != NULL)
+			curl_multi_cleanup(m->cm);
 		free(m);
 		return NULL;
 	}
-	curl_multi_setopt(m->cm, CURLMOPT_MAX_HOST_CONNECTIONS, (long)max_conns);
-	curl_multi_setopt(m->cm, CURLMOPT_MAXCONNECTS, (long)max_conns);
 	m->hdr = curl_slist_append(NULL, "Content-Type: application/json");
 	/* No "Expect: 100-continue" round trip before large prompts. */
 	m->hdr = curl_slist_append(m->hdr, "Expect:");
@@ -255,9 +274,13 @@ static void put_easy(struct http_multi *m, CURL *c)
 	m->idle[m->nidle++] = c;
 }
 
+static void finished(struct http_multi *m, CURL *c, struct http_xfer *x, CURLcode rc);
+
 void http_multi_start(struct http_multi *m, struct http_xfer *x)
 {
 	CURL *c = get_easy(m);
+	CURLcode rc = CURLE_OK;
+	CURLMcode mc;
 
 	x->status = 0;
 	x->transport = 0;
@@ -269,30 +292,34 @@ void http_multi_start(struct http_multi *m, struct http_xfer *x)
 	buf_reset(&x->resp);
 	buf_add(&x->resp, "", 0);
 	x->easy = c;
-	curl_easy_setopt(c, CURLOPT_URL, x->url);
-	curl_easy_setopt(c, CURLOPT_PRIVATE, (void *)x);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, x->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-			 x->timeout_ms < 10000 ? x->timeout_ms : 10000L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_xfer_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)x);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->err);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, m->hdr);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, x->body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->len);
-	curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
-	curl_multi_add_handle(m->cm, c);
+	SETOPT(&rc, c, CURLOPT_URL, x->url);
+	SETOPT(&rc, c, CURLOPT_PRIVATE, (void *)x);
+	SETOPT(&rc, c, CURLOPT_NOSIGNAL, 1L);
+	SETOPT(&rc, c, CURLOPT_TIMEOUT_MS, x->timeout_ms);
+	SETOPT(&rc, c, CURLOPT_CONNECTTIMEOUT_MS, x->timeout_ms < 10000 ? x->timeout_ms : 10000L);
+	SETOPT(&rc, c, CURLOPT_WRITEFUNCTION, on_xfer_data);
+	SETOPT(&rc, c, CURLOPT_WRITEDATA, (void *)x);
+	SETOPT(&rc, c, CURLOPT_ERRORBUFFER, x->err);
+	SETOPT(&rc, c, CURLOPT_HTTPHEADER, m->hdr);
+	SETOPT(&rc, c, CURLOPT_POSTFIELDS, x->body);
+	SETOPT(&rc, c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->len);
+	SETOPT(&rc, c, CURLOPT_TCP_NODELAY, 1L);
+	if (rc == CURLE_OK && (mc = curl_multi_add_handle(m->cm, c)) != CURLM_OK) {
+		snprintf(x->err, sizeof(x->err), "curl cannot start the transfer: %s", curl_multi_strerror(mc));
+		rc = CURLE_FAILED_INIT;
+	}
 	track(m, c);
+	/* A transfer that cannot start ends at once, with the reason: the
+	 * caller collects it like any other failure. */
+	if (rc != CURLE_OK)
+		finished(m, c, x, rc);
 }
 
 /* A transfer ended: fill in its results and queue it for collection. */
-static void finished(struct http_multi *m, CURL *c, CURLcode rc)
+static void finished(struct http_multi *m, CURL *c, struct http_xfer *x, CURLcode rc)
 {
-	struct http_xfer *x = NULL;
 	curl_off_t us = 0, ra = -1;
 
-	curl_easy_getinfo(c, CURLINFO_PRIVATE, (char **)&x);
 	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &us);
 	x->usec = (long long)us;
 	x->secs = (double)us / 1e6;
@@ -339,9 +366,33 @@ static void collect(struct http_multi *m)
 	int left = 0;
 	CURLMsg *msg;
 
-	while ((msg = curl_multi_info_read(m->cm, &left)) != NULL)
-		if (msg->msg == CURLMSG_DONE)
-			finished(m, msg->easy_handle, msg->data.result);
+	while ((msg = curl_multi_info_read(m->cm, &left)) != NULL) {
+		struct http_xfer *x = NULL;
+
+		if (msg->msg == CURLMSG_DONE &&
+		    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x) == CURLE_OK && x != NULL)
+			finished(m, msg->easy_handle, x, msg->data.result);
+	}
+}
+
+/* The multi handle itself failed (out of memory, a broken socket set):
+ * nothing in it will move again, so every transfer ends now with curl's
+ * reason, and the caller sees them fail like any other. */
+static void fail_all(struct http_multi *m, CURLMcode mc)
+{
+	while (m->nactive > 0) {
+		CURL *c = m->active[m->nactive - 1];
+		struct http_xfer *x = NULL;
+
+		if (curl_easy_getinfo(c, CURLINFO_PRIVATE, (char **)&x) != CURLE_OK || x == NULL) {
+			curl_multi_remove_handle(m->cm, c);
+			untrack(m, c);
+			curl_easy_cleanup(c);
+			continue;
+		}
+		snprintf(x->err, sizeof(x->err), "curl: %s", curl_multi_strerror(mc));
+		finished(m, c, x, CURLE_FAILED_INIT);
+	}
 }
 
 void http_multi_wait(struct http_multi *m, long wait_ms)
@@ -350,13 +401,17 @@ void http_multi_wait(struct http_multi *m, long wait_ms)
 
 	/* A fast server may have answered already: sleep only when nothing
 	 * is ready to be collected. */
-	curl_multi_perform(m->cm, &still);
+	CURLMcode mc = curl_multi_perform(m->cm, &still);
+
 	collect(m);
-	if (m->dlen == 0 && wait_ms > 0) {
-		curl_multi_poll(m->cm, NULL, 0, (int)wait_ms, NULL);
-		curl_multi_perform(m->cm, &still);
+	if (mc == CURLM_OK && m->dlen == 0 && wait_ms > 0) {
+		mc = curl_multi_poll(m->cm, NULL, 0, (int)wait_ms, NULL);
+		if (mc == CURLM_OK)
+			mc = curl_multi_perform(m->cm, &still);
 		collect(m);
 	}
+	if (mc != CURLM_OK)
+		fail_all(m, mc);
 }
 
 struct http_xfer *http_multi_done(struct http_multi *m)

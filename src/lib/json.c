@@ -679,6 +679,20 @@ void jv_rebase(jv *obj, const char *from, size_t len, const char *to)
 	}
 }
 
+const char *jv_string(const jv *v, size_t *len)
+{
+	if (v == NULL || v->t != JSTR)
+		return NULL;
+	if (len)
+		*len = v->n;
+	return v->u.s;
+}
+
+const struct jmember *jv_member(const jv *obj, size_t i)
+{
+	return obj != NULL && obj->t == JOBJ && i < obj->n ? &obj->u.mem[i] : NULL;
+}
+
 jv *jv_get(const jv *obj, const char *key)
 {
 	struct jmember *m = find(obj, key);

@@ -87,12 +87,19 @@ jv *jv_val(const jv *obj, size_t i);		/* i-th member's value */
 /* The i-th member's input text ("key":value) as read, or NULL when it was
  * set or built rather than read; *len gets its length. */
 const char *jv_member_text(const jv *obj, size_t i, size_t *len);
-/* A number's text as read (or NULL when computed); *len its length. */
+/* A number's text as read, NUL-ended (or NULL when computed); *len its
+ * length. */
 const char *jv_numtext(const jv *v, size_t *len);
 /* Point every member text of obj that lies inside
  * [from, from + len) at the same offset in to: for a record whose line is
  * copied elsewhere before the reader's buffer is reused. */
 void jv_rebase(jv *obj, const char *from, size_t len, const char *to);
+/* A string's bytes, NUL-ended (they may hold \u0000), or NULL when v is
+ * not a string; *len gets their count. */
+const char *jv_string(const jv *v, size_t *len);
+/* The i-th member itself, for library code that reads a member's text in
+ * place (the fast path); tools use the accessors above. */
+const struct jmember *jv_member(const jv *obj, size_t i);
 
 /* Lookups: NULL when obj is not an object or the key is absent (or was
  * skipped by the parser). */

@@ -103,6 +103,44 @@ void jsonl_stdio(void)
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 }
 
+/* One input of a pass: 0 read to its end, -1 stopped. */
+static int each_record(struct jsonl_pass *p, const char *path, jsonl_record_fn *fn, void *ctx)
+{
+	struct jsonl_in in;
+	jv *rec;
+	int r, stopped = 0;
+
+	if (jsonl_open(&in, path, p->want, p->lenient) < 0)
+		return p->past_unreadable ? 0 : -1;
+	while ((r = jsonl_next(&in, &rec)) > 0) {
+		r = fn(&in, rec, ctx);
+		if (r < 0) {
+			stopped = 1;
+			break;
+		}
+		if (r == 0)
+			p->kept++;
+	}
+	if (in.stopped)
+		stopped = 1;
+	jsonl_close(&in);
+	return stopped ? -1 : 0;
+}
+
+int jsonl_each(struct jsonl_pass *p, char *const *paths, int n, jsonl_record_fn *fn, void *ctx)
+{
+	int i;
+
+	p->kept = 0;
+	p->last = n > 0 ? paths[n - 1] : "<stdin>";
+	if (n == 0)
+		return each_record(p, "-", fn, ctx);
+	for (i = 0; i < n; i++)
+		if (each_record(p, paths[i], fn, ctx) < 0)
+			return -1;
+	return 0;
+}
+
 /* The output buffer is reused for every record and freed at exit. */
 static struct buf out;
 

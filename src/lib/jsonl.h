@@ -36,6 +36,29 @@ void jsonl_close(struct jsonl_in *in);
  * system call. */
 void jsonl_stdio(void);
 
+/* A pass over the input files of a filter, record by record: the loop
+ * puma-parse, puma-metrics and puma-ece share. */
+struct jsonl_pass {
+	const char *const *want;	/* as for jsonl_open() */
+	int lenient;
+	int past_unreadable;	/* a file that cannot be opened is reported and
+				 * the next one read; else it ends the pass */
+	/* Set by jsonl_each(): */
+	long kept;		/* records the callback kept (returned 0 for) */
+	const char *last;	/* the last input named, "<stdin>" when none was */
+};
+
+/* What to do with one record: 0 kept, 1 skipped (already reported), -1 to
+ * stop the pass (already reported). */
+typedef int jsonl_record_fn(struct jsonl_in *in, jv *rec, void *ctx);
+
+/* Read the files paths[0..n) in turn ("-" for stdin; none at all: stdin)
+ * and call fn on each record.  Returns 0 when every input was read to its
+ * end, -1 when the pass stopped early: a file could not be opened (unless
+ * past_unreadable), a strict reader met a bad line, reading failed or fn
+ * said stop. */
+int jsonl_each(struct jsonl_pass *p, char *const *paths, int n, jsonl_record_fn *fn, void *ctx);
+
 /* Write rec as one compact line on stdout.  Returns -1 when invalid UTF-8
  * had to be replaced (reported with name:line; the failure is set). */
 int jsonl_write(const jv *rec, const char *name, long line);

@@ -1,5 +1,6 @@
 /* probe.c - fork, exec from PATH, read with poll() until a deadline. */
 #include "probe.h"
+#include "clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,10 +15,7 @@
 
 static long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long)(clock_mono() * 1000);
 }
 
 /* The highest file descriptor open now, so the child can close every one

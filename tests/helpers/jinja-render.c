@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "diag.h"
 #include "jinja.h"
@@ -160,14 +161,6 @@ static int batch(const char *path)
 	return finish();
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
 	struct arena a = {0};
@@ -197,7 +190,7 @@ int main(int argc, char **argv)
 	if ((ctx = json_parse(&a, text, len, NULL, err, sizeof(err))) == NULL)
 		die(EXIT_FAIL, "the context: %s", err);
 	floats(&a, ctx);
-	t0 = now();
+	t0 = clock_mono();
 	for (i = 0; i < reps; i++) {
 		buf_reset(&out);
 		if (jinja_render(t, ctx, &out, err, sizeof(err)) < 0)
@@ -205,7 +198,7 @@ int main(int argc, char **argv)
 	}
 	if (reps > 1)
 		fprintf(stderr, "%ld renders of %zu bytes: %.3f us each\n", reps, out.len,
-			(now() - t0) / (double)reps * 1e6);
+			(clock_mono() - t0) / (double)reps * 1e6);
 	fwrite(out.s, 1, out.len, stdout);
 	jinja_free(t);
 	free(text);

@@ -162,11 +162,48 @@ static void bodies(void)
 	same(msg, "x\xc3\xa9", __LINE__);
 }
 
+/* One URL rule for every tool: what backend_base_url() makes of a value
+ * given for each kind of server, and of OLLAMA_HOST when none is given. */
+static void url(enum backend kind, const char *given, const char *want, int line)
+{
+	char *got = backend_base_url(kind, given);
+
+	same(got != NULL ? got : "(none)", want, line);
+	free(got);
+}
+
+static void base_urls(void)
+{
+	unsetenv("OLLAMA_HOST");
+	url(BACKEND_OLLAMA, NULL, "http://127.0.0.1:11434", __LINE__);
+	url(BACKEND_OPENAI, NULL, "http://127.0.0.1:8080", __LINE__);
+	url(BACKEND_ANY, NULL, "(none)", __LINE__);
+	url(BACKEND_OLLAMA, "box", "http://box:11434", __LINE__);
+	url(BACKEND_OLLAMA, ":7777", "http://127.0.0.1:7777", __LINE__);
+	url(BACKEND_OLLAMA, "http://box//", "http://box", __LINE__);
+	url(BACKEND_OPENAI, "box:8080/v1/", "http://box:8080", __LINE__);
+	url(BACKEND_OPENAI, "https://api.example/v1", "https://api.example", __LINE__);
+	url(BACKEND_ANY, "box", "http://box", __LINE__);
+	url(BACKEND_ANY, "http://box:8080/v1/", "http://box:8080/v1", __LINE__);
+	setenv("OLLAMA_HOST", "http://box", 1);
+	url(BACKEND_OLLAMA, NULL, "http://box:80", __LINE__);
+	url(BACKEND_ANY, NULL, "http://box:80", __LINE__);
+	url(BACKEND_OPENAI, NULL, "http://127.0.0.1:8080", __LINE__);
+	url(BACKEND_OLLAMA, "other:1", "http://other:1", __LINE__);
+	setenv("OLLAMA_HOST", "[::1]", 1);
+	url(BACKEND_ANY, NULL, "http://[::1]:11434", __LINE__);
+	setenv("OLLAMA_HOST", "", 1);
+	url(BACKEND_ANY, NULL, "(none)", __LINE__);
+	url(BACKEND_OLLAMA, NULL, "http://127.0.0.1:11434", __LINE__);
+	unsetenv("OLLAMA_HOST");
+}
+
 int main(void)
 {
 	retry_policy();
 	templates();
 	labels();
 	bodies();
+	base_urls();
 	return failures != 0;
 }

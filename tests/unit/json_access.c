@@ -1,7 +1,7 @@
 /* Unit tests for the JSON accessors the tools use instead of the value's
  * insides: jv_unset, jv_move_after, jv_len/jv_item/jv_key/jv_val, member and
- * number texts, and jv_rebase.  Each edit is checked by writing the record
- * back out, the way a tool would. */
+ * number texts, jv_string, jv_member and jv_rebase.  Each edit is checked
+ * by writing the record back out, the way a tool would. */
 #include <stdio.h>
 #include <string.h>
 
@@ -66,6 +66,24 @@ int main(void)
 	t = jv_member_text(v, 2, &len);
 	check(t != NULL && len == strlen("\"arr\":[1,\"x\",null]") && memcmp(t, "\"arr\":", 6) == 0,
 	      "jv_member_text is the member as read");
+
+	t = jv_string(jv_get(v, "id"), &len);
+	check(t != NULL && len == 1 && strcmp(t, "a") == 0, "jv_string gives a string's bytes");
+	check(jv_string(jv_get(v, "n"), &len) == NULL && jv_string(NULL, NULL) == NULL,
+	      "jv_string of a number or of nothing is NULL");
+	t = jv_string(jv_item(arr, 1), NULL);
+	check(t != NULL && strcmp(t, "x") == 0, "jv_string of an array item");
+	{
+		jv *nul = parse(&a, "{\"s\":\"a\\u0000b\"}");
+
+		t = jv_string(jv_get(nul, "s"), &len);
+		check(t != NULL && len == 3 && t[1] == '\0' && t[2] == 'b', "jv_string counts a \\u0000");
+	}
+	check(jv_member(v, 3) != NULL && jv_member(v, 3)->val == jv_get(v, "response") &&
+	      strcmp(jv_member(v, 3)->key, "response") == 0, "jv_member is the i-th member");
+	check(jv_member(v, 5) == NULL && jv_member(arr, 0) == NULL, "jv_member: out of range or not an object is NULL");
+	t = jv_numtext(jv_get(v, "n"), &len);
+	check(t != NULL && t[len] == '\0', "jv_numtext is NUL-ended");
 
 	/* jv_rebase: the member texts follow a copy of the line. */
 	strcpy(copy, line);
