@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Generate N triage response records (as puma-infer writes them) for the
-scoring benchmark: realistic answers (plain labels, markdown, sentences,
-reasoning blocks, refusals, failed requests) with per-token logprobs.
+filter benchmarks: the instance's title and a description of a few hundred
+bytes (with escapes and non-ASCII text, as issue trackers have them),
+realistic answers (plain labels, markdown, sentences, reasoning blocks,
+refusals, failed requests) and per-token logprobs with five top_logprobs
+each, as `puma-infer --logprobs` records them.
 
     gen_triage.py N > responses.jsonl
 
@@ -33,6 +36,25 @@ TEMPLATES = [
 ]
 
 
+# Words of issue descriptions; a few need escapes or are not ASCII.
+WORDS = ("the a to of and in is when on for with it not after page user "
+         "error crash login button save export report fails null pointer "
+         "exception timeout server client build release version upgrade "
+         "dialog editor file window view test stack trace log config "
+         "expected actual steps reproduce click open close shows instead "
+         "\"Save\" C:\\Users\\dev naïve café résumé — → ✓ 日本語").split()
+TOKENS_MAX = 10          # num_predict
+ALTS = LABELS + ["M", "**", "\n", " ", "Priority", "The", "I", "<think>", "Based"]
+
+
+def words(rng, lo, hi):
+    """lo..hi words of issue text, now and then a line break."""
+    w = rng.choices(WORDS, k=rng.randint(lo, hi))
+    for i in range(7, len(w), 13):
+        w[i] += "\n"
+    return " ".join(w)
+
+
 def pick(rng):
     r = rng.random() * sum(w for w, _ in TEMPLATES)
     for w, t in TEMPLATES:
@@ -51,7 +73,7 @@ def tokens_of(text):
         cur += ch
     if cur:
         out.append(cur)
-    return out[:2] or [""]
+    return out[:TOKENS_MAX] or [""]
 
 
 def main():
@@ -69,13 +91,15 @@ def main():
         if not failed:
             for t in tokens_of(text):
                 top = [{"token": t, "logprob": round(-rng.random() * 0.3, 6)}]
-                for alt in rng.sample(LABELS + ["M", "**", "\n"], 1):
-                    if alt != t:
+                for alt in rng.sample(ALTS, 5):
+                    if alt != t and len(top) < 5:
                         top.append({"token": alt, "logprob": round(-1 - rng.random() * 6, 6)})
                 lps.append({"token": t, "logprob": top[0]["logprob"], "top_logprobs": top})
         rec = {
             "id": key,
             "scenario": "triage_jira",
+            "title": words(rng, 4, 12).replace("\n", "").capitalize(),
+            "description": words(rng, 40, 100),
             "gold": gold,
             "model": "qwen2.5:3b",
             "model_digest": digest,

@@ -12,7 +12,8 @@
 #  3. puma-sample on 1,000,000 generated records (plain, stratified, and
 #     from a pipe): seconds and peak RSS.
 #
-# usage: bench/prep.sh [RUNS]   (runs per timing, default 9)
+# usage: bench/prep.sh [RUNS]   (runs per timing, default 9; PUMA_BIN=DIR
+# measures the binaries in DIR instead of bin/)
 # Reads the datasets from data/raw/ (make data), or from $PUMA_SHARED_DATA or
 # the test suite's default folder of local copies (see tests/lib.sh); writes
 # scratch files under bench/out/.  Prints the figures; exit 1 when the
@@ -22,9 +23,10 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-9}
 OUT=bench/out/prep
 mkdir -p "$OUT"
-make -s bin/puma-prep bin/puma-sample >/dev/null
-PREP=bin/puma-prep
-SAMPLE=bin/puma-sample
+BIN=${PUMA_BIN:-bin}	# another directory of binaries is measured as it is
+[ "$BIN" != bin ] || make -s bin/puma-prep bin/puma-sample >/dev/null
+PREP=$BIN/puma-prep
+SAMPLE=$BIN/puma-sample
 
 find_csv() {	# NAME: the raw file, wherever it is
 	local shared=${PUMA_SHARED_DATA:-../shared/data}

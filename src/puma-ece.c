@@ -300,9 +300,7 @@ int main(int argc, char **argv)
 	double ece, mce;
 
 	diag_init(argv[0]);
-	/* Pipes move megabytes of records: fewer, larger reads and writes. */
-	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	jsonl_stdio();
 	while ((c = opt_next(argc, argv, "f:g:hlp", longopts, NULL, usage_text)) != -1) {
 		switch (c) {
 		case O_BINS:

@@ -1604,9 +1604,7 @@ int main(int argc, char **argv)
 	o.bootstrap = 1000;
 	o.seed = 42;
 	diag_init(argv[0]);
-	/* Pipes move megabytes of records: fewer, larger reads and writes. */
-	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	jsonl_stdio();
 	while ((c = opt_next(argc, argv, "f:g:hlps:", longopts, NULL, usage_text)) != -1) {
 		switch (c) {
 		case 'f':

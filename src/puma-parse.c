@@ -42,297 +42,17 @@ struct opts {
 /* The members this tool reads; everything else passes through raw. */
 static const char *const want[] = {"scenario", "gold", "response", "error", "thinking", "samples", NULL};
 
-/* Length of the JSON string literal starting at p (valid JSON assumed). */
-static size_t skip_string(const char *p, const char *end)
+/* The candidates for the first token from the "logprobs" member at index
+ * at: it, then its top_logprobs (see logprob_candidates()).  Returns the
+ * count (0: no logprobs) or -1 when malformed. */
+static long candidates(struct arena *a, const jv *rec, size_t at, struct cand **out)
 {
-	const char *q = p + 1;
+	size_t len;
+	const char *text = jv_member_text(rec, at, &len);
 
-	while (q < end && *q != '"')
-		q += *q == '\\' ? 2 : 1;
-	return (size_t)(q + 1 - p);
-}
-
-/* A cursor over text already known to be valid JSON. */
-struct cur {
-	const char *p, *end;
-};
-
-/* Whitespace as either JSON reader accepts it. */
-static void cur_ws(struct cur *c)
-{
-	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r' ||
-				 *c->p == '\f' || *c->p == '\v'))
-		c->p++;
-}
-
-/* Step over one value. */
-static void cur_skip(struct cur *c)
-{
-	int depth = 0;
-
-	if (c->p < c->end && *c->p == '"') {
-		c->p += skip_string(c->p, c->end);
-		return;
-	}
-	if (c->p < c->end && (*c->p == '{' || *c->p == '[')) {
-		for (; c->p < c->end; c->p++) {
-			if (*c->p == '"')
-				c->p += skip_string(c->p, c->end) - 1;
-			else if (*c->p == '{' || *c->p == '[')
-				depth++;
-			else if ((*c->p == '}' || *c->p == ']') && --depth == 0) {
-				c->p++;
-				return;
-			}
-		}
-		return;
-	}
-	while (c->p < c->end && *c->p != ',' && *c->p != '}' && *c->p != ']' && *c->p != ' ' &&
-	       *c->p != '\t' && *c->p != '\n' && *c->p != '\r' && *c->p != '\f' && *c->p != '\v')
-		c->p++;
-}
-
-/* Put c on the first element of the array that member m's raw text holds:
- * 1 there, 0 for null or an empty array, -1 when the value is no array. */
-static int cur_first_item(struct cur *c, const struct jmember *m)
-{
-	c->end = m->raw + m->rawlen;
-	c->p = m->raw + skip_string(m->raw, c->end);
-	cur_ws(c);
-	c->p++;	/* ':' */
-	cur_ws(c);
-	if (c->p < c->end && *c->p == 'n')
-		return 0;
-	if (c->p >= c->end || *c->p != '[')
-		return -1;
-	c->p++;
-	cur_ws(c);
-	if (c->p >= c->end)
-		return -1;
-	return *c->p == ']' ? 0 : 1;
-}
-
-/* Only the first entry of "logprobs" matters, and the array can be long:
- * the line is already known to be valid JSON, so find the first element's
- * extent in the member's raw text and build a tree for that alone.
- * Returns 0 with *first NULL for null or an empty array, -1 when the
- * member is not an array. */
-static int first_logprob(struct arena *a, const struct jmember *m, jv **first)
-{
-	struct cur c;
-	const char *start;
-	char err[128];
-	int depth = 0, r;
-
-	*first = NULL;
-	if (m->raw == NULL)
-		return m->val == NULL || m->val->t == JNULL ? 0 : -1;
-	if ((r = cur_first_item(&c, m)) <= 0)
-		return r;
-	for (start = c.p; c.p < c.end; c.p++) {
-		if (*c.p == '"') {
-			c.p += skip_string(c.p, c.end) - 1;
-		} else if (*c.p == '[' || *c.p == '{') {
-			depth++;
-		} else if (*c.p == ']' || *c.p == '}') {
-			if (depth == 0)
-				break;
-			depth--;
-		} else if (*c.p == ',' && depth == 0) {
-			break;
-		}
-	}
-	*first = json_parse(a, arena_strndup(a, start, (size_t)(c.p - start)), (size_t)(c.p - start),
-			    NULL, err, sizeof(err));
-	return *first != NULL ? 0 : -1;
-}
-
-/* One candidate from {"token": string, "logprob": number}. */
-static int get_cand(const jv *e, struct cand *c)
-{
-	const jv *lp = jv_get(e, "logprob");
-
-	c->tok = jv_getstr(e, "token", &c->len);
-	if (c->tok == NULL || lp == NULL || lp->t != JNUM)
-		return -1;
-	c->lp = lp->d;
-	return 0;
-}
-
-/* The candidates from a tree of the first entry (the slow way, for what
- * the raw reader below leaves to the tree: surrogate escapes). */
-static long candidates_tree(struct arena *a, const struct jmember *m, struct cand **out)
-{
-	const jv *first, *top;
-	jv *f;
-	struct cand *c;
-	size_t i, n;
-
-	if (first_logprob(a, m, &f) < 0)
-		return -1;
-	first = f;
-	if (first == NULL)
-		return 0;
-	if (first->t != JOBJ)
-		return -1;
-	top = jv_get(first, "top_logprobs");
-	if (top != NULL && top->t != JARR && top->t != JNULL)
-		return -1;
-	n = 1 + (top != NULL && top->t == JARR ? top->n : 0);
-	c = arena_alloc(a, n * sizeof(*c));
-	if (get_cand(first, &c[0]) < 0)
-		return -1;
-	for (i = 1; i < n; i++)
-		if (top->u.items[i - 1]->t != JOBJ || get_cand(top->u.items[i - 1], &c[i]) < 0)
-			return -1;
-	*out = c;
-	return (long)n;
-}
-
-/* A string literal at the cursor, as bytes: in place when it has no
- * escapes, else decoded into the arena.  -2 leaves it to the tree path. */
-static int cur_string(struct arena *a, struct cur *c, const char **out, size_t *len)
-{
-	const char *q = c->p + 1, *next;
-
-	while (q < c->end && *q != '"' && *q != '\\')
-		q++;
-	if (q < c->end && *q == '"') {
-		*out = c->p + 1;
-		*len = (size_t)(q - c->p - 1);
-		c->p = q + 1;
-		return 0;
-	}
-	if (json_string_decode(a, c->p, c->end, out, len, &next) < 0)
-		return -2;
-	c->p = next;
-	return 0;
-}
-
-/* A growing list of candidates in the arena. */
-struct cands {
-	struct cand *v;
-	size_t n, cap;
-};
-
-/* A new zeroed candidate at the end of the list (doubling in the arena). */
-static struct cand *cand_push(struct arena *a, struct cands *l)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct cand *w = arena_alloc(a, cap * sizeof(*w));
-
-		if (l->n)
-			memcpy(w, l->v, l->n * sizeof(*w));
-		l->v = w;
-		l->cap = cap;
-	}
-	memset(&l->v[l->n], 0, sizeof(l->v[0]));
-	return &l->v[l->n++];
-}
-
-/* Read an entry {"token": s, "logprob": x, ...} at the cursor into
- * l->v[at], as the tree path reads it (the first of repeated keys counts).
- * With tops, the entry's "top_logprobs" are read into l after it.
- * 0, -1 when malformed, -2 to leave it to the tree path. */
-static int read_entry(struct arena *a, struct cur *c, struct cands *l, size_t at, int tops)
-{
-	int have_tok = 0, have_lp = 0, have_top = 0, r;
-	const char *k;
-	size_t kl;
-
-	if (c->p >= c->end || *c->p != '{')
-		return -1;
-	c->p++;
-	cur_ws(c);
-	if (c->p < c->end && *c->p == '}')
-		return -1;
-	for (;;) {
-		if (c->p >= c->end || *c->p != '"')
-			return -1;
-		if ((r = cur_string(a, c, &k, &kl)) < 0)
-			return r;
-		cur_ws(c);
-		c->p++;	/* ':' */
-		cur_ws(c);
-		if (c->p >= c->end)
-			return -1;
-		if (kl == 5 && memcmp(k, "token", 5) == 0 && !have_tok) {
-			have_tok = 1;
-			if (*c->p != '"')
-				return -1;
-			if ((r = cur_string(a, c, &l->v[at].tok, &l->v[at].len)) < 0)
-				return r;
-		} else if (kl == 7 && memcmp(k, "logprob", 7) == 0 && !have_lp) {
-			const char *s = c->p;
-
-			have_lp = 1;
-			if (*s != '-' && !(*s >= '0' && *s <= '9'))
-				return -1;
-			cur_skip(c);
-			l->v[at].lp = json_number_value(s, (size_t)(c->p - s));
-		} else if (tops && kl == 12 && memcmp(k, "top_logprobs", 12) == 0 && !have_top) {
-			have_top = 1;
-			if (*c->p == 'n') {
-				cur_skip(c);
-			} else if (*c->p == '[') {
-				c->p++;
-				cur_ws(c);
-				while (c->p < c->end && *c->p != ']') {
-					cand_push(a, l);
-					if ((r = read_entry(a, c, l, l->n - 1, 0)) < 0)
-						return r;
-					cur_ws(c);
-					if (c->p < c->end && *c->p == ',') {
-						c->p++;
-						cur_ws(c);
-					}
-				}
-				c->p++;
-			} else {
-				return -1;
-			}
-		} else {
-			cur_skip(c);
-		}
-		cur_ws(c);
-		if (c->p < c->end && *c->p == ',') {
-			c->p++;
-			cur_ws(c);
-			continue;
-		}
-		if (c->p < c->end && *c->p == '}') {
-			c->p++;
-			break;
-		}
-		return -1;
-	}
-	return have_tok && have_lp ? 0 : -1;
-}
-
-/* The candidates for the first token: it, then its top_logprobs.  Only
- * the first entry of the "logprobs" member m matters and the array can be
- * long, so the member's raw text (already checked as JSON) is read in
- * place, without a tree.  Returns the count (0: no logprobs) or -1 when
- * malformed. */
-static long candidates(struct arena *a, const struct jmember *m, struct cand **out)
-{
-	struct cands l = {NULL, 0, 0};
-	struct cur c;
-	int r;
-
-	if (m->raw == NULL)
-		return candidates_tree(a, m, out);
-	if ((r = cur_first_item(&c, m)) <= 0)
-		return r;
-	cand_push(a, &l);
-	r = read_entry(a, &c, &l, 0, 1);
-	if (r == -2)
-		return candidates_tree(a, m, out);
-	if (r < 0)
-		return -1;
-	*out = l.v;
-	return (long)l.n;
+	if (text == NULL)
+		return jv_isnull(jv_val(rec, at)) ? 0 : -1;
+	return logprob_candidates(a, text, len, out);
 }
 
 /* Case-insensitive search for needle (lower case) in s; NULL if absent. */
@@ -362,25 +82,23 @@ static long answer_candidates(struct arena *a, const jv *rec, size_t at, const j
 	size_t mlen = 0;
 	const char *mtext = jv_member_text(rec, at, &mlen);
 	const char *colon = mtext != NULL ? memchr(mtext, ':', mlen) : NULL;
-	const jv *arr, *e, *top, *val = jv_val(rec, at);
+	const jv *arr;
 	char err[128];
 	struct buf t = {0};
-	size_t i, start, pos = 0, *ends;
+	size_t i, n, start, *ends;
 	const char *close;
-	long n = 0;
-	struct cand *c;
 
 	if (colon == NULL)
-		return val == NULL || val->t == JNULL ? 0 : -1;
+		return jv_isnull(jv_val(rec, at)) ? 0 : -1;
 	arr = json_parse(a, arena_strndup(a, colon + 1, (size_t)(mtext + mlen - colon - 1)),
 			 (size_t)(mtext + mlen - colon - 1), NULL, err, sizeof(err));
 	if (arr == NULL || (arr->t != JARR && arr->t != JNULL))
 		return -1;
-	if (arr->t == JNULL || jv_len(arr) == 0)
+	if ((n = jv_len(arr)) == 0)
 		return 0;
-	ends = arena_alloc(a, jv_len(arr) * sizeof(*ends));
+	ends = arena_alloc(a, n * sizeof(*ends));
 	buf_add(&t, "", 0);
-	for (i = 0; i < jv_len(arr); i++) {
+	for (i = 0; i < n; i++) {
 		size_t tl;
 		const char *tok = jv_getstr(jv_item(arr, i), "token", &tl);
 
@@ -402,23 +120,11 @@ static long answer_candidates(struct arena *a, const jv *rec, size_t at, const j
 				 t.s[start] == '\r'))
 		start++;
 	buf_free(&t);
-	for (i = 0; i < jv_len(arr) && ends[i] <= start; i++)
+	for (i = 0; i < n && ends[i] <= start; i++)
 		;
-	if (i == jv_len(arr))
+	if (i == n)
 		return 0;
-	e = jv_item(arr, i);
-	top = jv_get(e, "top_logprobs");
-	if (e->t != JOBJ || (top != NULL && top->t != JARR && top->t != JNULL))
-		return -1;
-	n = 1 + (long)jv_len(top);
-	c = arena_alloc(a, (size_t)n * sizeof(*c));
-	if (get_cand(e, &c[0]) < 0)
-		return -1;
-	for (pos = 1; pos < (size_t)n; pos++)
-		if (jv_item(top, pos - 1)->t != JOBJ || get_cand(jv_item(top, pos - 1), &c[pos]) < 0)
-			return -1;
-	*out = c;
-	return n;
+	return entry_candidates(a, jv_item(arr, i), out);
 }
 
 /* Story points print as integers when they are whole. */
@@ -574,7 +280,7 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 
 				if (o->mode != CONF_OFF && logprobs != NULL &&
 				    (nc = reasoned ? answer_candidates(a, rec, lp_at, response, &c)
-						   : candidates(a, logprobs, &c)) < 0)
+						   : candidates(a, rec, lp_at, &c)) < 0)
 					return jsonl_bad(in, "\"logprobs\" does not start with {\"token\": string, \"logprob\": number, \"top_logprobs\": [...]}") < 0 ? -1 : 1;
 				if (nc > 0 && label_confidence(ls, o->mode, c, (size_t)nc, k, &p))
 					conf = jv_num(a, p);
@@ -617,9 +323,7 @@ int main(int argc, char **argv)
 	int c;
 
 	diag_init(argv[0]);
-	/* Pipes move megabytes of records: fewer, larger reads and writes. */
-	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	jsonl_stdio();
 	while ((c = opt_next(argc, argv, "c:hls:", longopts, NULL, usage_text)) != -1) {
 		switch (c) {
 		case 'c':

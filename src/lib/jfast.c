@@ -4,15 +4,29 @@
  * error, a \u escape of a surrogate, a byte sequence that is not strict
  * UTF-8, form feeds or vertical tabs between tokens, very deep nesting -
  * makes it decline, and json_parse() then lets yajl decide and word the
- * message, so acceptance and errors stay yajl's. */
+ * message, so acceptance and errors stay yajl's.  The members a tool does
+ * not want are checked just as strictly, by a loop that builds nothing.
+ *
+ * Also here: the cursor (struct jcur), which reads a little of a member's
+ * text already checked, in place. */
 #include "jfast.h"
 
 #include <float.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define MAX_DEPTH 256
+
+/* The scanners of the inner loops, inlined where the compiler allows. */
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
 
 int json_fast_off;
 
@@ -32,6 +46,8 @@ struct fp {
 /* Byte classes inside a string: 0 plain, 1 quote, 2 backslash, 3 control
  * (invalid), 4 start of a multi-byte UTF-8 sequence. */
 static unsigned char sclass[256];
+/* The letters that may follow a backslash, \\u apart. */
+static unsigned char simple_escape[256];
 static int sclass_ready;
 
 /* The byte classes the string scanner dispatches on: plain, quote,
@@ -44,6 +60,8 @@ static void init_classes(void)
 		sclass[c] = c < 0x20 ? 3 : c < 0x80 ? 0 : 4;
 	sclass['"'] = 1;
 	sclass['\\'] = 2;
+	for (c = 0; "\"\\/bfnrt"[c] != '\0'; c++)
+		simple_escape[(unsigned char)"\"\\/bfnrt"[c]] = 1;
 	sclass_ready = 1;
 }
 
@@ -52,6 +70,22 @@ static void init_classes(void)
 #define ONES ((uint64_t)0x0101010101010101ULL)
 #define HASZERO(x) (((x) - ONES) & ~(x) & (ONES * 0x80))
 #define HASLESS(x, n) (((x) - ONES * (n)) & ~(x) & (ONES * 0x80))
+
+/* The index of the lowest set bit of m (m not 0). */
+static int ctz64(uint64_t m)
+{
+#if defined(__GNUC__)
+	return __builtin_ctzll(m);
+#else
+	int i = 0;
+
+	while (!(m & 1)) {
+		m >>= 1;
+		i++;
+	}
+	return i;
+#endif
+}
 
 /* Length of the strict UTF-8 sequence at p (json.c's rules: no overlongs,
  * no surrogates, nothing above U+10FFFF), or 0. */
@@ -77,6 +111,51 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end)
 		return 4;
 	}
 	return 0;
+}
+
+/* The first byte at or after q that is not plain string content (a
+ * quote, a backslash, a control character or non-ASCII), or end.  Most of
+ * a record is string bytes, so this loop is most of the reading. */
+HOT const unsigned char *plain_run(const unsigned char *q, const unsigned char *end)
+{
+#if defined(__SSE2__)
+	/* Sixteen bytes at a time; as signed bytes, non-ASCII ones are below
+	 * 0x20 too. */
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(0x20);
+
+	while (end - q >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+		int hit = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote),
+								     _mm_cmpeq_epi8(x, bslash)),
+							 _mm_cmplt_epi8(x, space)));
+
+		if (hit != 0)
+			return q + __builtin_ctz((unsigned)hit);
+		q += 16;
+	}
+#endif
+	/* Eight bytes at a time (exact tests, no false negatives); the byte
+	 * loop then finds which one it was. */
+	while (end - q >= 8) {
+		uint64_t x, hit;
+
+		memcpy(&x, q, 8);
+		hit = HASZERO(x ^ (ONES * '"')) | HASZERO(x ^ (ONES * '\\')) |
+		      HASLESS(x, 0x20) | (x & (ONES * 0x80));
+		if (hit != 0) {
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* The lowest flagged byte is always a true one. */
+			return q + (__builtin_ctzll(hit) >> 3);
+#else
+			break;
+#endif
+		}
+		q += 8;
+	}
+	while (q < end && sclass[*q] == 0)
+		q++;
+	return q;
 }
 
 /* Skip JSON whitespace, counting the runs (a member with none is compact). */
@@ -108,75 +187,74 @@ static int hexval(unsigned c)
 	return -1;
 }
 
-/* Read a string at f->p (on its opening quote).  With out, decode it into
- * a fresh arena copy (*out, *outlen).  Returns 0, or -1 to decline. */
-static int string(struct fp *f, const char **out, size_t *outlen)
+/* string_end() from the first byte that is not plain (a quote, an
+ * escape, a control character or non-ASCII) onwards. */
+static const unsigned char *string_rest(const unsigned char *q, const unsigned char *end,
+					int *escapes)
 {
-	const unsigned char *s = ++f->p, *q = s;
-	int escapes = 0;
-	char *d;
 	size_t k;
 
 	for (;;) {
-		/* Eight plain bytes at a time: none may be a quote, a backslash,
-		 * a control character or non-ASCII (exact tests, no false
-		 * negatives); the byte loop then finds which one it was. */
-		while (f->end - q >= 8) {
-			uint64_t x, hit;
-
-			memcpy(&x, q, 8);
-			hit = HASZERO(x ^ (ONES * '"')) | HASZERO(x ^ (ONES * '\\')) |
-			      HASLESS(x, 0x20) | (x & (ONES * 0x80));
-			if (hit != 0) {
-#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-				/* The lowest flagged byte is always a true one. */
-				q += __builtin_ctzll(hit) >> 3;
-#endif
-				break;
-			}
-			q += 8;
-		}
-		while (q < f->end && sclass[*q] == 0)
-			q++;
-		if (q >= f->end)
-			return -1;
-		switch (sclass[*q]) {
-		case 1:
-			goto closed;
-		case 2:
-			escapes = 1;
-			if (q + 1 >= f->end)
-				return -1;
+		if (q >= end)
+			return NULL;
+		if (*q == '"')
+			return q;
+		if (*q == '\\') {
+			*escapes = 1;
+			if (q + 1 >= end)
+				return NULL;
 			if (q[1] == 'u') {
 				int i, cp = 0;
 
-				if (q + 5 >= f->end)
-					return -1;
+				if (q + 5 >= end)
+					return NULL;
 				for (i = 2; i < 6; i++) {
 					int h = hexval(q[i]);
 
 					if (h < 0)
-						return -1;
+						return NULL;
 					cp = cp * 16 + h;
 				}
 				if (cp >= 0xD800 && cp <= 0xDFFF)
-					return -1;
+					return NULL;
 				q += 6;
-			} else if (strchr("\"\\/bfnrt", q[1]) != NULL && q[1] != '\0') {
+			} else if (simple_escape[q[1]]) {
 				q += 2;
 			} else {
-				return -1;
+				return NULL;
 			}
-			break;
-		case 3:
-			return -1;
-		default:
-			if ((k = utf8_len(q, f->end)) == 0)
-				return -1;
+		} else if (*q < 0x20 || (k = utf8_len(q, end)) == 0) {
+			return NULL;
+		} else {
 			q += k;
 		}
+		q = plain_run(q, end);
 	}
-closed:
+}
+
+/* The closing quote of the string whose contents start at q, with the
+ * contents checked (escapes, control characters, strict UTF-8); NULL to
+ * decline.  *escapes is set when it holds any.  Inline for the common
+ * short plain string; the rest is a call. */
+HOT const unsigned char *string_end(const unsigned char *q, const unsigned char *end,
+					      int *escapes)
+{
+	q = plain_run(q, end);
+	if (q < end && *q == '"')
+		return q;
+	return string_rest(q, end, escapes);
+}
+
+/* Read a string at f->p (on its opening quote).  With out, decode it into
+ * a fresh arena copy (*out, *outlen).  Returns 0, or -1 to decline. */
+static int string(struct fp *f, const char **out, size_t *outlen)
+{
+	const unsigned char *s = ++f->p, *q;
+	int escapes = 0;
+	char *d;
+
+	if ((q = string_end(s, f->end, &escapes)) == NULL)
+		return -1;
 	f->p = q + 1;
 	f->esc = escapes;
 	if (out == NULL)
@@ -248,7 +326,7 @@ double json_number_value(const char *s, size_t n)
 {
 	const char *p = s, *end = s + n;
 	uint64_t m = 0;
-	int neg = 0, digits = 0, e = 0, esign = 1, ev = 0, edigits = 0;
+	int neg = 0, nd = 0, e = 0, esign = 1, ev = 0, edigits = 0;
 	double v;
 
 #if FLT_EVAL_METHOD == 0
@@ -256,22 +334,21 @@ double json_number_value(const char *s, size_t n)
 		neg = 1;
 		p++;
 	}
-	for (; p < end && *p >= '0' && *p <= '9'; p++) {
-		if (m || *p != '0')
-			digits++;
+	/* The significant digits (leading zeros apart) into m, the decimal
+	 * point counted in e; with more than 18 of them m may have wrapped,
+	 * and strtod() decides. */
+	while (p < end && *p == '0')
+		p++;
+	for (; p < end && (unsigned)(*p - '0') < 10; p++, nd++)
 		m = m * 10 + (uint64_t)(*p - '0');
-		if (digits > 18)
-			goto slow;
-	}
-	if (p < end && *p == '.')
-		for (p++; p < end && *p >= '0' && *p <= '9'; p++) {
-			if (m || *p != '0')
-				digits++;
-			m = m * 10 + (uint64_t)(*p - '0');
+	if (p < end && *p == '.') {
+		for (p++; nd == 0 && p < end && *p == '0'; p++)
 			e--;
-			if (digits > 18)
-				goto slow;
-		}
+		for (; p < end && (unsigned)(*p - '0') < 10; p++, nd++, e--)
+			m = m * 10 + (uint64_t)(*p - '0');
+	}
+	if (nd > 18)
+		goto slow;
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		p++;
 		if (p < end && (*p == '+' || *p == '-'))
@@ -293,45 +370,75 @@ double json_number_value(const char *s, size_t n)
 	return neg ? -v : v;
 slow:
 #endif
-	(void)neg, (void)digits, (void)e, (void)esign, (void)ev, (void)edigits, (void)m, (void)v;
+	(void)neg, (void)nd, (void)e, (void)esign, (void)ev, (void)edigits, (void)m, (void)v;
 	return strtod(s, NULL);
+}
+
+/* Past the run of decimal digits at q.  Eight bytes at a time where the
+ * byte order allows: a byte is a digit when its high nibble is 3 and
+ * adding 6 keeps it so; a carry out of a byte can only spoil the test of
+ * a later byte than the first non-digit, which is the one wanted. */
+HOT const unsigned char *digits(const unsigned char *q, const unsigned char *end)
+{
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t hi = ONES * 0xF0, three = ONES * 0x30;
+
+	while (end - q >= 8) {
+		uint64_t x, nd;
+
+		memcpy(&x, q, 8);
+		nd = ((x & hi) ^ three) | (((x + ONES * 6) & hi) ^ three);
+		/* The high bit of each byte of nd that is not zero. */
+		nd = ((nd & (ONES * 0x7F)) + ONES * 0x7F) | nd;
+		nd &= ONES * 0x80;
+		if (nd != 0)
+			return q + (__builtin_ctzll(nd) >> 3);
+		q += 8;
+	}
+#endif
+	while (q < end && *q >= '0' && *q <= '9')
+		q++;
+	return q;
+}
+
+/* The end of the number at q by JSON's grammar (which is yajl's), or NULL
+ * when there is none. */
+HOT const unsigned char *number_end(const unsigned char *q, const unsigned char *end)
+{
+	const unsigned char *r;
+
+	if (q < end && *q == '-')
+		q++;
+	if (q < end && *q == '0')
+		q++;
+	else if (q < end && *q >= '1' && *q <= '9')
+		q = digits(q + 1, end);
+	else
+		return NULL;
+	if (q < end && *q == '.') {
+		r = ++q;
+		if ((q = digits(q, end)) == r)
+			return NULL;
+	}
+	if (q < end && (*q == 'e' || *q == 'E')) {
+		q++;
+		if (q < end && (*q == '+' || *q == '-'))
+			q++;
+		r = q;
+		if ((q = digits(q, end)) == r)
+			return NULL;
+	}
+	return q;
 }
 
 /* Read a number by JSON's grammar (which is yajl's); -1 to decline. */
 static int number(struct fp *f, jv **out)
 {
-	const unsigned char *s = f->p, *q = s;
+	const unsigned char *s = f->p, *q = number_end(s, f->end);
 	jv *v;
 
-	if (q < f->end && *q == '-')
-		q++;
-	if (q < f->end && *q == '0')
-		q++;
-	else if (q < f->end && *q >= '1' && *q <= '9')
-		while (q < f->end && *q >= '0' && *q <= '9')
-			q++;
-	else
+	if (q == NULL)
 		return -1;
-	if (q < f->end && *q == '.') {
-		const unsigned char *r = ++q;
-
-		while (q < f->end && *q >= '0' && *q <= '9')
-			q++;
-		if (q == r)
-			return -1;
-	}
-	if (q < f->end && (*q == 'e' || *q == 'E')) {
-		const unsigned char *r;
-
-		q++;
-		if (q < f->end && (*q == '+' || *q == '-'))
-			q++;
-		r = q;
-		while (q < f->end && *q >= '0' && *q <= '9')
-			q++;
-		if (q == r)
-			return -1;
-	}
 	f->p = q;
 	if (out == NULL)
 		return 0;
@@ -369,7 +476,7 @@ static struct jmember *new_member(struct arena *a, jv *obj, int top)
  * first bytes: tools pass the same list for every record. */
 static const char *const *want_seen;
 static size_t want_len[64], want_n;
-static unsigned char want_first[256];
+static uint64_t want_first[256];	/* bit i: want[i] starts with the byte */
 
 /* Index the wanted keys by first byte and length, so a key that is not
  * wanted is turned away without a string comparison. */
@@ -379,7 +486,7 @@ static void want_index(const char *const *want)
 	memset(want_first, 0, sizeof(want_first));
 	for (want_n = 0; want != NULL && want[want_n] != NULL && want_n < 64; want_n++) {
 		want_len[want_n] = strlen(want[want_n]);
-		want_first[(unsigned char)want[want_n][0]] = 1;
+		want_first[(unsigned char)want[want_n][0]] |= (uint64_t)1 << want_n;
 	}
 	if (want != NULL && want[want_n] != NULL)
 		want_seen = NULL;	/* too long to index: compare all */
@@ -397,11 +504,13 @@ static int wanted(const struct fp *f, const char *key, size_t klen)
 	 * (only an escape makes one) counts up to it, so such keys take that
 	 * comparison.  f->esc is still the key's: its value is not read yet. */
 	if (f->want == want_seen && (!f->esc || memchr(key, '\0', klen) == NULL)) {
-		if (!want_first[(unsigned char)key[0]])
-			return 0;
-		for (i = 0; i < want_n; i++)
+		uint64_t m = want_first[(unsigned char)key[0]];
+
+		for (; m != 0; m &= m - 1) {
+			i = (size_t)ctz64(m);
 			if (want_len[i] == klen && memcmp(f->want[i], key, klen) == 0)
 				return 1;
+		}
 		return 0;
 	}
 	for (w = f->want; *w != NULL; w++)
@@ -412,118 +521,224 @@ static int wanted(const struct fp *f, const char *key, size_t klen)
 
 static int value(struct fp *f, jv **out);
 
+/* Past the whitespace at p: JSON's four bytes, with wide also form feed
+ * and vertical tab (which yajl takes); *runs counts the runs. */
+static const unsigned char *ws_run(const unsigned char *p, const unsigned char *end, int wide,
+				   unsigned long *runs)
+{
+	const unsigned char *s = p;
+
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+			   (wide && (*p == '\f' || *p == '\v'))))
+		p++;
+	*runs += p != s;
+	return p;
+}
+
+/* After an item of a container that closes with close, at *pp: 1 past a
+ * comma and the whitespace after it, 0 past close, -1 on anything else. */
+static int item_end(const unsigned char **pp, const unsigned char *end, unsigned char close,
+		    int wide, unsigned long *runs)
+{
+	const unsigned char *p = ws_run(*pp, end, wide, runs);
+	int r = -1;
+
+	if (p < end && (*p == ',' || *p == close)) {
+		r = *p++ == ',';
+		if (r)
+			p = ws_run(p, end, wide, runs);
+	}
+	*pp = p;
+	return r;
+}
+
+static int next_item(struct fp *f, unsigned char close)
+{
+	return item_end(&f->p, f->end, close, 0, &f->ws);
+}
+
+/* A key and its colon at f->p, the key decoded when out is not NULL. */
+static int key(struct fp *f, const char **out, size_t *len)
+{
+	if (f->p >= f->end || *f->p != '"' || string(f, out, len) < 0)
+		return -1;
+	skip_ws(f);
+	if (f->p >= f->end || *f->p != ':')
+		return -1;
+	f->p++;
+	skip_ws(f);
+	return 0;
+}
+
 /* An object at f->p; top-level members keep their raw text, and only
  * wanted ones get a tree. */
 static int object(struct fp *f, jv **out)
 {
-	int top = f->depth == 1;
-	jv *obj = out ? jv_obj(f->a) : NULL;
+	int top = f->depth == 1, r;
+	jv *obj = jv_obj(f->a);
 
 	f->p++;
 	skip_ws(f);
 	if (f->p < f->end && *f->p == '}') {
 		f->p++;
-		if (out)
-			*out = obj;
+		*out = obj;
 		return 0;
 	}
-	for (;;) {
+	do {
 		const unsigned char *kstart = f->p;
 		unsigned long ws = f->ws;
-		const char *key = NULL;
+		struct jmember *m;
+		const char *k = NULL;
 		size_t klen = 0;
-		struct jmember *m = NULL;
-		int build;
 
-		if (f->p >= f->end || *f->p != '"')
+		if (key(f, &k, &klen) < 0)
 			return -1;
-		if (string(f, obj ? &key : NULL, &klen) < 0)
+		m = new_member(f->a, obj, top);
+		m->key = k;
+		m->klen = klen;
+		if (value(f, !top || wanted(f, k, klen) ? &m->val : NULL) < 0)
 			return -1;
-		skip_ws(f);
-		if (f->p >= f->end || *f->p != ':')
-			return -1;
-		f->p++;
-		skip_ws(f);
-		build = obj != NULL && (!top || wanted(f, key, klen));
-		if (obj) {
-			m = new_member(f->a, obj, top);
-			m->key = key;
-			m->klen = klen;
-		}
-		if (value(f, build ? &m->val : NULL) < 0)
-			return -1;
-		if (top && m) {
+		if (top) {
 			m->raw = (const char *)kstart;
 			m->rawlen = (size_t)(f->p - kstart);
 			m->compact = f->ws == ws;
 		}
-		skip_ws(f);
-		if (f->p < f->end && *f->p == ',') {
-			f->p++;
-			skip_ws(f);
-			continue;
-		}
-		if (f->p < f->end && *f->p == '}') {
-			f->p++;
-			break;
-		}
+	} while ((r = next_item(f, '}')) > 0);
+	if (r < 0)
 		return -1;
-	}
-	if (obj)
-		json_dedupe(obj);
-	if (out)
-		*out = obj;
+	json_dedupe(obj);
+	*out = obj;
 	return 0;
 }
 
-/* An array at f->p; items get trees when out is not NULL. */
+/* An array at f->p, with a tree for each item. */
 static int array(struct fp *f, jv **out)
 {
-	jv *arr = out ? jv_arr(f->a) : NULL;
+	jv *arr = jv_arr(f->a);
+	int r;
 
 	f->p++;
 	skip_ws(f);
 	if (f->p < f->end && *f->p == ']') {
 		f->p++;
-		if (out)
-			*out = arr;
+		*out = arr;
 		return 0;
 	}
-	for (;;) {
+	do {
 		jv *item = NULL;
 
-		if (value(f, arr ? &item : NULL) < 0)
+		if (value(f, &item) < 0)
 			return -1;
-		if (arr)
-			jv_push(f->a, arr, item);
-		skip_ws(f);
-		if (f->p < f->end && *f->p == ',') {
-			f->p++;
-			skip_ws(f);
-			continue;
-		}
-		if (f->p < f->end && *f->p == ']') {
-			f->p++;
-			break;
-		}
+		jv_push(f->a, arr, item);
+	} while ((r = next_item(f, ']')) > 0);
+	if (r < 0)
 		return -1;
-	}
-	if (out)
-		*out = arr;
+	*out = arr;
 	return 0;
 }
 
 /* true, false or null spelled out in full, or the fast path gives up. */
-static int literal(struct fp *f, const char *word, jv *v, jv **out)
+static int literal(struct fp *f, const char *word, size_t n, jv *v, jv **out)
 {
-	size_t n = strlen(word);
-
 	if ((size_t)(f->end - f->p) < n || memcmp(f->p, word, n) != 0)
 		return -1;
 	f->p += n;
 	if (out)
 		*out = v;
 	return 0;
+}
+
+/* Step over JSON whitespace. */
+#define WS_RUN(p, end) \
+	while ((p) < (end) && (*(p) == ' ' || *(p) == '\t' || *(p) == '\n' || *(p) == '\r')) \
+		(p)++
+
+/* Check the value at f->p without building anything: the members a tool
+ * does not read, which are most of a record (descriptions, logprobs).  One
+ * loop with the position in a local and the closers still open on a
+ * stack, no call per token; it takes exactly what value() takes. */
+static int skip(struct fp *f)
+{
+	const unsigned char *p = f->p, *end = f->end, *s;
+	unsigned char open[MAX_DEPTH];
+	int d = 0, esc = 0, ws = 0;
+
+	for (;;) {
+		/* A value. */
+		if (p >= end)
+			return -1;
+		switch (*p) {
+		case '"':
+			if ((p = string_end(p + 1, end, &esc)) == NULL)
+				return -1;
+			p++;
+			break;
+		case '{':
+		case '[':
+			if (f->depth + d + 1 > MAX_DEPTH)
+				return -1;
+			open[d] = *p == '{' ? '}' : ']';
+			s = ++p;
+			WS_RUN(p, end);
+			ws |= p != s;
+			if (p < end && *p == open[d]) {
+				p++;
+				break;
+			}
+			if (open[d++] == '}')
+				goto key;
+			continue;
+		case 't':
+		case 'n':
+			if (end - p < 4 || memcmp(p, *p == 't' ? "true" : "null", 4) != 0)
+				return -1;
+			p += 4;
+			break;
+		case 'f':
+			if (end - p < 5 || memcmp(p, "false", 5) != 0)
+				return -1;
+			p += 5;
+			break;
+		default:
+			if ((p = number_end(p, end)) == NULL)
+				return -1;
+		}
+		/* After a value: the next item, or containers closing. */
+		for (;;) {
+			if (d == 0) {
+				f->p = p;
+				f->ws += (unsigned long)ws;
+				return 0;
+			}
+			if (p < end && *p <= ' ') {
+				s = p;
+				WS_RUN(p, end);
+				ws |= p != s;
+			}
+			if (p < end && *p == ',')
+				break;
+			if (p >= end || *p != open[d - 1])
+				return -1;
+			p++;
+			d--;
+		}
+		s = ++p;
+		WS_RUN(p, end);
+		ws |= p != s;
+		if (open[d - 1] == ']')
+			continue;
+key:
+		if (p >= end || *p != '"' || (p = string_end(p + 1, end, &esc)) == NULL)
+			return -1;
+		s = ++p;
+		WS_RUN(p, end);
+		ws |= p != s;
+		if (p >= end || *p != ':')
+			return -1;
+		s = ++p;
+		WS_RUN(p, end);
+		ws |= p != s;
+	}
 }
 
 /* One value at f->p; with out NULL it is only checked. */
@@ -533,6 +748,8 @@ static int value(struct fp *f, jv **out)
 
 	if (f->p >= f->end)
 		return -1;
+	if (out == NULL)
+		return skip(f);
 	switch (*f->p) {
 	case '{':
 	case '[':
@@ -545,8 +762,6 @@ static int value(struct fp *f, jv **out)
 		const char *s;
 		size_t len;
 
-		if (out == NULL)
-			return string(f, NULL, NULL);
 		if (string(f, &s, &len) < 0)
 			return -1;
 		*out = arena_alloc(f->a, sizeof(jv));
@@ -557,11 +772,11 @@ static int value(struct fp *f, jv **out)
 		return 0;
 	}
 	case 't':
-		return literal(f, "true", &json_true_v, out);
+		return literal(f, "true", 4, &json_true_v, out);
 	case 'f':
-		return literal(f, "false", &json_false_v, out);
+		return literal(f, "false", 5, &json_false_v, out);
 	case 'n':
-		return literal(f, "null", &json_null_v, out);
+		return literal(f, "null", 4, &json_null_v, out);
 	default:
 		return number(f, out);
 	}
@@ -581,6 +796,10 @@ jv *json_parse_fast(struct arena *a, const char *text, size_t len, const char *c
 	f.want = want;
 	f.depth = 0;
 	f.ws = 0;
+	f.esc = 0;
+	/* One copy of the text (a single memcpy) in which strings without
+	 * escapes, keys included, are NUL-ended in place: cheaper than a copy
+	 * of each. */
 	f.copy = arena_alloc(a, len + 1);
 	memcpy(f.copy, text, len);
 	f.copy[len] = '\0';
@@ -608,4 +827,135 @@ int json_string_decode(struct arena *a, const char *p, const char *end, const ch
 		return -1;
 	*next = (const char *)f.p;
 	return 0;
+}
+
+/* The cursor: text already checked as JSON, so nothing is validated here
+ * and a string ends at the first quote no backslash escapes. */
+
+/* Whitespace as either JSON reader accepts it. */
+static int jspace(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* The byte after the string literal whose opening quote is at p. */
+static const char *jcur_string_end(const char *p, const char *end)
+{
+	const unsigned char *q = (const unsigned char *)p + 1, *e = (const unsigned char *)end;
+
+	for (;;) {
+		q = plain_run(q, e);
+		if (q >= e)
+			return end;
+		if (*q == '"')
+			return (const char *)q + 1;
+		q += *q == '\\' ? 2 : 1;
+	}
+}
+
+void jcur_ws(struct jcur *c)
+{
+	unsigned long runs = 0;
+
+	c->p = (const char *)ws_run((const unsigned char *)c->p, (const unsigned char *)c->end, 1,
+				    &runs);
+}
+
+void jcur_skip(struct jcur *c)
+{
+	int depth = 0;
+
+	if (!sclass_ready)
+		init_classes();
+	do {
+		if (c->p >= c->end)
+			return;
+		if (*c->p == '"') {
+			c->p = jcur_string_end(c->p, c->end);
+			continue;
+		}
+		if (*c->p == '{' || *c->p == '[') {
+			depth++;
+		} else if (*c->p == '}' || *c->p == ']') {
+			depth--;
+		} else if (depth == 0) {
+			/* A number or a literal at the outer level: up to the
+			 * next delimiter. */
+			while (c->p < c->end && *c->p != ',' && *c->p != '}' && *c->p != ']' &&
+			       !jspace(*c->p))
+				c->p++;
+			return;
+		}
+		c->p++;
+	} while (depth > 0);
+}
+
+int jcur_member(struct jcur *c, const char *text, size_t len)
+{
+	if (!sclass_ready)
+		init_classes();
+	c->end = text + len;
+	if (len == 0 || *text != '"')
+		return -1;
+	c->p = jcur_string_end(text, c->end);
+	jcur_ws(c);
+	if (c->p >= c->end || *c->p != ':')
+		return -1;
+	c->p++;
+	jcur_ws(c);
+	return c->p < c->end ? 0 : -1;
+}
+
+int jcur_array(struct jcur *c)
+{
+	if (c->p < c->end && *c->p == 'n')
+		return 0;
+	if (c->p >= c->end || *c->p != '[')
+		return -1;
+	c->p++;
+	jcur_ws(c);
+	if (c->p >= c->end)
+		return -1;
+	return *c->p == ']' ? 0 : 1;
+}
+
+int jcur_string(struct arena *a, struct jcur *c, const char **s, size_t *len)
+{
+	const char *q, *next;
+
+	if (c->p >= c->end || *c->p != '"')
+		return -1;
+	q = jcur_string_end(c->p, c->end);
+	/* No backslash inside: the bytes are the string. */
+	if (memchr(c->p + 1, '\\', (size_t)(q - c->p - 1)) == NULL) {
+		*s = c->p + 1;
+		*len = (size_t)(q - c->p - 2);
+		c->p = q;
+		return 0;
+	}
+	if (json_string_decode(a, c->p, c->end, s, len, &next) < 0)
+		return -2;
+	c->p = next;
+	return 0;
+}
+
+int jcur_number(struct jcur *c, double *v)
+{
+	const char *s = c->p;
+
+	if (c->p >= c->end || (*c->p != '-' && !(*c->p >= '0' && *c->p <= '9')))
+		return -1;
+	jcur_skip(c);
+	*v = json_number_value(s, (size_t)(c->p - s));
+	return 0;
+}
+
+int jcur_next(struct jcur *c, char close)
+{
+	const unsigned char *p = (const unsigned char *)c->p;
+	unsigned long runs = 0;
+	int r = item_end(&p, (const unsigned char *)c->end, (unsigned char)close, 1, &runs);
+
+	c->p = (const char *)p;
+	return r;
 }

@@ -1,4 +1,5 @@
-/* jfast.h - the fast path of json_parse() for well-formed documents. */
+/* jfast.h - the fast path of json_parse() for well-formed documents, its
+ * number and string decoders, and a cursor over checked JSON text. */
 #ifndef PUMA_JFAST_H
 #define PUMA_JFAST_H
 
@@ -19,6 +20,36 @@ double json_number_value(const char *s, size_t n);
  * (a \u escape of a surrogate) or a malformed literal. */
 int json_string_decode(struct arena *a, const char *p, const char *end, const char **out,
 		       size_t *len, const char **next);
+
+/* A cursor over text already checked as JSON (a member's text as
+ * json_parse() kept it), for reading a little of a large value in place,
+ * without a tree: nothing is validated again, and a cursor never reads
+ * past end. */
+struct jcur {
+	const char *p, *end;
+};
+
+/* Put c on the value of a member's text ("key": value).  -1 when the text
+ * is no member. */
+int jcur_member(struct jcur *c, const char *text, size_t len);
+/* Step over whitespace. */
+void jcur_ws(struct jcur *c);
+/* Step over the value at c (a string, a number, a literal or a whole
+ * array or object). */
+void jcur_skip(struct jcur *c);
+/* Enter the array at c: 1 on its first item, 0 for null or an empty
+ * array, -1 when the value is neither. */
+int jcur_array(struct jcur *c);
+/* The string at c, stepped over: in place (not NUL-ended) when it has no
+ * escapes, else decoded into a NUL-ended arena copy.  -1 when the value
+ * is no string, -2 for one only a tree decodes (a \u escape of a
+ * surrogate). */
+int jcur_string(struct arena *a, struct jcur *c, const char **s, size_t *len);
+/* The number at c, stepped over; -1 when the value is no number. */
+int jcur_number(struct jcur *c, double *v);
+/* After an item of a container that closes with close: 1 past a comma
+ * (and the whitespace after it), 0 past close, -1 on anything else. */
+int jcur_next(struct jcur *c, char close);
 
 /* Set to make json_parse() use yajl alone (for the tests that compare the
  * two paths). */

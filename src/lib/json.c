@@ -299,9 +299,19 @@ void json_dedupe(jv *obj)
 	else
 		memset(small, 0, sizeof(small));
 	if (n <= 32) {
-		for (i = 1; i < n; i++)
-			for (j = 0; j < i; j++)
-				if (!dead[j] && same_key(&m[j], &m[i])) {
+		/* An open-addressed table of 64 slots on a cheap hash of each
+		 * key (its length and end bytes): a key is compared only with
+		 * earlier live keys of the same hash, the first of its name. */
+		unsigned char slot[64];
+
+		memset(slot, 0xff, sizeof(slot));
+		for (i = 0; i < n; i++) {
+			size_t h = (m[i].klen * 31 + (m[i].klen ? (unsigned char)m[i].key[0] * 7u +
+				    (unsigned char)m[i].key[m[i].klen - 1] : 0)) & 63;
+
+			for (; slot[h] != 0xff; h = (h + 1) & 63) {
+				j = slot[h];
+				if (same_key(&m[j], &m[i])) {
 					m[j].val = m[i].val;
 					m[j].raw = m[i].raw;
 					m[j].rawlen = m[i].rawlen;
@@ -309,6 +319,10 @@ void json_dedupe(jv *obj)
 					dead[i] = any = 1;
 					break;
 				}
+			}
+			if (!dead[i])
+				slot[h] = (unsigned char)i;
+		}
 	} else {
 		struct kidx *x = xmalloc(n * sizeof(*x));
 

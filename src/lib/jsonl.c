@@ -1,6 +1,7 @@
 /* jsonl.c - the record reader and writer shared by every filter. */
 #include "jsonl.h"
 #include "diag.h"
+#include "jfast.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,21 +49,25 @@ int jsonl_next(struct jsonl_in *in, jv **rec)
 
 	for (;;) {
 		arena_reset(&in->a);
-		r = lines_next(&in->l);
+		r = lines_read(&in->l);
 		if (r == 0)
 			return 0;
 		if (r == -1) {
 			in->stopped = 1;
 			return -1;
 		}
-		if (r == -2) {
+		if (line_blank(in->l.buf, in->l.len))
+			continue;
+		/* The fast path takes no line holding a NUL byte, so only the
+		 * lines it leaves are searched for one. */
+		v = json_fast_off ? NULL : json_parse_fast(&in->a, in->l.buf, in->l.len, in->want);
+		if (v == NULL && memchr(in->l.buf, '\0', in->l.len) != NULL) {
 			if (jsonl_bad(in, "%s", LINES_NUL_MSG) < 0)
 				return -1;
 			continue;
 		}
-		if (line_blank(in->l.buf, in->l.len))
-			continue;
-		v = json_parse(&in->a, in->l.buf, in->l.len, in->want, err, sizeof(err));
+		if (v == NULL)
+			v = json_parse(&in->a, in->l.buf, in->l.len, in->want, err, sizeof(err));
 		if (v == NULL) {
 			if (jsonl_bad(in, "invalid JSON: %s", err) < 0)
 				return -1;
@@ -86,6 +91,16 @@ void jsonl_close(struct jsonl_in *in)
 		      in->skipped == 1 ? "" : "s");
 	lines_close(&in->l);
 	arena_free(&in->a);
+}
+
+/* setvbuf() with no buffer of our own keeps glibc's default size (the
+ * block size, 4 KiB): the buffers are given, and live until exit. */
+static char stdin_buf[1 << 20], stdout_buf[1 << 20];
+
+void jsonl_stdio(void)
+{
+	setvbuf(stdin, stdin_buf, _IOFBF, sizeof(stdin_buf));
+	setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 }
 
 /* One input of a pass: 0 read to its end, -1 stopped. */

@@ -31,6 +31,11 @@ int jsonl_bad(struct jsonl_in *in, const char *fmt, ...) __attribute__((format(p
 /* Report the number of skipped lines, if any, on stderr. */
 void jsonl_close(struct jsonl_in *in);
 
+/* Give stdin and stdout buffers of 1 MiB, before either is used: filters
+ * move megabytes of records through pipes, and every read or write is a
+ * system call. */
+void jsonl_stdio(void);
+
 /* A pass over the input files of a filter, record by record: the loop
  * puma-parse, puma-metrics and puma-ece share. */
 struct jsonl_pass {

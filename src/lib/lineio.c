@@ -25,7 +25,7 @@ int lines_open(struct lines *l, const char *path)
 	return 0;
 }
 
-int lines_next(struct lines *l)
+int lines_read(struct lines *l)
 {
 	ssize_t n;
 
@@ -46,9 +46,14 @@ int lines_next(struct lines *l)
 		n--;
 	l->buf[n] = '\0';
 	l->len = (size_t)n;
-	if (memchr(l->buf, '\0', l->len) != NULL)
-		return -2;
 	return 1;
+}
+
+int lines_next(struct lines *l)
+{
+	int r = lines_read(l);
+
+	return r == 1 && memchr(l->buf, '\0', l->len) != NULL ? -2 : r;
 }
 
 void lines_close(struct lines *l)

@@ -25,6 +25,10 @@ int lines_open(struct lines *l, const char *path);
  * message LINES_NUL_MSG fits). */
 int lines_next(struct lines *l);
 #define LINES_NUL_MSG "line holds a NUL byte (binary or corrupt input)"
+/* lines_next() without looking for NUL bytes (1, 0 or -1): for a reader
+ * that finds them itself, such as the JSON fast path, which takes no line
+ * holding one. */
+int lines_read(struct lines *l);
 void lines_close(struct lines *l);
 
 /* Is the line only spaces and tabs (and a CR)? */

@@ -1,5 +1,7 @@
 /* parse.c - the response parsers and the first-token confidence. */
 #include "parse.h"
+#include "jfast.h"
+#include "json.h"
 #include "xalloc.h"
 
 #include <math.h>
@@ -300,4 +302,154 @@ int label_confidence(const struct labelset *ls, enum conf_mode mode,
 	if (mode == CONF_PUMA)
 		return conf_puma(ls, c, nc, pred, out);
 	return conf_fixed(ls, c, nc, pred, out);
+}
+
+/* One candidate from the tree {"token": string, "logprob": number}. */
+static int cand_of(const jv *e, struct cand *c)
+{
+	const jv *lp = jv_get(e, "logprob");
+
+	c->tok = jv_getstr(e, "token", &c->len);
+	if (c->tok == NULL || lp == NULL || lp->t != JNUM)
+		return -1;
+	c->lp = lp->d;
+	return 0;
+}
+
+long entry_candidates(struct arena *a, const jv *e, struct cand **out)
+{
+	const jv *top = jv_get(e, "top_logprobs");
+	struct cand *c;
+	size_t i, n;
+
+	if (e == NULL || e->t != JOBJ || (top != NULL && top->t != JARR && top->t != JNULL))
+		return -1;
+	n = 1 + jv_len(top);
+	c = arena_alloc(a, n * sizeof(*c));
+	if (cand_of(e, &c[0]) < 0)
+		return -1;
+	for (i = 1; i < n; i++)
+		if (jv_item(top, i - 1)->t != JOBJ || cand_of(jv_item(top, i - 1), &c[i]) < 0)
+			return -1;
+	*out = c;
+	return (long)n;
+}
+
+/* The slow way, for what the in-place reader leaves to a tree (surrogate
+ * escapes): a tree of the first entry alone.  c is on that entry. */
+static long first_entry_tree(struct arena *a, struct jcur *c, struct cand **out)
+{
+	const char *start = c->p;
+	char err[128];
+	jv *e;
+
+	jcur_skip(c);
+	e = json_parse(a, arena_strndup(a, start, (size_t)(c->p - start)), (size_t)(c->p - start),
+		       NULL, err, sizeof(err));
+	return e != NULL ? entry_candidates(a, e, out) : -1;
+}
+
+/* A growing list of candidates in the arena. */
+struct cands {
+	struct cand *v;
+	size_t n, cap;
+};
+
+/* A new zeroed candidate at the end of the list (doubling in the arena). */
+static struct cand *cand_push(struct arena *a, struct cands *l)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct cand *w = arena_alloc(a, cap * sizeof(*w));
+
+		if (l->n)
+			memcpy(w, l->v, l->n * sizeof(*w));
+		l->v = w;
+		l->cap = cap;
+	}
+	memset(&l->v[l->n], 0, sizeof(l->v[0]));
+	return &l->v[l->n++];
+}
+
+static int read_entry(struct arena *a, struct jcur *c, struct cands *l, size_t at, int tops);
+
+/* The "top_logprobs" array (or null) at c, each entry read into l. */
+static int read_tops(struct arena *a, struct jcur *c, struct cands *l)
+{
+	int r;
+
+	if ((r = jcur_array(c)) < 0)
+		return -1;
+	if (r == 0) {
+		jcur_skip(c);	/* null, or the empty array's ']' */
+		return 0;
+	}
+	do {
+		cand_push(a, l);
+		if ((r = read_entry(a, c, l, l->n - 1, 0)) < 0)
+			return r;
+	} while ((r = jcur_next(c, ']')) > 0);
+	return r;
+}
+
+/* Read an entry {"token": s, "logprob": x, ...} at c into l->v[at], as a
+ * tree would read it (the first of repeated keys counts).  With tops, the
+ * entry's "top_logprobs" are read into l after it.  0, -1 when malformed,
+ * -2 to leave it to a tree. */
+static int read_entry(struct arena *a, struct jcur *c, struct cands *l, size_t at, int tops)
+{
+	int have_tok = 0, have_lp = 0, have_top = 0, r;
+	const char *k;
+	size_t kl;
+
+	if (c->p >= c->end || *c->p != '{')
+		return -1;
+	c->p++;
+	jcur_ws(c);
+	do {
+		if ((r = jcur_string(a, c, &k, &kl)) < 0)
+			return r;
+		jcur_ws(c);
+		c->p++;	/* ':' */
+		jcur_ws(c);
+		if (kl == 5 && memcmp(k, "token", 5) == 0 && !have_tok) {
+			have_tok = 1;
+			if ((r = jcur_string(a, c, &l->v[at].tok, &l->v[at].len)) < 0)
+				return r;
+		} else if (kl == 7 && memcmp(k, "logprob", 7) == 0 && !have_lp) {
+			have_lp = 1;
+			if (jcur_number(c, &l->v[at].lp) < 0)
+				return -1;
+		} else if (tops && kl == 12 && memcmp(k, "top_logprobs", 12) == 0 && !have_top) {
+			have_top = 1;
+			if ((r = read_tops(a, c, l)) < 0)
+				return r;
+		} else {
+			jcur_skip(c);
+		}
+	} while ((r = jcur_next(c, '}')) > 0);
+	return r == 0 && have_tok && have_lp ? 0 : -1;
+}
+
+long logprob_candidates(struct arena *a, const char *text, size_t len, struct cand **out)
+{
+	struct cands l = {NULL, 0, 0};
+	struct jcur c;
+	int r;
+
+	if (jcur_member(&c, text, len) < 0 || (r = jcur_array(&c)) < 0)
+		return -1;
+	if (r == 0)
+		return 0;
+	cand_push(a, &l);
+	r = read_entry(a, &c, &l, 0, 1);
+	if (r == -2) {
+		jcur_member(&c, text, len);
+		jcur_array(&c);
+		return first_entry_tree(a, &c, out);
+	}
+	if (r < 0)
+		return -1;
+	*out = l.v;
+	return (long)l.n;
 }

@@ -67,6 +67,22 @@ struct cand {
 	double lp;
 };
 
+struct arena;
+struct jv;
+
+/* The candidates of the first generated token from the text of a record's
+ * "logprobs" member ("logprobs": [{"token": string, "logprob": number,
+ * "top_logprobs": [...]}, ...]) as json_parse() kept it, already checked as
+ * JSON.  Only the first entry matters and the array can be long: that
+ * entry is read in place, without a tree.  Strings and the array live in
+ * a (or point into text).  Returns the count (0 for null or an empty
+ * array) or -1 when the first entry is malformed. */
+long logprob_candidates(struct arena *a, const char *text, size_t len, struct cand **out);
+
+/* The candidates of one entry's tree {"token": ..., "logprob": ...,
+ * "top_logprobs": [...]}: the count, or -1 when it is malformed. */
+long entry_candidates(struct arena *a, const struct jv *e, struct cand **out);
+
 /* The probability of label pred (an index) from the first token's
  * candidates c[0..nc-1] (c[0] the generated token).  Returns 1 with *out
  * set, 0 when it is unknown (no candidates; in fixed mode also a first

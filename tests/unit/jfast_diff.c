@@ -3,7 +3,9 @@
  * ones), whenever json_parse_fast() accepts a text, yajl must accept it too
  * and build the same tree, the same skipped members and the same raw member
  * texts.  The fast path must also take most valid documents (else it is no
- * fast path at all). */
+ * fast path at all).  The cursor (struct jcur) must step over each member
+ * text yajl kept exactly, and read its strings and numbers as yajl's tree
+ * holds them. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +109,51 @@ static void value(struct buf *b, int depth)
 	ws(b);
 }
 
+/* The cursor on each member text of a valid object yajl read: 0, or 1
+ * after a message. */
+static int check_cursor(struct arena *a, const char *doc, const jv *root)
+{
+	size_t i, len;
+
+	for (i = 0; i < jv_len(root) && root->t == JOBJ; i++) {
+		const char *text = jv_member_text(root, i, &len), *s;
+		const jv *v = jv_val(root, i);
+		struct jcur c;
+		size_t sl;
+		double d;
+		int r;
+
+		if (text == NULL)
+			continue;
+		if (jcur_member(&c, text, len) < 0) {
+			printf("cursor: no member in %.*s (of %s)\n", (int)len, text, doc);
+			return 1;
+		}
+		s = c.p;
+		jcur_skip(&c);
+		jcur_ws(&c);
+		if (c.p != text + len) {
+			printf("cursor: skip stopped %ld bytes short in %.*s (of %s)\n",
+			       (long)(text + len - c.p), (int)len, text, doc);
+			return 1;
+		}
+		c.p = s;
+		if (v != NULL && v->t == JSTR) {
+			r = jcur_string(a, &c, &s, &sl);
+			if (r == -1 || (r == 0 && (sl != v->n || memcmp(s, v->u.s, sl) != 0))) {
+				printf("cursor: string read differs in %.*s (of %s)\n", (int)len, text, doc);
+				return 1;
+			}
+		} else if (v != NULL && v->t == JNUM) {
+			if (jcur_number(&c, &d) < 0 || memcmp(&d, &v->d, sizeof(d)) != 0) {
+				printf("cursor: number read differs in %.*s (of %s)\n", (int)len, text, doc);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
 int main(void)
 {
 	static const char *const want[] = {"a", "token", "", NULL};
@@ -144,8 +191,10 @@ int main(void)
 		json_fast_off = 1;
 		slow = json_parse(&a2, doc.s, doc.len, w, err, sizeof(err));
 		json_fast_off = 0;
-		if (slow != NULL)
+		if (slow != NULL) {
 			valid++;
+			bad += check_cursor(&a2, doc.s, slow);
+		}
 		if (slow != NULL && plain)
 			plain_valid++;
 		if (fast != NULL && !compact_ok(fast)) {
