@@ -30,6 +30,15 @@ is "$(pyjson "$TMP/p" 'r[0]["pred"], r[0]["response"]')" "('Critical', 'Critical
 	"puma-parse parses the last response and its pred is the one a reader sees"
 is "$(grep -o '"pred"' "$TMP/p" | wc -l)" 1 "puma-parse writes the key once"
 
+# Inside the logprobs too (puma-parse reads them without building a tree):
+# the last "token", "logprob" and "top_logprobs" of an entry count, as in
+# the Python transcription of PUMA's parser.
+printf '%s\n' '{"id":"a","scenario":"triage_jira","gold":"Critical","response":"Critical","logprobs":[{"token":"Maj","token":"Critical","logprob":-2.0,"logprob":-0.5,"top_logprobs":[{"token":"X","logprob":-0.01}],"top_logprobs":[{"token":"Critical","logprob":-0.5},{"token":"Major","logprob":-1.2},{"token":"Minor","logprob":-3.0}]}],"error":null}' >"$TMP/lp"
+puma-parse "$TMP/lp" >"$TMP/lpc" 2>"$TMP/err"
+"$PYTHON" "$ROOT/tests/ref/puma_ref.py" parse <"$TMP/lp" >"$TMP/lpr"
+is "$(pyjson "$TMP/lpc" 'r[0]["confidence"]')" "$(pyjson "$TMP/lpr" 'r[0]["confidence"]')" \
+	"puma-parse's confidence from logprobs with repeated keys is Python's"
+
 printf '%s\n' '{"id":"x","scenario":"estimation_tawos","gold":3,"gold":8,"pred":8}' >"$TMP/est"
 is "$(puma-metrics "$TMP/est" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["mae"])')" "0.0" \
 	"puma-metrics: the last gold of an estimation record"

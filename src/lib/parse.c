@@ -393,12 +393,13 @@ static int read_tops(struct arena *a, struct jcur *c, struct cands *l)
 }
 
 /* Read an entry {"token": s, "logprob": x, ...} at c into l->v[at], as a
- * tree would read it (the first of repeated keys counts).  With tops, the
- * entry's "top_logprobs" are read into l after it.  0, -1 when malformed,
- * -2 to leave it to a tree. */
+ * tree would read it: of repeated keys the last counts (json_dedupe, as
+ * Python reads them).  With tops, the entry's "top_logprobs" are read into
+ * l after it, a repeated one replacing them.  0, -1 when malformed, -2 to
+ * leave it to a tree. */
 static int read_entry(struct arena *a, struct jcur *c, struct cands *l, size_t at, int tops)
 {
-	int have_tok = 0, have_lp = 0, have_top = 0, r;
+	int have_tok = 0, have_lp = 0, r;
 	const char *k;
 	size_t kl;
 
@@ -412,16 +413,16 @@ static int read_entry(struct arena *a, struct jcur *c, struct cands *l, size_t a
 		jcur_ws(c);
 		c->p++;	/* ':' */
 		jcur_ws(c);
-		if (kl == 5 && memcmp(k, "token", 5) == 0 && !have_tok) {
+		if (kl == 5 && memcmp(k, "token", 5) == 0) {
 			have_tok = 1;
 			if ((r = jcur_string(a, c, &l->v[at].tok, &l->v[at].len)) < 0)
 				return r;
-		} else if (kl == 7 && memcmp(k, "logprob", 7) == 0 && !have_lp) {
+		} else if (kl == 7 && memcmp(k, "logprob", 7) == 0) {
 			have_lp = 1;
 			if (jcur_number(c, &l->v[at].lp) < 0)
 				return -1;
-		} else if (tops && kl == 12 && memcmp(k, "top_logprobs", 12) == 0 && !have_top) {
-			have_top = 1;
+		} else if (tops && kl == 12 && memcmp(k, "top_logprobs", 12) == 0) {
+			l->n = at + 1;	/* a repeat replaces the earlier list */
 			if ((r = read_tops(a, c, l)) < 0)
 				return r;
 		} else {
