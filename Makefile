@@ -98,7 +98,9 @@ check-san:
 # through $$PUMA_BIN, here a directory of wrappers that run the real tool
 # under memcheck with a log per process.  A memory error or a definite leak
 # fails the tool (exit 99) and so its test, and is listed at the end.
-# PUMA_VALGRIND=1 tells the tests (peak-memory figures mean nothing there).
+# PUMA_VALGRIND=1 tells the tests (peak-memory and CPU-time figures mean
+# nothing there).  The log folder is writable by all: a test runs a tool as
+# nobody.
 # VALGRIND_TESTS=tests/x.t picks some tests (all by default: that is slow).
 # Valgrind is named by its absolute path: some tests run a tool with a PATH
 # of their own.
@@ -108,7 +110,7 @@ VALGRIND_FLAGS ?= --quiet --error-exitcode=99 --leak-check=full --errors-for-lea
 VG := build/valgrind
 VALGRIND_TESTS ?= tests/*.t
 check-valgrind: $(TOOL_BIN) $(UNIT_BIN) $(HELP_BIN)
-	@rm -rf $(VG) && mkdir -p $(VG)/bin $(VG)/log
+	@rm -rf $(VG) && mkdir -p $(VG)/bin $(VG)/log && chmod 1777 $(VG)/log
 	@for t in $(TOOLS); do \
 		printf '#!/bin/sh\nexec %s %s --log-file=%s/%s.%%p.log %s/%s "$$@"\n' \
 			"$$(command -v '$(VALGRIND)')" '$(VALGRIND_FLAGS)' '$(abspath $(VG)/log)' $$t '$(abspath $(BINDIR))' $$t \
