@@ -16,10 +16,8 @@ int opt_next(int argc, char *const argv[], const char *shortopts,
 	char spec[128];
 	int c;
 
-	if (strlen(shortopts) + 2 > sizeof(spec))
+	if (snprintf(spec, sizeof(spec), ":%s", shortopts) >= (int)sizeof(spec))
 		die(EXIT_USAGE, "opt_next: option string too long");
-	spec[0] = ':';
-	strcpy(spec + 1, shortopts);
 	opterr = 0;
 	c = getopt_long(argc, argv, spec, longopts, longindex);
 	if (c == '?' || c == ':')

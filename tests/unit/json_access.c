@@ -77,7 +77,7 @@ int main(void)
 	check(t != NULL && t[len] == '\0', "jv_numtext is NUL-ended");
 
 	/* jv_rebase: the member texts follow a copy of the line. */
-	strcpy(copy, line);
+	snprintf(copy, sizeof(copy), "%s", line);
 	jv_rebase(v, line, strlen(line), copy);
 	t = jv_member_text(v, 0, &len);
 	check(t >= copy && t < copy + sizeof(copy), "jv_rebase points member texts into the copy");
