@@ -14,6 +14,22 @@ bad() {
 	st=2
 }
 
+# url_list_ok VALUE RE: VALUE is one word matching RE, or 2 to 64 words
+# separated by single spaces (no space leading, trailing or doubled), each
+# matching RE and beginning http:// or https://.
+url_list_ok() {
+	local rest=$1 w n=0
+	case $1 in *' '*) ;; *) [[ $1 =~ $2 ]]; return ;; esac
+	while :; do
+		w=${rest%% *}
+		[[ $w =~ $2 ]] && [[ $w =~ ^https?:// ]] || return 1
+		n=$((n + 1))
+		[ "$n" -le 64 ] || return 1
+		[ "$rest" != "$w" ] || return 0
+		rest=${rest#* }
+	done
+}
+
 # check KIND NAME...: every NAME's value must be of KIND; an empty value
 # is fine for an optional setting (the kinds ending in ?).
 check() {
@@ -37,11 +53,16 @@ check() {
 		# Paths and label lists: some recipes use them unquoted.
 		path) re='^[A-Za-z0-9._/+,:@%=~-]{1,4096}$'; what='a path of letters, digits and . _ / + , : @ % = ~ -' ;;
 		text) re='^[A-Za-z0-9._/+,:@%=~ -]{1,4096}$'; what='a list of letters, digits, spaces and . _ / + , : @ % = ~ -' ;;
-		url) re='^[][A-Za-z0-9._~:/?#@!&()*+,;=%-]{1,2000}$'; what='a URL' ;;
+		# URLs: each word is checked alone below.
+		url) re='^[][A-Za-z0-9._~:/?#@!&()*+,;=%-]{1,2000}$'; what='a URL, or up to 64 http(s) URLs separated by single spaces' ;;
 		args) re='^[A-Za-z0-9._:/=,+@%-]+( [A-Za-z0-9._:/=,+@%-]+)*$'
 		      what='options and values of letters, digits and . _ : / = , + @ % - separated by single spaces' ;;
 		esac
-		[[ $v =~ $re ]] || bad "$name" "$what"
+		if [ "${kind%\?}" = url ]; then
+			url_list_ok "$v" "$re" || bad "$name" "$what"
+		else
+			[[ $v =~ $re ]] || bad "$name" "$what"
+		fi
 	done
 }
 

@@ -32,6 +32,8 @@ TEMPERATURE ?= 0
 NUM_PREDICT ?= 256
 BACKEND ?= ollama
 # Empty: puma-infer's default (OLLAMA_HOST, else http://127.0.0.1:11434).
+# Several, separated by spaces: puma-infer spreads the requests over them
+# (-u each; puma-detect asks the first).
 URL ?=
 LOGPROBS ?= 1
 TOP_LOGPROBS ?= 5
@@ -111,7 +113,7 @@ endef
 export SETTINGS
 
 # The flags each tool gets from the settings.
-INFER_FLAGS = -m '$(MODEL)' -b $(BACKEND) $(if $(URL),-u '$(URL)') -s $(SCENARIO) -S $(STRATEGY) \
+INFER_FLAGS = -m '$(MODEL)' -b $(BACKEND) $(foreach u,$(URL),-u '$(u)') -s $(SCENARIO) -S $(STRATEGY) \
 	--seed $(SEED) --temperature $(TEMPERATURE) --num-predict $(NUM_PREDICT) -j $(JOBS) \
 	$(if $(filter 1,$(LOGPROBS)),--logprobs --top-logprobs $(TOP_LOGPROBS)) \
 	$(if $(CONSTRAIN),--constrain) $(if $(NUM_CTX),--num-ctx $(NUM_CTX)) \
@@ -149,7 +151,7 @@ run-steps: $(R)/manifest.json
 $(R)/host.json:
 	@echo "run: describing this machine (puma-detect)"
 	@$(P)/puma-detect $(if $(PROFILE),--profile $(PROFILE)) \
-		$(if $(filter ollama,$(BACKEND)),$(if $(URL),--server '$(URL)')) \
+		$(if $(filter ollama,$(BACKEND)),$(if $(URL),--server '$(firstword $(URL))')) \
 		--dir $(R) >$@.tmp || { echo "run: puma-detect failed: see above (PROFILE=... overrides the profile)" >&2; rm -f $@.tmp; exit 1; }
 	@mv $@.tmp $@
 
@@ -233,11 +235,11 @@ validate-baseline: $(TOOLS_DEP)
 # The README's main job: the real baseline when a server answers, else
 # the demo so that every step can be seen working.
 baseline: $(TOOLS_DEP)
-	@if $(P)/puma-detect --server '$(or $(URL),$(OLLAMA_HOST),http://127.0.0.1:11434)' \
+	@if $(P)/puma-detect --server '$(or $(firstword $(URL)),$(OLLAMA_HOST),http://127.0.0.1:11434)' \
 		--require-server --timeout 5 >/dev/null 2>&1; then \
 		$(MAKE) --no-print-directory baseline-triage; \
 	else \
-		echo "baseline: no inference server answers at $(or $(URL),$(OLLAMA_HOST),http://127.0.0.1:11434); running the demo instead"; \
+		echo "baseline: no inference server answers at $(or $(firstword $(URL)),$(OLLAMA_HOST),http://127.0.0.1:11434); running the demo instead"; \
 		$(MAKE) --no-print-directory demo; \
 	fi
 

@@ -61,4 +61,23 @@ ok $? "...saying how to go on"
 data "$TMP/good.jsonl" - - - -
 "$BIN/puma-infer" -m m -u "http://127.0.0.1:$PORT_A" -s triage_jira --no-cache -q <"$TMP/good.jsonl" >"$TMP/o" 2>/dev/null
 is "$?:$(wc -l <"$TMP/o")" "0:4" "puma-infer: every record answered: exit 0"
+
+# URL with several servers: the run spreads its requests over all of them
+# (one -u each), and puma-detect asks the first.
+D=$(printf 'd%.0s' $(seq 64))
+start_fake C --model m --digest "$D"
+start_fake E --model m --digest "$D"
+data "$TMP/two.jsonl" - - - - - - - -
+pmake run BACKEND=ollama "URL=http://127.0.0.1:$PORT_C http://127.0.0.1:$PORT_E" MODEL=m N=8 JOBS=2 PROMPTS=own \
+	LOGPROBS=0 NAME=two "DATASET=$TMP/two.jsonl" >"$TMP/out" 2>"$TMP/err"
+is "$?" 0 "make run with two URLs finishes"
+d=$(ls -d "$RUNS"/two__*)
+is "$(pyq "$d/responses.jsonl" 'len(r), sorted(set(x["endpoint"] for x in r)) == sorted(["http://127.0.0.1:'"$PORT_C"'", "http://127.0.0.1:'"$PORT_E"'"])')" \
+	"(8, True)" "...its eight records answered by both servers"
+rc_=$(requests "$PORT_C") re_=$(requests "$PORT_E")
+ok $([ "$rc_" -ge 1 ] && [ "$re_" -ge 1 ] && [ $((rc_ + re_)) -eq 8 ]; echo $?) \
+	"...eight requests in all, none sent twice ($rc_ and $re_)"
+pmake check-settings "URL=http://127.0.0.1:$PORT_C  http://127.0.0.1:$PORT_E" >/dev/null 2>"$TMP/err"
+ok $([ $? -eq 2 ] && grep -q "^run: URL=.* is not a URL, or up to 64 http(s) URLs separated by single spaces" "$TMP/err"; echo $?) \
+	"URL with a doubled space: refused, saying what is wanted"
 done_testing
