@@ -661,10 +661,10 @@ static const unsigned char walk_next[8][8] = {
 		    W_ANEXT, W_SCALAR | W_ANEXT},
 	[W_ANEXT] = {W_ERR, W_ERR, W_ERR, W_POP, W_ERR, W_AVAL, W_ERR, W_ERR},
 };
-/* The same by token class: byte s of walk_row[c] is walk_next[s][c].  The
- * class is known before the state is, so the state's turn costs a shift
- * rather than a load. */
-static uint64_t walk_row[8];
+/* The same by the token's first byte: byte s of walk_row[b] is
+ * walk_next[s][class of b].  The byte is known before the state is, so
+ * the state's turn costs a shift rather than a load. */
+static uint64_t walk_row[256];
 
 /* A byte's token class, and the bytes that may follow a number or a
  * literal. */
@@ -683,11 +683,11 @@ static void init_walk(void)
 	tclass[':'] = T_COLON;
 	tclass[','] = T_COMMA;
 	tclass['"'] = T_STR;
-	for (c = 0; c < 8; c++) {
+	for (c = 0; c < 256; c++) {
 		int st;
 
-		for (st = 0; st < 8; st++)
-			walk_row[c] |= (uint64_t)walk_next[st][c] << (8 * st);
+		for (st = 0, walk_row[c] = 0; st < 8; st++)
+			walk_row[c] |= (uint64_t)walk_next[st][tclass[c]] << (8 * st);
 	}
 	for (c = 0; " \t\n\r{}[]:,\""[c] != '\0'; c++)
 		delim[(unsigned char)" \t\n\r{}[]:,\""[c]] = 1;
@@ -775,7 +775,7 @@ static size_t walk(const struct fp *f, size_t at)
 		}
 		i = (b << 6) + (size_t)ctz64(bits);
 		bits &= bits - 1;
-		t = (unsigned)(walk_row[tclass[text[i]]] >> (8 * s)) & 0xFF;
+		t = (unsigned)(walk_row[text[i]] >> (8 * s)) & 0xFF;
 		if (t < 16) {
 			s = t;
 			if (s != W_OKEY)

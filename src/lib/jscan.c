@@ -102,6 +102,13 @@ static void classify_sse2(const unsigned char *p, struct bclass *c)
 /* The bytes of x equal to c, as a mask. */
 #define EQ32(x, c) ((uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8((x), _mm256_set1_epi8(c))))
 
+/* The structural characters among x (y: x with bit 5 set), as a mask. */
+#define OPS32(x, y) ((uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_or_si256( \
+	_mm256_or_si256(_mm256_cmpeq_epi8((y), _mm256_set1_epi8('{')), \
+			_mm256_cmpeq_epi8((y), _mm256_set1_epi8('}'))), \
+	_mm256_or_si256(_mm256_cmpeq_epi8((x), _mm256_set1_epi8(':')), \
+			_mm256_cmpeq_epi8((x), _mm256_set1_epi8(','))))))
+
 /* The same, thirty-two bytes at a time, each mask built in a register. */
 __attribute__((target("avx2"), always_inline)) static inline void
 classify_avx2(const unsigned char *p, struct bclass *c)
@@ -114,8 +121,7 @@ classify_avx2(const unsigned char *p, struct bclass *c)
 
 	c->quote = EQ32(x0, '"') | EQ32(x1, '"') << 32;
 	c->bslash = EQ32(x0, '\\') | EQ32(x1, '\\') << 32;
-	c->op = EQ32(y0, '{') | EQ32(y0, '}') | EQ32(x0, ':') | EQ32(x0, ',') |
-		(EQ32(y1, '{') | EQ32(y1, '}') | EQ32(x1, ':') | EQ32(x1, ',')) << 32;
+	c->op = OPS32(x0, y0) | OPS32(x1, y1) << 32;
 	c->space = EQ32(x0, ' ') | EQ32(x1, ' ') << 32;
 	c->high = (uint64_t)(uint32_t)_mm256_movemask_epi8(x0) |
 		  (uint64_t)(uint32_t)_mm256_movemask_epi8(x1) << 32;
