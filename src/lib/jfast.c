@@ -998,6 +998,9 @@ void jcur_ws(struct jcur *c)
 {
 	unsigned long runs = 0;
 
+	/* Compact text has none. */
+	if (c->p < c->end && (unsigned char)*c->p > ' ')
+		return;
 	c->p = (const char *)ws_run((const unsigned char *)c->p, (const unsigned char *)c->end, 1,
 				    &runs);
 }
@@ -1062,16 +1065,19 @@ int jcur_array(struct jcur *c)
 
 int jcur_string(struct arena *a, struct jcur *c, const char **s, size_t *len)
 {
-	const char *q, *next;
+	const unsigned char *q, *e = (const unsigned char *)c->end;
+	const char *next;
 
 	if (c->p >= c->end || *c->p != '"')
 		return -1;
-	q = jcur_string_end(c->p, c->end);
-	/* No backslash inside: the bytes are the string. */
-	if (memchr(c->p + 1, '\\', (size_t)(q - c->p - 1)) == NULL) {
+	/* No backslash before the closing quote: the bytes are the string. */
+	q = plain_run((const unsigned char *)c->p + 1, e);
+	while (q < e && *q != '"' && *q != '\\')
+		q = plain_run(q + 1, e);
+	if (q < e && *q == '"') {
 		*s = c->p + 1;
-		*len = (size_t)(q - c->p - 2);
-		c->p = q;
+		*len = (size_t)((const char *)q - c->p - 1);
+		c->p = (const char *)q + 1;
 		return 0;
 	}
 	if (json_string_decode(a, c->p, c->end, s, len, &next) < 0)
@@ -1083,10 +1089,15 @@ int jcur_string(struct arena *a, struct jcur *c, const char **s, size_t *len)
 int jcur_number(struct jcur *c, double *v)
 {
 	const char *s = c->p;
+	const unsigned char *q;
 
 	if (c->p >= c->end || (*c->p != '-' && !(*c->p >= '0' && *c->p <= '9')))
 		return -1;
-	jcur_skip(c);
+	/* The text is checked JSON: the number ends where its grammar does. */
+	q = number_end((const unsigned char *)s, (const unsigned char *)c->end);
+	if (q == NULL)
+		return -1;
+	c->p = (const char *)q;
 	*v = json_number_value(s, (size_t)(c->p - s));
 	return 0;
 }
@@ -1095,7 +1106,14 @@ int jcur_next(struct jcur *c, char close)
 {
 	const unsigned char *p = (const unsigned char *)c->p;
 	unsigned long runs = 0;
-	int r = item_end(&p, (const unsigned char *)c->end, (unsigned char)close, 1, &runs);
+	int r;
+
+	/* Compact text: a comma and no space after it. */
+	if (c->end - c->p >= 2 && *c->p == ',' && (unsigned char)c->p[1] > ' ') {
+		c->p++;
+		return 1;
+	}
+	r = item_end(&p, (const unsigned char *)c->end, (unsigned char)close, 1, &runs);
 
 	c->p = (const char *)p;
 	return r;
