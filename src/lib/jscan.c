@@ -314,30 +314,34 @@ HOT int block(struct jindex *ix, size_t b, const struct bclass *c, struct carry 
 	return 0;
 }
 
-/* Every block of the text by one classifier inlined into the loop; the
- * last one, when it is short, from tail (padded with spaces): 0, or -1
+/* Every block of the text: first each one's classes, by one classifier
+ * inlined into a loop of its own (the last block, when it is short, from
+ * tail, padded with spaces), then the masks block by block.  0, or -1
  * when the text is refused. */
 #define SCAN(classify, clmul) do { \
-		struct bclass c; \
 		struct carry k = *cy; \
 		size_t b, full = ix->len / 64; \
-		for (b = 0; b < ix->nblk; b++) { \
-			classify(b < full ? ix->text + 64 * b : tail, &c); \
-			if (block(ix, b, &c, &k, b < full ? ~(uint64_t)0 : \
+		for (b = 0; b < full; b++) \
+			classify(ix->text + 64 * b, &cl[b]); \
+		if (full < ix->nblk) \
+			classify(tail, &cl[full]); \
+		for (b = 0; b < ix->nblk; b++) \
+			if (block(ix, b, &cl[b], &k, b < full ? ~(uint64_t)0 : \
 				  ((uint64_t)1 << (ix->len & 63)) - 1, (clmul)) < 0) \
 				return -1; \
-		} \
 		*cy = k; \
 		return 0; \
 	} while (0)
 
-static int scan_bytes(struct jindex *ix, const unsigned char *tail, struct carry *cy)
+static int scan_bytes(struct jindex *ix, const unsigned char *tail, struct bclass *cl,
+		      struct carry *cy)
 {
 	SCAN(classify_bytes, 0);
 }
 
 #if defined(__SSE2__)
-static int scan_sse2(struct jindex *ix, const unsigned char *tail, struct carry *cy)
+static int scan_sse2(struct jindex *ix, const unsigned char *tail, struct bclass *cl,
+		     struct carry *cy)
 {
 	SCAN(classify_sse2, 0);
 }
@@ -345,24 +349,25 @@ static int scan_sse2(struct jindex *ix, const unsigned char *tail, struct carry 
 
 #if defined(HAVE_AVX2_PATH)
 __attribute__((target("avx2,pclmul"))) static int scan_avx2(struct jindex *ix,
-							    const unsigned char *tail, struct carry *cy)
+							    const unsigned char *tail,
+							    struct bclass *cl, struct carry *cy)
 {
 	SCAN(classify_avx2, 1);
 }
 #endif
 
 /* The blocks by the best classifier at hand (and jindex_path). */
-static int scan(struct jindex *ix, const unsigned char *tail, struct carry *cy)
+static int scan(struct jindex *ix, const unsigned char *tail, struct bclass *cl, struct carry *cy)
 {
 #if defined(HAVE_AVX2_PATH)
 	if (jindex_path == 0 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul"))
-		return scan_avx2(ix, tail, cy);
+		return scan_avx2(ix, tail, cl, cy);
 #endif
 #if defined(__SSE2__)
 	if (jindex_path <= 1)
-		return scan_sse2(ix, tail, cy);
+		return scan_sse2(ix, tail, cl, cy);
 #endif
-	return scan_bytes(ix, tail, cy);
+	return scan_bytes(ix, tail, cl, cy);
 }
 
 int jindex_build(struct jindex *ix, struct arena *a, const char *text, size_t len)
@@ -379,7 +384,7 @@ int jindex_build(struct jindex *ix, struct arena *a, const char *text, size_t le
 	ix->wsp = ix->quo + ix->nblk;
 	memset(tail, ' ', sizeof(tail));
 	memcpy(tail, ix->text + (len & ~(size_t)63), len & 63);
-	if (scan(ix, tail, &cy) < 0)
+	if (scan(ix, tail, arena_alloc(a, ix->nblk * sizeof(struct bclass) + 1), &cy) < 0)
 		return -1;
 	return cy.inside != 0 ? -1 : 0;
 }
