@@ -2,8 +2,9 @@
  *
  * Each 64-byte block is first classified into bitmasks, one bit a byte:
  * quotes, backslashes, the six structural characters, spaces, control
- * characters and non-ASCII bytes (SSE2 sixteen bytes at a time where the
- * compiler targets it, else a byte loop).  Then, on whole 64-bit words:
+ * characters and non-ASCII bytes (AVX2 thirty-two bytes at a time where
+ * the processor has it, SSE2 or NEON sixteen at a time where the compiler
+ * targets them, else a byte loop).  Then, on whole 64-bit words:
  * which bytes a backslash escapes (backslashes are few: one at a time),
  * which quotes are real, which bytes lie inside strings (a running XOR of
  * the quote bits), and from those the tokens.  What only a few bytes need
@@ -128,6 +129,53 @@ classify_avx2(const unsigned char *p, struct bclass *c)
 	lo = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(bit5, x0)) |
 	     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(bit5, x1)) << 32;
 	c->ctl = lo & ~c->high;
+}
+#endif
+
+#if defined(__ARM_NEON) && defined(__aarch64__)
+#define HAVE_NEON_PATH 1
+#include <arm_neon.h>
+
+/* Four compare results (bytes 0 or 0xff, sixteen bytes each, in order) as
+ * a mask: each byte weighted by its bit within a group of eight, then
+ * summed pairwise until one byte holds each group. */
+static inline uint64_t neon_mask(uint8x16_t a, uint8x16_t b, uint8x16_t c, uint8x16_t d)
+{
+	static const uint8_t weights[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+	const uint8x16_t w = vld1q_u8(weights);
+	uint8x16_t ab = vpaddq_u8(vandq_u8(a, w), vandq_u8(b, w));
+	uint8x16_t cd = vpaddq_u8(vandq_u8(c, w), vandq_u8(d, w));
+	uint8x16_t s = vpaddq_u8(ab, cd);
+
+	s = vpaddq_u8(s, s);
+	return vgetq_lane_u64(vreinterpretq_u64_u8(s), 0);
+}
+
+/* One class over the four vectors x[0..3] of a block, as a mask. */
+#define NEON_CLASS(f) neon_mask(f(x[0]), f(x[1]), f(x[2]), f(x[3]))
+#define N_QUOTE(v) vceqq_u8((v), vdupq_n_u8('"'))
+#define N_BSLASH(v) vceqq_u8((v), vdupq_n_u8('\\'))
+#define N_OPS(v) vorrq_u8(vorrq_u8(vceqq_u8(vorrq_u8((v), vdupq_n_u8(0x20)), vdupq_n_u8('{')), \
+				   vceqq_u8(vorrq_u8((v), vdupq_n_u8(0x20)), vdupq_n_u8('}'))), \
+			  vorrq_u8(vceqq_u8((v), vdupq_n_u8(':')), vceqq_u8((v), vdupq_n_u8(','))))
+#define N_SPACE(v) vceqq_u8((v), vdupq_n_u8(' '))
+#define N_CTL(v) vcltq_u8((v), vdupq_n_u8(0x20))
+#define N_HIGH(v) vcgeq_u8((v), vdupq_n_u8(0x80))
+
+/* The same with NEON, sixteen bytes at a time. */
+static void classify_neon(const unsigned char *p, struct bclass *c)
+{
+	uint8x16_t x[4];
+	int k;
+
+	for (k = 0; k < 4; k++)
+		x[k] = vld1q_u8(p + 16 * k);
+	c->quote = NEON_CLASS(N_QUOTE);
+	c->bslash = NEON_CLASS(N_BSLASH);
+	c->op = NEON_CLASS(N_OPS);
+	c->space = NEON_CLASS(N_SPACE);
+	c->ctl = NEON_CLASS(N_CTL);
+	c->high = NEON_CLASS(N_HIGH);
 }
 #endif
 
@@ -274,6 +322,7 @@ HOT int block(struct jindex *ix, size_t b, const struct bclass *c, struct carry 
 	else
 #endif
 		inside = running_xor(quote) ^ cy->inside;
+	(void)clmul;
 	cy->inside = (uint64_t)0 - (inside >> 63);
 	/* Control characters inside strings, backslashes and non-ASCII
 	 * bytes outside them. */
@@ -347,6 +396,14 @@ static int scan_sse2(struct jindex *ix, const unsigned char *tail, struct bclass
 }
 #endif
 
+#if defined(HAVE_NEON_PATH)
+static int scan_neon(struct jindex *ix, const unsigned char *tail, struct bclass *cl,
+		     struct carry *cy)
+{
+	SCAN(classify_neon, 0);
+}
+#endif
+
 #if defined(HAVE_AVX2_PATH)
 __attribute__((target("avx2,pclmul"))) static int scan_avx2(struct jindex *ix,
 							    const unsigned char *tail,
@@ -366,6 +423,10 @@ static int scan(struct jindex *ix, const unsigned char *tail, struct bclass *cl,
 #if defined(__SSE2__)
 	if (jindex_path <= 1)
 		return scan_sse2(ix, tail, cl, cy);
+#endif
+#if defined(HAVE_NEON_PATH)
+	if (jindex_path <= 1)
+		return scan_neon(ix, tail, cl, cy);
 #endif
 	return scan_bytes(ix, tail, cl, cy);
 }

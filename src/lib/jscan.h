@@ -37,8 +37,8 @@ int jindex_build(struct jindex *ix, struct arena *a, const char *text, size_t le
 size_t jscan_utf8_len(const unsigned char *p, const unsigned char *end);
 
 /* Which classifier indexes: 0 the fastest this processor has (AVX2 where
- * it can, else SSE2 on x86-64), 1 SSE2 at most, 2 the portable byte loop;
- * for the tests that compare them. */
+ * it can, else SSE2 on x86-64; NEON on arm64), 1 SSE2 or NEON at most, 2
+ * the portable byte loop; for the tests that compare them. */
 extern int jindex_path;
 
 #endif
