@@ -5,6 +5,7 @@
 #include "xalloc.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,7 +175,7 @@ static int conf_puma(const struct labelset *ls, const struct cand *c, size_t nc,
 {
 	double max, total = 0, s = 0, mass = 0, m, small[32], *e;
 	size_t i, j, k, last;
-	unsigned char first[256];
+	uint64_t seen = 0;
 
 	e = nc <= 32 ? small : xmalloc(nc * sizeof(double));
 	max = c[0].lp;
@@ -185,11 +186,11 @@ static int conf_puma(const struct labelset *ls, const struct cand *c, size_t nc,
 		e[i] = exp(c[i].lp - max);
 		total += e[i];
 	}
-	/* Which first bytes the candidates have: most spellings match none. */
-	memset(first, 0, sizeof(first));
+	/* A bit for each candidate's first byte and length: most spellings
+	 * find theirs clear and match no candidate. */
 	for (i = 0; i < nc; i++)
 		if (c[i].len > 0)
-			first[(unsigned char)c[i].tok[0]] = 1;
+			seen |= (uint64_t)1 << (((unsigned char)c[i].tok[0] * 31u + c[i].len) & 63);
 	for (j = 0; j < ls->n; j++) {
 		m = 0;
 		for (k = 0; k < ls->nspell[j]; k++) {
@@ -197,7 +198,7 @@ static int conf_puma(const struct labelset *ls, const struct cand *c, size_t nc,
 			size_t tl = ls->spell_len[j][k];
 
 			last = nc;
-			if (tl == 0 || first[(unsigned char)t[0]])
+			if (tl == 0 || (seen >> (((unsigned char)t[0] * 31u + tl) & 63) & 1))
 				for (i = 0; i < nc; i++)
 					if (c[i].len == tl && c[i].tok[0] == t[0] && memcmp(c[i].tok, t, tl) == 0)
 						last = i;
