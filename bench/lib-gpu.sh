@@ -37,23 +37,53 @@ gpu_build() {
 	bpid=$!
 }
 
-# A llama-server for a bench (bench/e2e-gpu.sh, bench/cross-arch-gpu.sh),
+# llama-servers for a bench (bench/e2e-gpu.sh, bench/cross-arch-gpu.sh),
 # given SERVER (the binary), PORT and URL:
 #
-#   llama_start GGUF ALIAS NP CTX LOG   start it with NP slots and CTX tokens
-#                                       in all, every layer on the GPU, and
-#                                       wait for /health; $spid (exit 1,
+#   llama_start GGUF ALIAS NP CTX LOG   start one with NP slots and CTX tokens
+#                                       in all, every layer on the GPU, on
+#                                       PORT, and wait for /health (exit 1,
 #                                       naming LOG, when it dies)
-#   llama_stop                          stop it, if one runs (also at exit)
-spid=
-llama_stop() { [ -z "$spid" ] || { kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true; spid=; }; }
+#   llama_start_many GGUF ALIAS K CTX LOGPREFIX
+#                                       start K of them with one slot each on
+#                                       PORT, PORT+1, ..., PORT+K-1 (logs
+#                                       LOGPREFIX-I.log), all on the same GPU
+#   llama_stop                          stop every one started (also at exit)
+spids=()
+llama_stop() {
+	local p
+	for p in "${spids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${spids[@]}"; do wait "$p" 2>/dev/null || true; done
+	spids=()
+}
+# llama_launch GGUF ALIAS NP CTX PORT LOG: one server in the background
+llama_launch() {
+	"$SERVER" -m "$1" -a "$2" --host 127.0.0.1 --port "$5" -np "$3" -c "$4" -ngl 999 >"$6" 2>&1 &
+	spids+=($!)
+}
+# llama_wait PORT PID LOG: until the server on PORT answers /health
+llama_wait() {
+	local _
+	for _ in $(seq 240); do
+		curl -sf "http://127.0.0.1:$1/health" >/dev/null 2>&1 && return 0
+		kill -0 "$2" 2>/dev/null || { echo "${0##*/}: llama-server died; see $3" >&2; exit 1; }
+		sleep 0.5
+	done
+	echo "${0##*/}: llama-server on port $1 not ready after 120 s; see $3" >&2
+	exit 1
+}
 llama_start() {
 	llama_stop
-	"$SERVER" -m "$1" -a "$2" --host 127.0.0.1 --port "$PORT" -np "$3" -c "$4" -ngl 999 >"$5" 2>&1 &
-	spid=$!
-	for _ in $(seq 120); do
-		curl -sf "$URL/health" >/dev/null 2>&1 && return 0
-		kill -0 "$spid" 2>/dev/null || { echo "${0##*/}: llama-server died; see $5" >&2; exit 1; }
-		sleep 0.5
+	llama_launch "$1" "$2" "$3" "$4" "$PORT" "$5"
+	llama_wait "$PORT" "${spids[0]}" "$5"
+}
+llama_start_many() {
+	local i
+	llama_stop
+	for i in $(seq 0 $(($3 - 1))); do
+		llama_launch "$1" "$2" 1 "$4" $((PORT + i)) "$5-$i.log"
+	done
+	for i in $(seq 0 $(($3 - 1))); do
+		llama_wait $((PORT + i)) "${spids[$i]}" "$5-$i.log"
 	done
 }
