@@ -836,21 +836,44 @@ static int any_bit(const uint64_t *w, size_t from, size_t to)
 	return (to & 63) != 0 && (w[e] & last) != 0;
 }
 
+/* Below this many bytes left, a string or a number is read directly
+ * rather than indexed: an index only pays over long text or containers. */
+#define INDEX_MIN 1024
+
 /* Check the value at f->p without building anything: the members a tool
  * does not read, which are most of a record (descriptions, logprobs).  The
- * text is indexed the first time; a string then ends at the next quote of
- * the index, a container at the end of its walk. */
+ * rest of the text is indexed, from the value (outside any string), the
+ * first time a container or a long rest of text comes; from there a
+ * container ends at the end of its walk and a string at the next quote of
+ * the index.  Before, a string or a number is read directly. */
 static int skip(struct fp *f)
 {
 	const struct jindex *ix = &f->ix;
-	size_t at = (size_t)(f->p - (const unsigned char *)f->text), to, b;
+	const unsigned char *q;
+	size_t at, to, b;
 	uint64_t m;
+	int esc = 0;
 
+	if (!f->indexed && f->end - f->p < INDEX_MIN) {
+		if (*f->p == '"') {
+			if ((q = string_end(f->p + 1, f->end, &esc)) == NULL)
+				return -1;
+			f->p = q + 1;
+			return 0;
+		}
+		if (*f->p != '{' && *f->p != '[') {
+			if ((q = scalar_end(f->p, f->end)) == NULL)
+				return -1;
+			f->p = q;
+			return 0;
+		}
+	}
 	if (!f->indexed) {
-		if (jindex_build(&f->ix, f->a, f->text, (size_t)(f->end - (const unsigned char *)f->text)) < 0)
+		if (jindex_build(&f->ix, f->a, (const char *)f->p, (size_t)(f->end - f->p)) < 0)
 			return -1;
 		f->indexed = 1;
 	}
+	at = (size_t)(f->p - ix->text);
 	/* The reader and the index agree on where tokens start. */
 	if (at >= ix->len || !(ix->tok[at >> 6] >> (at & 63) & 1))
 		return -1;
@@ -867,17 +890,14 @@ static int skip(struct fp *f)
 		if ((to = walk(f, at)) == 0)
 			return -1;
 		break;
-	default: {
-		const unsigned char *q = scalar_end(f->p, f->end);
-
-		if (q == NULL)
+	default:
+		if ((q = scalar_end(f->p, f->end)) == NULL)
 			return -1;
-		to = (size_t)(q - (const unsigned char *)f->text);
-	}
+		to = (size_t)(q - ix->text);
 	}
 	if (ix->anyws && any_bit(ix->wsp, at, to))
 		f->ws++;
-	f->p = (const unsigned char *)f->text + to;
+	f->p = ix->text + to;
 	return 0;
 }
 

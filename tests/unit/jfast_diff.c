@@ -142,7 +142,7 @@ static void record(struct buf *b)
 		buf_addc(b, ':');
 		switch (rnd(4)) {
 		case 0:
-			str_n(b, (int)rnd(60));
+			str_n(b, (int)rnd(200));
 			break;
 		case 1:
 			buf_addc(b, '[');
