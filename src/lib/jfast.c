@@ -5,7 +5,8 @@
  * UTF-8, form feeds or vertical tabs between tokens, very deep nesting -
  * makes it decline, and json_parse() then lets yajl decide and word the
  * message, so acceptance and errors stay yajl's.  The members a tool does
- * not want are checked just as strictly, by a loop that builds nothing.
+ * not want are checked just as strictly, by a walk over the structural
+ * index of the text (jscan.c) that builds nothing.
  *
  * Also here: the cursor (struct jcur), which reads a little of a member's
  * text already checked, in place. */
