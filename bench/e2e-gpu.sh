@@ -67,7 +67,7 @@ command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,p
 trap llama_stop EXIT
 warm() {
 	curl -sf "http://127.0.0.1:$1/v1/chat/completions" -H 'Content-Type: application/json' \
-		-d '{"messages":[{"role":"user","content":"warm up"}],"max_tokens":4}' >/dev/null
+		-d '{"messages":[{"role":"user","content":"warm up"}],"max_tokens":4}' >/dev/null || true
 }
 # layout L: make the running servers L, "npN" (one server, N slots of
 # CTX_PER_SLOT tokens) or "sK" (K servers of one slot), starting them if
