@@ -239,7 +239,7 @@ int main(int argc, char **argv)
 	jv *rec;
 
 	diag_init(argv[0]);
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	jsonl_stdio();
 	while ((c = opt_next(argc, argv, "hln:", longopts, NULL, usage_text)) != -1) {
 		switch (c) {
 		case 'l':

@@ -69,44 +69,21 @@ static const char *find_ci(const char *s, size_t len, const char *needle)
 	return NULL;
 }
 
-/* The candidates of the first ANSWER token when the model reasoned first:
- * the tokens are laid end to end, the answer starts after the first
- * "</think>" among them (reasoning inline in the response) or, when the
- * server returned the reasoning apart ("thinking") and its tokens come
+/* Which of the n tokens (tok[i], laid end to end) holds the first byte of
+ * the ANSWER when the model reasoned first: the answer starts after the
+ * first "</think>" among them (reasoning inline in the response) or, when
+ * the server returned the reasoning apart ("thinking") and its tokens come
  * first, where the response's text starts; leading white space is skipped.
- * The token holding that position gives the candidates, never a reasoning
- * token.  0 when no token reaches the answer, -1 when malformed. */
-static long answer_candidates(struct arena *a, const jv *rec, size_t at, const jv *response,
-			      struct cand **out)
+ * n when no token reaches the answer. */
+static size_t answer_entry(const struct cand *tok, size_t n, const jv *response)
 {
-	size_t mlen = 0;
-	const char *mtext = jv_member_text(rec, at, &mlen);
-	const char *colon = mtext != NULL ? memchr(mtext, ':', mlen) : NULL;
-	const jv *arr;
-	char err[128];
 	struct buf t = {0};
-	size_t i, n, start, *ends;
+	size_t i, start, *ends = xmalloc(n * sizeof(*ends));
 	const char *close;
 
-	if (colon == NULL)
-		return jv_isnull(jv_val(rec, at)) ? 0 : -1;
-	arr = json_parse(a, arena_strndup(a, colon + 1, (size_t)(mtext + mlen - colon - 1)),
-			 (size_t)(mtext + mlen - colon - 1), NULL, err, sizeof(err));
-	if (arr == NULL || (arr->t != JARR && arr->t != JNULL))
-		return -1;
-	if ((n = jv_len(arr)) == 0)
-		return 0;
-	ends = arena_alloc(a, n * sizeof(*ends));
 	buf_add(&t, "", 0);
 	for (i = 0; i < n; i++) {
-		size_t tl;
-		const char *tok = jv_getstr(jv_item(arr, i), "token", &tl);
-
-		if (tok == NULL) {
-			buf_free(&t);
-			return -1;
-		}
-		buf_add(&t, tok, tl);
+		buf_add(&t, tok[i].tok, tok[i].len);
 		ends[i] = t.len;
 	}
 	close = find_ci(t.s, t.len, "</think>");
@@ -122,9 +99,59 @@ static long answer_candidates(struct arena *a, const jv *rec, size_t at, const j
 	buf_free(&t);
 	for (i = 0; i < n && ends[i] <= start; i++)
 		;
-	if (i == n)
+	free(ends);
+	return i;
+}
+
+/* answer_candidates() from a tree of the whole "logprobs" array, for the
+ * tokens only a tree reads (surrogate escapes). */
+static long answer_candidates_tree(struct arena *a, const char *mtext, size_t mlen,
+				   const jv *response, struct cand **out)
+{
+	const char *colon = memchr(mtext, ':', mlen);
+	const jv *arr;
+	char err[128];
+	struct cand *tok;
+	size_t i, n;
+
+	arr = json_parse(a, arena_strndup(a, colon + 1, (size_t)(mtext + mlen - colon - 1)),
+			 (size_t)(mtext + mlen - colon - 1), NULL, err, sizeof(err));
+	if (arr == NULL || (arr->t != JARR && arr->t != JNULL))
+		return -1;
+	if ((n = jv_len(arr)) == 0)
+		return 0;
+	tok = arena_alloc(a, n * sizeof(*tok));
+	for (i = 0; i < n; i++)
+		if ((tok[i].tok = jv_getstr(jv_item(arr, i), "token", &tok[i].len)) == NULL)
+			return -1;
+	if ((i = answer_entry(tok, n, response)) == n)
 		return 0;
 	return entry_candidates(a, jv_item(arr, i), out);
+}
+
+/* The candidates of the first ANSWER token when the model reasoned first
+ * (see answer_entry()): that token's, never a reasoning token's.  The
+ * tokens are read in place, without a tree.  0 when no token reaches the
+ * answer, -1 when malformed. */
+static long answer_candidates(struct arena *a, const jv *rec, size_t at, const jv *response,
+			      struct cand **out)
+{
+	size_t mlen = 0, i;
+	const char *mtext = jv_member_text(rec, at, &mlen);
+	const char **pos;
+	struct cand *tok;
+	long n;
+
+	if (mtext == NULL)
+		return jv_isnull(jv_val(rec, at)) ? 0 : -1;
+	n = logprob_tokens(a, mtext, mlen, &tok, &pos);
+	if (n == -2)
+		return answer_candidates_tree(a, mtext, mlen, response, out);
+	if (n <= 0)
+		return n;
+	if ((i = answer_entry(tok, (size_t)n, response)) == (size_t)n)
+		return 0;
+	return logprob_entry_candidates(a, pos[i], mtext + mlen, out);
 }
 
 /* Story points print as integers when they are whole. */

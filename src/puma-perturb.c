@@ -148,8 +148,7 @@ int main(int argc, char **argv)
 	jv *rec;
 
 	diag_init(argv[0]);
-	setvbuf(stdin, NULL, _IOFBF, 1 << 16);
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	jsonl_stdio();
 	parse_list(&o, "all");
 	while ((c = opt_next(argc, argv, "hlo", longopts, NULL, usage_text)) != -1) {
 		switch (c) {

@@ -33,10 +33,20 @@ recs = [
     # reasoning that never ends: no answer token, no confidence
     {"id": "R-5", "scenario": "triage_jira", "gold": "Major", "response": "<think>Major or Minor",
      "logprobs": think[:3]},
+    # a reasoning token only a tree decodes (a surrogate pair escaped)
+    {"id": "R-6", "scenario": "triage_jira", "gold": "Major", "response": "<think>\U0001F914 maybe</think>\n\nMajor.",
+     "logprobs": [think[0], e("\U0001F914", -0.2, [])] + think[2:] + answer},
 ]
 with open(d + "/in.jsonl", "w") as f:
     for r in recs:
         f.write(json.dumps(r) + "\n")
+    # a repeated "token" key: the last counts, as Python reads it
+    dup = json.dumps(recs[0]).replace('{"token": "</think>"', '{"token": "x", "token": "</think>"')
+    assert dup != json.dumps(recs[0])
+    f.write(dup + "\n")
+# an entry whose token is no string: a bad record
+with open(d + "/bad.jsonl", "w") as f:
+    f.write(json.dumps(recs[0]).replace('{"token": "</think>"', '{"token": 7') + "\n")
 PY
 want=$("$PYTHON" - <<'PY'
 import json, math
@@ -57,6 +67,9 @@ puma-parse <"$TMP/in.jsonl" >"$TMP/out" 2>"$TMP/err"
 is "$?:$(cat "$TMP/err")" "0:" "puma-parse reads the records"
 got=$("$PYTHON" -c 'import json,sys; print([(json.loads(l)["pred"], json.loads(l)["confidence"]) for l in open(sys.argv[1])])' "$TMP/out")
 w=$(printf '%s' "$want")
-is "$got" "[('Major', $w), ('Major', $w), ('Major', $w), ('Major', $w), (None, None)]" \
-	"the first answer token's confidence (inline, apart, apart without its tokens, none); none for unfinished reasoning"
+is "$got" "[('Major', $w), ('Major', $w), ('Major', $w), ('Major', $w), (None, None), ('Major', $w), ('Major', $w)]" \
+	"the first answer token's confidence (inline, apart, apart without its tokens, none; a token with a surrogate pair; a repeated key); none for unfinished reasoning"
+puma-parse <"$TMP/bad.jsonl" >/dev/null 2>"$TMP/err"
+is "$?:$(cat "$TMP/err")" "1:puma-parse: <stdin>:1: \"logprobs\" does not start with {\"token\": string, \"logprob\": number, \"top_logprobs\": [...]}" \
+	"a reasoning entry whose token is no string is a bad record"
 done_testing

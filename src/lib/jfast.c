@@ -5,11 +5,13 @@
  * UTF-8, form feeds or vertical tabs between tokens, very deep nesting -
  * makes it decline, and json_parse() then lets yajl decide and word the
  * message, so acceptance and errors stay yajl's.  The members a tool does
- * not want are checked just as strictly, by a loop that builds nothing.
+ * not want are checked just as strictly, by a walk over the structural
+ * index of the text (jscan.c) that builds nothing.
  *
  * Also here: the cursor (struct jcur), which reads a little of a member's
  * text already checked, in place. */
 #include "jfast.h"
+#include "jscan.h"
 
 #include <float.h>
 #include <stdint.h>
@@ -41,6 +43,8 @@ struct fp {
 	int depth;
 	unsigned long ws;	/* runs of whitespace skipped so far */
 	int esc;		/* the last string read had escapes */
+	struct jindex ix;	/* the text's structural index, once skip() */
+	int indexed;		/* ... has needed it */
 };
 
 /* Byte classes inside a string: 0 plain, 1 quote, 2 backslash, 3 control
@@ -49,6 +53,8 @@ static unsigned char sclass[256];
 /* The letters that may follow a backslash, \\u apart. */
 static unsigned char simple_escape[256];
 static int sclass_ready;
+
+static void init_walk(void);
 
 /* The byte classes the string scanner dispatches on: plain, quote,
  * backslash, control (invalid), non-ASCII (checked as UTF-8). */
@@ -62,6 +68,7 @@ static void init_classes(void)
 	sclass['\\'] = 2;
 	for (c = 0; "\"\\/bfnrt"[c] != '\0'; c++)
 		simple_escape[(unsigned char)"\"\\/bfnrt"[c]] = 1;
+	init_walk();
 	sclass_ready = 1;
 }
 
@@ -85,32 +92,6 @@ static int ctz64(uint64_t m)
 	}
 	return i;
 #endif
-}
-
-/* Length of the strict UTF-8 sequence at p (json.c's rules: no overlongs,
- * no surrogates, nothing above U+10FFFF), or 0. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	size_t n = (size_t)(end - p);
-	unsigned c = p[0];
-
-	if (c >= 0xC2 && c <= 0xDF)
-		return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (c >= 0xE0 && c <= 0xEF) {
-		if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-			return 0;
-		if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0))
-			return 0;
-		return 3;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-			return 0;
-		if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
-			return 0;
-		return 4;
-	}
-	return 0;
 }
 
 /* The first byte at or after q that is not plain string content (a
@@ -223,7 +204,7 @@ static const unsigned char *string_rest(const unsigned char *q, const unsigned c
 			} else {
 				return NULL;
 			}
-		} else if (*q < 0x20 || (k = utf8_len(q, end)) == 0) {
+		} else if (*q < 0x20 || (k = jscan_utf8_len(q, end)) == 0) {
 			return NULL;
 		} else {
 			q += k;
@@ -648,97 +629,277 @@ static int literal(struct fp *f, const char *word, size_t n, jv *v, jv **out)
 	return 0;
 }
 
-/* Step over JSON whitespace. */
-#define WS_RUN(p, end) \
-	while ((p) < (end) && (*(p) == ' ' || *(p) == '\t' || *(p) == '\n' || *(p) == '\r')) \
-		(p)++
+/* The walk over a value that is checked but not kept: from token to token
+ * of the structural index, with the containers still open on a stack.
+ * Strings were checked whole by the index; numbers and literals are
+ * checked here, and the order of the tokens by a table. */
 
-/* Check the value at f->p without building anything: the members a tool
- * does not read, which are most of a record (descriptions, logprobs).  One
- * loop with the position in a local and the closers still open on a
- * stack, no call per token; it takes exactly what value() takes. */
-static int skip(struct fp *f)
+/* Token classes. */
+enum { T_OBJ, T_ARR, T_OCLOSE, T_ACLOSE, T_COLON, T_COMMA, T_STR, T_SCALAR };
+/* Where the walk stands: in an object before its first key (or '}'),
+ * before a later key, before a colon, before a member's value, after it;
+ * in an array before its first item (or ']'), before a later item, after
+ * one; and past the value walked. */
+enum { W_OKEY0, W_OKEY, W_COLON, W_OVAL, W_ONEXT, W_AVAL0, W_AVAL, W_ANEXT, W_DONE };
+/* An entry of the table: the next state (bits 0-3) and the action (bits
+ * 4-6): open a container, close one, check a number or literal, refuse.
+ * An opening bracket enters the container; the state to return to when it
+ * closes follows from the state it opened in. */
+#define W_PUSH (1 << 4)
+#define W_POP (2 << 4)
+#define W_SCALAR (3 << 4)
+#define W_ERR (4 << 4)
+static const unsigned char walk_next[8][8] = {
+	[W_OKEY0] = {W_ERR, W_ERR, W_POP, W_ERR, W_ERR, W_ERR, W_COLON, W_ERR},
+	[W_OKEY] = {W_ERR, W_ERR, W_ERR, W_ERR, W_ERR, W_ERR, W_COLON, W_ERR},
+	[W_COLON] = {W_ERR, W_ERR, W_ERR, W_ERR, W_OVAL, W_ERR, W_ERR, W_ERR},
+	[W_OVAL] = {W_PUSH | W_OKEY0, W_PUSH | W_AVAL0, W_ERR, W_ERR, W_ERR, W_ERR,
+		    W_ONEXT, W_SCALAR | W_ONEXT},
+	[W_ONEXT] = {W_ERR, W_ERR, W_POP, W_ERR, W_ERR, W_OKEY, W_ERR, W_ERR},
+	[W_AVAL0] = {W_PUSH | W_OKEY0, W_PUSH | W_AVAL0, W_ERR, W_POP, W_ERR, W_ERR,
+		     W_ANEXT, W_SCALAR | W_ANEXT},
+	[W_AVAL] = {W_PUSH | W_OKEY0, W_PUSH | W_AVAL0, W_ERR, W_ERR, W_ERR, W_ERR,
+		    W_ANEXT, W_SCALAR | W_ANEXT},
+	[W_ANEXT] = {W_ERR, W_ERR, W_ERR, W_POP, W_ERR, W_AVAL, W_ERR, W_ERR},
+};
+/* The same by the token's first byte: byte s of walk_row[b] is
+ * walk_next[s][class of b].  The byte is known before the state is, so
+ * the state's turn costs a shift rather than a load. */
+static uint64_t walk_row[256];
+
+/* A byte's token class, and the bytes that may follow a number or a
+ * literal. */
+static unsigned char tclass[256], delim[256];
+
+static void init_walk(void)
 {
-	const unsigned char *p = f->p, *end = f->end, *s;
-	unsigned char open[MAX_DEPTH];
-	int d = 0, esc = 0, ws = 0;
+	int c;
 
+	for (c = 0; c < 256; c++)
+		tclass[c] = T_SCALAR;
+	tclass['{'] = T_OBJ;
+	tclass['['] = T_ARR;
+	tclass['}'] = T_OCLOSE;
+	tclass[']'] = T_ACLOSE;
+	tclass[':'] = T_COLON;
+	tclass[','] = T_COMMA;
+	tclass['"'] = T_STR;
+	for (c = 0; c < 256; c++) {
+		int st;
+
+		for (st = 0, walk_row[c] = 0; st < 8; st++)
+			walk_row[c] |= (uint64_t)walk_next[st][tclass[c]] << (8 * st);
+	}
+	for (c = 0; " \t\n\r{}[]:,\""[c] != '\0'; c++)
+		delim[(unsigned char)" \t\n\r{}[]:,\""[c]] = 1;
+}
+
+/* number_end() for the common number that fits in sixteen bytes: a sign,
+ * integer digits (no leading zero), a fraction; the digits found as a
+ * mask of the sixteen bytes.  Anything else (an exponent, a longer number,
+ * a leading zero, the text's last bytes) takes number_end(). */
+static const unsigned char *number_quick(const unsigned char *p, const unsigned char *end)
+{
+#if defined(__SSE2__) && defined(__GNUC__)
+	if (end - p >= 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* Digits: '0' <= byte <= '9', as signed bytes (no byte above 0x7f
+		 * passes). */
+		__m128i dg = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+					   _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+		unsigned nd = ~(unsigned)_mm_movemask_epi8(dg);	/* bits 16 and up set */
+		unsigned s = *p == '-', q, n;
+
+		n = (unsigned)__builtin_ctz(nd >> s);
+		q = s + n;
+		if (n == 0 || (p[s] == '0' && n > 1))
+			return number_end(p, end);
+		if (p[q] == '.') {
+			n = (unsigned)__builtin_ctz(nd >> (q + 1));
+			if (n == 0)
+				return number_end(p, end);
+			q += 1 + n;
+		}
+		if (q < 16 && p[q] != 'e' && p[q] != 'E')
+			return p + q;
+	}
+#endif
+	return number_end(p, end);
+}
+
+/* The end of the number or literal at p, which must be followed by the end
+ * of the text, whitespace or a structural character; NULL when it is not
+ * one. */
+static const unsigned char *scalar_end(const unsigned char *p, const unsigned char *end)
+{
+	const unsigned char *q;
+
+	switch (*p) {
+	case 't':
+		q = end - p >= 4 && memcmp(p, "true", 4) == 0 ? p + 4 : NULL;
+		break;
+	case 'n':
+		q = end - p >= 4 && memcmp(p, "null", 4) == 0 ? p + 4 : NULL;
+		break;
+	case 'f':
+		q = end - p >= 5 && memcmp(p, "false", 5) == 0 ? p + 5 : NULL;
+		break;
+	default:
+		q = number_quick(p, end);
+	}
+	return q != NULL && (q == end || delim[*q]) ? q : NULL;
+}
+
+/* The bits of word w above bit i. */
+#define ABOVE(w, i) ((w) & ~(((uint64_t)2 << ((i) & 63)) - 1))
+
+/* Past the container whose opening bracket is at offset at: the offset
+ * after its closing one, or 0 when it is not well formed (or too deep). */
+static size_t walk(const struct fp *f, size_t at)
+{
+	const struct jindex *ix = &f->ix;
+	const unsigned char *text = ix->text, *end = text + ix->len;
+	unsigned char back[MAX_DEPTH];
+	size_t b = at >> 6, i;
+	uint64_t bits = ABOVE(ix->tok[b], at);
+	unsigned s = text[at] == '{' ? W_OKEY0 : W_AVAL0, t;
+	int d = 0;
+
+	if (f->depth + 1 > MAX_DEPTH)
+		return 0;
+	back[d++] = W_DONE;
 	for (;;) {
-		/* A value. */
-		if (p >= end)
-			return -1;
-		switch (*p) {
-		case '"':
-			if ((p = string_end(p + 1, end, &esc)) == NULL)
-				return -1;
-			p++;
-			break;
-		case '{':
-		case '[':
+		while (bits == 0) {
+			if (++b >= ix->nblk)
+				return 0;
+			bits = ix->tok[b];
+		}
+		i = (b << 6) + (size_t)ctz64(bits);
+		bits &= bits - 1;
+		t = (unsigned)(walk_row[text[i]] >> (8 * s)) & 0xFF;
+		if (t < 16) {
+			s = t;
+			if (s != W_OKEY)
+				continue;
+			goto key;
+		}
+		switch (t & 0xF0) {
+		case W_PUSH:
 			if (f->depth + d + 1 > MAX_DEPTH)
-				return -1;
-			open[d] = *p == '{' ? '}' : ']';
-			s = ++p;
-			WS_RUN(p, end);
-			ws |= p != s;
-			if (p < end && *p == open[d]) {
-				p++;
-				break;
-			}
-			if (open[d++] == '}')
+				return 0;
+			back[d++] = (unsigned char)(s == W_OVAL ? W_ONEXT : W_ANEXT);
+			s = t & 15;
+			if (s == W_OKEY0)
 				goto key;
-			continue;
-		case 't':
-		case 'n':
-			if (end - p < 4 || memcmp(p, *p == 't' ? "true" : "null", 4) != 0)
-				return -1;
-			p += 4;
 			break;
-		case 'f':
-			if (end - p < 5 || memcmp(p, "false", 5) != 0)
-				return -1;
-			p += 5;
+		case W_POP:
+			s = back[--d];
+			if (d == 0)
+				return i + 1;
+			break;
+		case W_SCALAR:
+			s = t & 15;
+			if (scalar_end(text + i, end) == NULL)
+				return 0;
 			break;
 		default:
-			if ((p = number_end(p, end)) == NULL)
-				return -1;
+			return 0;
 		}
-		/* After a value: the next item, or containers closing. */
-		for (;;) {
-			if (d == 0) {
-				f->p = p;
-				f->ws += (unsigned long)ws;
-				return 0;
-			}
-			if (p < end && *p <= ' ') {
-				s = p;
-				WS_RUN(p, end);
-				ws |= p != s;
-			}
-			if (p < end && *p == ',')
-				break;
-			if (p >= end || *p != open[d - 1])
-				return -1;
-			p++;
-			d--;
-		}
-		s = ++p;
-		WS_RUN(p, end);
-		ws |= p != s;
-		if (open[d - 1] == ']')
-			continue;
+		continue;
 key:
-		if (p >= end || *p != '"' || (p = string_end(p + 1, end, &esc)) == NULL)
-			return -1;
-		s = ++p;
-		WS_RUN(p, end);
-		ws |= p != s;
-		if (p >= end || *p != ':')
-			return -1;
-		s = ++p;
-		WS_RUN(p, end);
-		ws |= p != s;
+		/* Before a key: when the next two tokens of this word are a
+		 * string and a colon, both in one step. */
+		if (bits != 0) {
+			uint64_t rest = bits & (bits - 1);
+			size_t k = (b << 6) + (size_t)ctz64(bits);
+
+			if (rest != 0 && text[k] == '"' && text[(b << 6) + (size_t)ctz64(rest)] == ':') {
+				bits = rest & (rest - 1);
+				s = W_OVAL;
+			}
+		}
 	}
+}
+
+/* Is any bit of the bitmap w set in [from, to)? */
+static int any_bit(const uint64_t *w, size_t from, size_t to)
+{
+	size_t b = from >> 6, e = to >> 6;
+	uint64_t first = ~(uint64_t)0 << (from & 63), last = ((uint64_t)1 << (to & 63)) - 1;
+
+	if (b == e)
+		return (w[b] & first & last) != 0;
+	if (w[b] & first)
+		return 1;
+	for (b++; b < e; b++)
+		if (w[b] != 0)
+			return 1;
+	return (to & 63) != 0 && (w[e] & last) != 0;
+}
+
+/* Below this many bytes left, a string or a number is read directly
+ * rather than indexed: an index only pays over long text or containers. */
+#define INDEX_MIN 1024
+
+/* Check the value at f->p without building anything: the members a tool
+ * does not read, which are most of a record (descriptions, logprobs).  The
+ * rest of the text is indexed, from the value (outside any string), the
+ * first time a container or a long rest of text comes; from there a
+ * container ends at the end of its walk and a string at the next quote of
+ * the index.  Before, a string or a number is read directly. */
+static int skip(struct fp *f)
+{
+	const struct jindex *ix = &f->ix;
+	const unsigned char *q;
+	size_t at, to, b;
+	uint64_t m;
+	int esc = 0;
+
+	if (!f->indexed && f->end - f->p < INDEX_MIN) {
+		if (*f->p == '"') {
+			if ((q = string_end(f->p + 1, f->end, &esc)) == NULL)
+				return -1;
+			f->p = q + 1;
+			return 0;
+		}
+		if (*f->p != '{' && *f->p != '[') {
+			if ((q = scalar_end(f->p, f->end)) == NULL)
+				return -1;
+			f->p = q;
+			return 0;
+		}
+	}
+	if (!f->indexed) {
+		if (jindex_build(&f->ix, f->a, (const char *)f->p, (size_t)(f->end - f->p)) < 0)
+			return -1;
+		f->indexed = 1;
+	}
+	at = (size_t)(f->p - ix->text);
+	/* The reader and the index agree on where tokens start. */
+	if (at >= ix->len || !(ix->tok[at >> 6] >> (at & 63) & 1))
+		return -1;
+	switch (*f->p) {
+	case '"':
+		b = at >> 6;
+		for (m = ABOVE(ix->quo[b], at); m == 0; m = ix->quo[b])
+			if (++b >= ix->nblk)
+				return -1;
+		to = (b << 6) + (size_t)ctz64(m) + 1;
+		break;
+	case '{':
+	case '[':
+		if ((to = walk(f, at)) == 0)
+			return -1;
+		break;
+	default:
+		if ((q = scalar_end(f->p, f->end)) == NULL)
+			return -1;
+		to = (size_t)(q - ix->text);
+	}
+	if (ix->anyws && any_bit(ix->wsp, at, to))
+		f->ws++;
+	f->p = ix->text + to;
+	return 0;
 }
 
 /* One value at f->p; with out NULL it is only checked. */
@@ -796,6 +957,7 @@ jv *json_parse_fast(struct arena *a, const char *text, size_t len, const char *c
 	f.want = want;
 	f.depth = 0;
 	f.ws = 0;
+	f.indexed = 0;
 	f.esc = 0;
 	/* One copy of the text (a single memcpy) in which strings without
 	 * escapes, keys included, are NUL-ended in place: cheaper than a copy
@@ -857,6 +1019,9 @@ void jcur_ws(struct jcur *c)
 {
 	unsigned long runs = 0;
 
+	/* Compact text has none. */
+	if (c->p < c->end && (unsigned char)*c->p > ' ')
+		return;
 	c->p = (const char *)ws_run((const unsigned char *)c->p, (const unsigned char *)c->end, 1,
 				    &runs);
 }
@@ -921,16 +1086,19 @@ int jcur_array(struct jcur *c)
 
 int jcur_string(struct arena *a, struct jcur *c, const char **s, size_t *len)
 {
-	const char *q, *next;
+	const unsigned char *q, *e = (const unsigned char *)c->end;
+	const char *next;
 
 	if (c->p >= c->end || *c->p != '"')
 		return -1;
-	q = jcur_string_end(c->p, c->end);
-	/* No backslash inside: the bytes are the string. */
-	if (memchr(c->p + 1, '\\', (size_t)(q - c->p - 1)) == NULL) {
+	/* No backslash before the closing quote: the bytes are the string. */
+	q = plain_run((const unsigned char *)c->p + 1, e);
+	while (q < e && *q != '"' && *q != '\\')
+		q = plain_run(q + 1, e);
+	if (q < e && *q == '"') {
 		*s = c->p + 1;
-		*len = (size_t)(q - c->p - 2);
-		c->p = q;
+		*len = (size_t)((const char *)q - c->p - 1);
+		c->p = (const char *)q + 1;
 		return 0;
 	}
 	if (json_string_decode(a, c->p, c->end, s, len, &next) < 0)
@@ -942,10 +1110,15 @@ int jcur_string(struct arena *a, struct jcur *c, const char **s, size_t *len)
 int jcur_number(struct jcur *c, double *v)
 {
 	const char *s = c->p;
+	const unsigned char *q;
 
 	if (c->p >= c->end || (*c->p != '-' && !(*c->p >= '0' && *c->p <= '9')))
 		return -1;
-	jcur_skip(c);
+	/* The text is checked JSON: the number ends where its grammar does. */
+	q = number_end((const unsigned char *)s, (const unsigned char *)c->end);
+	if (q == NULL)
+		return -1;
+	c->p = (const char *)q;
 	*v = json_number_value(s, (size_t)(c->p - s));
 	return 0;
 }
@@ -954,7 +1127,14 @@ int jcur_next(struct jcur *c, char close)
 {
 	const unsigned char *p = (const unsigned char *)c->p;
 	unsigned long runs = 0;
-	int r = item_end(&p, (const unsigned char *)c->end, (unsigned char)close, 1, &runs);
+	int r;
+
+	/* Compact text: a comma and no space after it. */
+	if (c->end - c->p >= 2 && *c->p == ',' && (unsigned char)c->p[1] > ' ') {
+		c->p++;
+		return 1;
+	}
+	r = item_end(&p, (const unsigned char *)c->end, (unsigned char)close, 1, &runs);
 
 	c->p = (const char *)p;
 	return r;

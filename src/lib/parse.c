@@ -5,6 +5,7 @@
 #include "xalloc.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,6 +175,7 @@ static int conf_puma(const struct labelset *ls, const struct cand *c, size_t nc,
 {
 	double max, total = 0, s = 0, mass = 0, m, small[32], *e;
 	size_t i, j, k, last;
+	uint64_t seen = 0;
 
 	e = nc <= 32 ? small : xmalloc(nc * sizeof(double));
 	max = c[0].lp;
@@ -184,6 +186,11 @@ static int conf_puma(const struct labelset *ls, const struct cand *c, size_t nc,
 		e[i] = exp(c[i].lp - max);
 		total += e[i];
 	}
+	/* A bit for each candidate's first byte and length: most spellings
+	 * find theirs clear and match no candidate. */
+	for (i = 0; i < nc; i++)
+		if (c[i].len > 0)
+			seen |= (uint64_t)1 << (((unsigned char)c[i].tok[0] * 31u + c[i].len) & 63);
 	for (j = 0; j < ls->n; j++) {
 		m = 0;
 		for (k = 0; k < ls->nspell[j]; k++) {
@@ -191,9 +198,10 @@ static int conf_puma(const struct labelset *ls, const struct cand *c, size_t nc,
 			size_t tl = ls->spell_len[j][k];
 
 			last = nc;
-			for (i = 0; i < nc; i++)
-				if (c[i].len == tl && c[i].tok[0] == t[0] && memcmp(c[i].tok, t, tl) == 0)
-					last = i;
+			if (tl == 0 || (seen >> (((unsigned char)t[0] * 31u + tl) & 63) & 1))
+				for (i = 0; i < nc; i++)
+					if (c[i].len == tl && c[i].tok[0] == t[0] && memcmp(c[i].tok, t, tl) == 0)
+						last = i;
 			m += last < nc ? e[last] / total : 0.0;
 		}
 		if ((int)j == pred)
@@ -447,6 +455,97 @@ long logprob_candidates(struct arena *a, const char *text, size_t len, struct ca
 	if (r == -2) {
 		jcur_member(&c, text, len);
 		jcur_array(&c);
+		return first_entry_tree(a, &c, out);
+	}
+	if (r < 0)
+		return -1;
+	*out = l.v;
+	return (long)l.n;
+}
+
+/* Read entry {"token": s, ...} at c for its token, as a tree would: of
+ * repeated "token" keys the last counts.  0 with *tok set, -1 when the
+ * entry is no object or its token no string, -2 to leave it to a tree. */
+static int entry_token(struct arena *a, struct jcur *c, const char **tok, size_t *len)
+{
+	int have = 0, r;
+	const char *k;
+	size_t kl;
+
+	if (c->p >= c->end || *c->p != '{')
+		return -1;
+	c->p++;
+	jcur_ws(c);
+	if (c->p < c->end && *c->p == '}') {
+		c->p++;
+		return -1;
+	}
+	do {
+		if ((r = jcur_string(a, c, &k, &kl)) < 0)
+			return r;
+		jcur_ws(c);
+		c->p++;	/* ':' */
+		jcur_ws(c);
+		if (kl == 5 && memcmp(k, "token", 5) == 0) {
+			r = jcur_string(a, c, tok, len);
+			if (r == -2)
+				return r;
+			have = r == 0;
+			if (r < 0)
+				jcur_skip(c);
+		} else {
+			jcur_skip(c);
+		}
+	} while ((r = jcur_next(c, '}')) > 0);
+	return r == 0 && have ? 0 : -1;
+}
+
+long logprob_tokens(struct arena *a, const char *text, size_t len, struct cand **out,
+		    const char ***at)
+{
+	struct cands l = {NULL, 0, 0};
+	const char **pos = NULL;
+	size_t cap = 0;
+	struct jcur c;
+	int r;
+
+	if (jcur_member(&c, text, len) < 0 || (r = jcur_array(&c)) < 0)
+		return -1;
+	if (r == 0)
+		return 0;
+	do {
+		struct cand *e = cand_push(a, &l);
+
+		if (l.cap != cap) {
+			const char **w = arena_alloc(a, l.cap * sizeof(*w));
+
+			if (l.n > 1)
+				memcpy(w, pos, (l.n - 1) * sizeof(*w));
+			pos = w;
+			cap = l.cap;
+		}
+		pos[l.n - 1] = c.p;
+		if ((r = entry_token(a, &c, &e->tok, &e->len)) < 0)
+			return r;
+	} while ((r = jcur_next(&c, ']')) > 0);
+	if (r < 0)
+		return -1;
+	*out = l.v;
+	*at = pos;
+	return (long)l.n;
+}
+
+long logprob_entry_candidates(struct arena *a, const char *entry, const char *end,
+			      struct cand **out)
+{
+	struct cands l = {NULL, 0, 0};
+	struct jcur c = {entry, end};
+	int r;
+
+	cand_push(a, &l);
+	r = read_entry(a, &c, &l, 0, 1);
+	if (r == -2) {
+		c.p = entry;
 		return first_entry_tree(a, &c, out);
 	}
 	if (r < 0)

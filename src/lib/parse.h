@@ -79,6 +79,21 @@ struct jv;
  * array) or -1 when the first entry is malformed. */
 long logprob_candidates(struct arena *a, const char *text, size_t len, struct cand **out);
 
+/* The "token" of every entry of a "logprobs" member text (as for
+ * logprob_candidates()), read in place: (*out)[i] holds entry i's token
+ * (its logprob is not read), (*at)[i] where the entry's text starts, for
+ * logprob_entry_candidates().  Returns the count (0 for null or an empty
+ * array), -1 when an entry is no object with a "token" string, -2 when
+ * only a tree can read a token (a \u escape of a surrogate). */
+long logprob_tokens(struct arena *a, const char *text, size_t len, struct cand **out,
+		    const char ***at);
+
+/* The candidates of the entry whose text starts at entry (up to end), as
+ * entry_candidates() gives them from its tree: the count, or -1 when it is
+ * malformed. */
+long logprob_entry_candidates(struct arena *a, const char *entry, const char *end,
+			      struct cand **out);
+
 /* The candidates of one entry's tree {"token": ..., "logprob": ...,
  * "top_logprobs": [...]}: the count, or -1 when it is malformed. */
 long entry_candidates(struct arena *a, const struct jv *e, struct cand **out);

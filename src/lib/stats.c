@@ -3,7 +3,11 @@
 #include "stats.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
 
 /* NumPy's pairwise_sum for doubles (numpy/core/src/umath/loops_utils.h.src):
  * below 8 elements a plain loop from 0.0; up to 128 elements eight running
@@ -69,10 +73,124 @@ static int cmp_double(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+/* Sort a[lo, hi) by insertion, stably. */
+static void insertion(double *a, size_t lo, size_t hi)
+{
+	size_t i, j;
+
+	for (i = lo + 1; i < hi; i++) {
+		double x = a[i];
+
+		for (j = i; j > lo && a[j - 1] > x; j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
+}
+
+/* Merge the sorted runs from[lo, mid) and from[mid, hi) into to[lo, hi),
+ * the left one first among equals. */
+static void merge(const double *from, double *to, size_t lo, size_t mid, size_t hi)
+{
+	size_t i = lo, j = mid, k = lo;
+
+	while (i < mid && j < hi)
+		to[k++] = from[j] < from[i] ? from[j++] : from[i++];
+	while (i < mid)
+		to[k++] = from[i++];
+	while (j < hi)
+		to[k++] = from[j++];
+}
+
+/* A double's bits as an unsigned key in the order of the values, -0.0 and
+ * 0.0 one key (they compare equal). */
+static uint64_t sort_key(double d)
+{
+	uint64_t u;
+
+	if (d == 0)
+		d = 0.0;
+	memcpy(&u, &d, sizeof(u));
+	return u >> 63 ? ~u : u | (uint64_t)1 << 63;
+}
+
+/* A stable least-significant-digit radix sort on those keys, a byte a
+ * pass (passes where every key has the same byte are skipped). */
+static void radix_sort(double *a, size_t n)
+{
+	size_t (*count)[256] = xcalloc(8, sizeof(*count));
+	double *buf = xmalloc(n * sizeof(*a)), *from = a, *to = buf, *t;
+	size_t i, sum;
+	int pass, c;
+
+	for (i = 0; i < n; i++) {
+		uint64_t k = sort_key(a[i]);
+
+		for (pass = 0; pass < 8; pass++)
+			count[pass][k >> (8 * pass) & 0xFF]++;
+	}
+	for (pass = 0; pass < 8; pass++) {
+		if (count[pass][sort_key(a[0]) >> (8 * pass) & 0xFF] == n)
+			continue;
+		for (c = 0, sum = 0; c < 256; c++) {
+			size_t k = count[pass][c];
+
+			count[pass][c] = sum;
+			sum += k;
+		}
+		for (i = 0; i < n; i++)
+			to[count[pass][sort_key(from[i]) >> (8 * pass) & 0xFF]++] = from[i];
+		t = from;
+		from = to;
+		to = t;
+	}
+	if (from != a)
+		memcpy(a, from, n * sizeof(*a));
+	free(buf);
+	free(count);
+}
+
+/* Sorted as glibc's qsort (a merge sort) sorts with cmp_double: a stable
+ * sort, where -0.0 and 0.0 count as equal and keep their order; a radix
+ * sort on long arrays, a merge sort on short ones.  With a NaN, which
+ * compares with nothing, qsort itself sorts, so the order stays what it
+ * was. */
 void np_sort(double *a, size_t n)
 {
-	if (n > 1)
-		qsort(a, n, sizeof(*a), cmp_double);
+	enum { RUN = 16 };
+	double *buf, *from, *to, *t;
+	size_t i, w;
+
+	if (n < 2)
+		return;
+	for (i = 0; i < n; i++)
+		if (isnan(a[i])) {
+			qsort(a, n, sizeof(*a), cmp_double);
+			return;
+		}
+	if (n >= 1024) {
+		radix_sort(a, n);
+		return;
+	}
+	for (i = 0; i < n; i += RUN)
+		insertion(a, i, i + RUN < n ? i + RUN : n);
+	if (n <= RUN)
+		return;
+	buf = xmalloc(n * sizeof(*a));
+	from = a;
+	to = buf;
+	for (w = RUN; w < n; w *= 2) {
+		for (i = 0; i < n; i += 2 * w) {
+			size_t mid = i + w < n ? i + w : n, hi = i + 2 * w < n ? i + 2 * w : n;
+
+			merge(from, to, i, mid, hi);
+		}
+		t = from;
+		from = to;
+		to = t;
+	}
+	if (from != a)
+		memcpy(a, from, n * sizeof(*a));
+	free(buf);
 }
 
 /* NumPy's _lerp(a, b, t): a + (b-a)t, or b - (b-a)(1-t) when t >= 0.5. */
