@@ -78,22 +78,6 @@ static void init_classes(void)
 #define HASZERO(x) (((x) - ONES) & ~(x) & (ONES * 0x80))
 #define HASLESS(x, n) (((x) - ONES * (n)) & ~(x) & (ONES * 0x80))
 
-/* The index of the lowest set bit of m (m not 0). */
-static int ctz64(uint64_t m)
-{
-#if defined(__GNUC__)
-	return __builtin_ctzll(m);
-#else
-	int i = 0;
-
-	while (!(m & 1)) {
-		m >>= 1;
-		i++;
-	}
-	return i;
-#endif
-}
-
 /* The first byte at or after q that is not plain string content (a
  * quote, a backslash, a control character or non-ASCII), or end.  Most of
  * a record is string bytes, so this loop is most of the reading. */
@@ -156,18 +140,6 @@ static void skip_ws_slow(struct fp *f)
 			skip_ws_slow(f); \
 	} while (0)
 
-/* The value of a \u escape's hex digit, -1 when it is not one. */
-static int hexval(unsigned c)
-{
-	if (c >= '0' && c <= '9')
-		return (int)(c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (int)(c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (int)(c - 'A' + 10);
-	return -1;
-}
-
 /* string_end() from the first byte that is not plain (a quote, an
  * escape, a control character or non-ASCII) onwards. */
 static const unsigned char *string_rest(const unsigned char *q, const unsigned char *end,
@@ -190,7 +162,7 @@ static const unsigned char *string_rest(const unsigned char *q, const unsigned c
 				if (q + 5 >= end)
 					return NULL;
 				for (i = 2; i < 6; i++) {
-					int h = hexval(q[i]);
+					int h = jscan_hexval(q[i]);
 
 					if (h < 0)
 						return NULL;
@@ -267,8 +239,8 @@ static int string(struct fp *f, const char **out, size_t *outlen)
 		case 'r': *d++ = '\r'; break;
 		case 't': *d++ = '\t'; break;
 		case 'u': {
-			unsigned cp = (unsigned)(hexval(s[2]) << 12 | hexval(s[3]) << 8 |
-						 hexval(s[4]) << 4 | hexval(s[5]));
+			unsigned cp = (unsigned)(jscan_hexval(s[2]) << 12 | jscan_hexval(s[3]) << 8 |
+						 jscan_hexval(s[4]) << 4 | jscan_hexval(s[5]));
 
 			if (cp < 0x80) {
 				*d++ = (char)cp;
@@ -488,7 +460,7 @@ static int wanted(const struct fp *f, const char *key, size_t klen)
 		uint64_t m = want_first[(unsigned char)key[0]];
 
 		for (; m != 0; m &= m - 1) {
-			i = (size_t)ctz64(m);
+			i = (size_t)jscan_ctz64(m);
 			if (want_len[i] == klen && memcmp(f->want[i], key, klen) == 0)
 				return 1;
 		}
@@ -774,7 +746,7 @@ static size_t walk(const struct fp *f, size_t at)
 				return 0;
 			bits = ix->tok[b];
 		}
-		i = (b << 6) + (size_t)ctz64(bits);
+		i = (b << 6) + (size_t)jscan_ctz64(bits);
 		bits &= bits - 1;
 		t = (unsigned)(walk_row[text[i]] >> (8 * s)) & 0xFF;
 		if (t < 16) {
@@ -811,9 +783,9 @@ key:
 		 * string and a colon, both in one step. */
 		if (bits != 0) {
 			uint64_t rest = bits & (bits - 1);
-			size_t k = (b << 6) + (size_t)ctz64(bits);
+			size_t k = (b << 6) + (size_t)jscan_ctz64(bits);
 
-			if (rest != 0 && text[k] == '"' && text[(b << 6) + (size_t)ctz64(rest)] == ':') {
+			if (rest != 0 && text[k] == '"' && text[(b << 6) + (size_t)jscan_ctz64(rest)] == ':') {
 				bits = rest & (rest - 1);
 				s = W_OVAL;
 			}
@@ -884,7 +856,7 @@ static int skip(struct fp *f)
 		for (m = ABOVE(ix->quo[b], at); m == 0; m = ix->quo[b])
 			if (++b >= ix->nblk)
 				return -1;
-		to = (b << 6) + (size_t)ctz64(m) + 1;
+		to = (b << 6) + (size_t)jscan_ctz64(m) + 1;
 		break;
 	case '{':
 	case '[':
@@ -1082,6 +1054,31 @@ int jcur_array(struct jcur *c)
 	if (c->p >= c->end)
 		return -1;
 	return *c->p == ']' ? 0 : 1;
+}
+
+int jcur_object(struct jcur *c)
+{
+	if (c->p >= c->end || *c->p != '{')
+		return -1;
+	c->p++;
+	jcur_ws(c);
+	if (c->p < c->end && *c->p == '}') {
+		c->p++;
+		return 0;
+	}
+	return 1;
+}
+
+int jcur_key(struct arena *a, struct jcur *c, const char **k, size_t *len)
+{
+	int r = jcur_string(a, c, k, len);
+
+	if (r < 0)
+		return r;
+	jcur_ws(c);
+	c->p++;	/* ':' (the text was checked) */
+	jcur_ws(c);
+	return 0;
 }
 
 int jcur_string(struct arena *a, struct jcur *c, const char **s, size_t *len)

@@ -45,6 +45,12 @@ int jcur_array(struct jcur *c);
  * is no string, -2 for one only a tree decodes (a \u escape of a
  * surrogate). */
 int jcur_string(struct arena *a, struct jcur *c, const char **s, size_t *len);
+/* Enter the object at c: 1 on its first key, 0 past an empty object, -1
+ * when the value is no object. */
+int jcur_object(struct jcur *c);
+/* The key at c (as jcur_string() reads it) and the colon after it,
+ * stepped over to the member's value. */
+int jcur_key(struct arena *a, struct jcur *c, const char **k, size_t *len);
 /* The number at c, stepped over; -1 when the value is no number. */
 int jcur_number(struct jcur *c, double *v);
 /* After an item of a container that closes with close: 1 past a comma

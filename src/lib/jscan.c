@@ -179,18 +179,6 @@ static void classify_neon(const unsigned char *p, struct bclass *c)
 }
 #endif
 
-/* The value of a hex digit, -1 when it is not one. */
-static int hexval(unsigned c)
-{
-	if (c >= '0' && c <= '9')
-		return (int)(c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (int)(c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (int)(c - 'A' + 10);
-	return -1;
-}
-
 /* The length of the strict UTF-8 sequence at p, or 0 (jscan_utf8_len()). */
 HOT size_t utf8_seq(const unsigned char *p, const unsigned char *end)
 {
@@ -237,7 +225,7 @@ HOT int escape_ok(const unsigned char *p, const unsigned char *end)
 		if (end - p < 6)
 			return 0;
 		for (i = 2; i < 6; i++) {
-			if ((h = hexval(p[i])) < 0)
+			if ((h = jscan_hexval(p[i])) < 0)
 				return 0;
 			cp = cp * 16 + h;
 		}
@@ -245,22 +233,6 @@ HOT int escape_ok(const unsigned char *p, const unsigned char *end)
 	default:
 		return 0;
 	}
-}
-
-/* The lowest set bit's index (m not 0). */
-static int low_bit(uint64_t m)
-{
-#if defined(__GNUC__)
-	return __builtin_ctzll(m);
-#else
-	int i = 0;
-
-	while (!(m & 1)) {
-		m >>= 1;
-		i++;
-	}
-	return i;
-#endif
 }
 
 /* Bit i set when an odd number of the bits 0..i of m are: which bytes lie
@@ -304,7 +276,7 @@ HOT int block(struct jindex *ix, size_t b, const struct bclass *c, struct carry 
 	/* Escapes: a backslash not itself escaped escapes the next byte. */
 	cy->escaped = 0;
 	for (m = c->bslash; m != 0; m &= m - 1) {
-		int i = low_bit(m);
+		int i = jscan_ctz64(m);
 
 		if (esc >> i & 1)
 			continue;
@@ -330,7 +302,7 @@ HOT int block(struct jindex *ix, size_t b, const struct bclass *c, struct carry 
 		return -1;
 	/* Between tokens, only tab, newline and carriage return. */
 	for (m = c->ctl & ~inside & valid; m != 0; m &= m - 1) {
-		unsigned char ch = base[low_bit(m)];
+		unsigned char ch = base[jscan_ctz64(m)];
 
 		if (ch != '\t' && ch != '\n' && ch != '\r')
 			return -1;
@@ -342,7 +314,7 @@ HOT int block(struct jindex *ix, size_t b, const struct bclass *c, struct carry 
 		cy->utf8 = 0;
 	}
 	while (m != 0) {
-		int i = low_bit(m);
+		int i = jscan_ctz64(m);
 		size_t k = utf8_seq(base + i, end);
 
 		if (k == 0)

@@ -41,4 +41,32 @@ size_t jscan_utf8_len(const unsigned char *p, const unsigned char *end);
  * the portable byte loop; for the tests that compare them. */
 extern int jindex_path;
 
+/* The value of a hex digit, -1 when it is not one (for \u escapes). */
+static inline int jscan_hexval(unsigned c)
+{
+	if (c >= '0' && c <= '9')
+		return (int)(c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (int)(c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (int)(c - 'A' + 10);
+	return -1;
+}
+
+/* The index of the lowest set bit of m (m not 0). */
+static inline int jscan_ctz64(uint64_t m)
+{
+#if defined(__GNUC__)
+	return __builtin_ctzll(m);
+#else
+	int i = 0;
+
+	while (!(m & 1)) {
+		m >>= 1;
+		i++;
+	}
+	return i;
+#endif
+}
+
 #endif

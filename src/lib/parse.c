@@ -411,16 +411,11 @@ static int read_entry(struct arena *a, struct jcur *c, struct cands *l, size_t a
 	const char *k;
 	size_t kl;
 
-	if (c->p >= c->end || *c->p != '{')
+	if (jcur_object(c) <= 0)
 		return -1;
-	c->p++;
-	jcur_ws(c);
 	do {
-		if ((r = jcur_string(a, c, &k, &kl)) < 0)
+		if ((r = jcur_key(a, c, &k, &kl)) < 0)
 			return r;
-		jcur_ws(c);
-		c->p++;	/* ':' */
-		jcur_ws(c);
 		if (kl == 5 && memcmp(k, "token", 5) == 0) {
 			have_tok = 1;
 			if ((r = jcur_string(a, c, &l->v[at].tok, &l->v[at].len)) < 0)
@@ -472,20 +467,11 @@ static int entry_token(struct arena *a, struct jcur *c, const char **tok, size_t
 	const char *k;
 	size_t kl;
 
-	if (c->p >= c->end || *c->p != '{')
+	if (jcur_object(c) <= 0)
 		return -1;
-	c->p++;
-	jcur_ws(c);
-	if (c->p < c->end && *c->p == '}') {
-		c->p++;
-		return -1;
-	}
 	do {
-		if ((r = jcur_string(a, c, &k, &kl)) < 0)
+		if ((r = jcur_key(a, c, &k, &kl)) < 0)
 			return r;
-		jcur_ws(c);
-		c->p++;	/* ':' */
-		jcur_ws(c);
 		if (kl == 5 && memcmp(k, "token", 5) == 0) {
 			r = jcur_string(a, c, tok, len);
 			if (r == -2)
