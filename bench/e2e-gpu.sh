@@ -103,6 +103,8 @@ INFER=(-m "$MODEL" -b openai -s triage_jira -S contextual-anchoring --seed 42 --
 	--max-failures 0 -q --gpu-energy "${GPU_ENERGY:-nvml}")
 CONSTRAIN=${E2E_CONSTRAIN:-0}
 [ "$CONSTRAIN" = 0 ] || INFER+=(--constrain)
+# timed NAME JOBS T0 T1: a client's wall time into times.tsv
+timed() { printf '%s\t%s\t%s\n' "$1" "$2" "$(awk "BEGIN{print $4 - $3}")" >>"$OUT/times.tsv"; }
 # infer NAME JOBS SERVERS: one puma-infer run, timed, with its summary (energy).
 infer() {
 	local t0 t1 rc=0 u
@@ -114,7 +116,7 @@ infer() {
 	# 3: every record written, some failed (a free answer the server could not parse)
 	[ "$rc" = 0 ] || [ "$rc" = 3 ] || { echo "e2e-gpu.sh: puma-infer exit $rc ($1)" >&2; exit 1; }
 	"$B/puma-parse" -s triage_jira <"$OUT/responses-$1.jsonl" >"$OUT/predictions-$1.jsonl"
-	printf '%s\t%s\t%s\n' "$1" "$2" "$(awk "BEGIN{print $t1 - $t0}")" >>"$OUT/times.tsv"
+	timed "$1" "$2" "$t0" "$t1"
 }
 # metered NAME JOBS COMMAND...: a raw client under the energy meter, timed
 metered() {
@@ -122,7 +124,7 @@ metered() {
 	shift 2
 	t0=$(now)
 	"$EM" --gpu-energy "${GPU_ENERGY:-nvml}" -- "$@" >"$OUT/summary-$name.json"
-	printf '%s\t%s\t%s\n' "$name" "$jobs" "$(awk "BEGIN{print $(now) - $t0}")" >>"$OUT/times.tsv"
+	timed "$name" "$jobs" "$t0" "$(now)"
 }
 
 REPS=${E2E_REPS:-1}

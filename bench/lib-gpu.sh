@@ -37,7 +37,8 @@ gpu_build() {
 	bpid=$!
 }
 
-# llama-servers for a bench (bench/e2e-gpu.sh, bench/cross-arch-gpu.sh),
+# llama-servers for a bench (bench/e2e-gpu.sh, bench/cross-arch-gpu.sh,
+# bench/server-sampling.sh),
 # given SERVER (the binary), PORT and URL:
 #
 #   llama_start GGUF ALIAS NP CTX LOG   start one with NP slots and CTX tokens

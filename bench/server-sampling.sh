@@ -35,14 +35,9 @@ OUT=bench/out/server-sampling
 mkdir -p "$OUT"
 G=$OUT/random-qwen2-64x2.F16.gguf
 [ -s "$G" ] || "$PY" scripts/make-random-model.py "$SRC" "$G" 64 2 4 2 128 >&2
-"$SERVER" -m "$G" -a random --host 127.0.0.1 --port "$PORT" -np 1 -c 4096 >"$OUT/server.log" 2>&1 &
-spid=$!
-trap 'kill $spid 2>/dev/null; wait $spid 2>/dev/null || true' EXIT
-for _ in $(seq 120); do
-	curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
-	kill -0 "$spid" 2>/dev/null || { echo "server-sampling.sh: llama-server died; see $OUT/server.log" >&2; exit 1; }
-	sleep 0.5
-done
+. bench/lib-gpu.sh
+trap llama_stop EXIT
+llama_start "$G" random 1 4096 "$OUT/server.log"
 # The prompt: puma-infer's for the first issue of the canonical sample.
 bin/puma-sample -n 1 --seed 42 --stratify gold data/triage_jira.jsonl |
 	PUMA_CONFIG_DIR=$PWD/config bin/puma-infer -m random -b openai -u "http://127.0.0.1:$PORT" -s triage_jira \
