@@ -72,20 +72,24 @@ warm() {
 	curl -sf "http://127.0.0.1:$1/v1/chat/completions" -H 'Content-Type: application/json' \
 		-d '{"messages":[{"role":"user","content":"warm up"}],"max_tokens":4}' >/dev/null || true
 }
-# layout L: make the running servers L, "npN" (one server, N slots of
+# use_layout L: make the running servers L, "npN" (one server, N slots of
 # CTX_PER_SLOT tokens) or "sK" (K servers of one slot), starting them if
 # another layout runs; then one request to each, so no timed run pays for
 # the first CUDA kernels' loading.
 layout=
 use_layout() {
-	local i n=
+	local i n
 	[ "$1" != "$layout" ] || return 0
 	case $1 in
-	np*) n=${1#np}; llama_start "$GGUF" "$MODEL" "$n" $((n * CTX_PER_SLOT)) "$OUT/server-$1.log" ;;
-	s*) n=${1#s}; llama_start_many "$GGUF" "$MODEL" "$n" "$CTX_PER_SLOT" "$OUT/server-$1" ;;
+	np*)
+		n=${1#np}
+		llama_start "$GGUF" "$MODEL" "$n" $((n * CTX_PER_SLOT)) "$OUT/server-$1.log"
+		warm "$PORT" ;;
+	s*)
+		n=${1#s}
+		llama_start_many "$GGUF" "$MODEL" "$n" "$CTX_PER_SLOT" "$OUT/server-$1"
+		for i in $(seq 0 $((n - 1))); do warm $((PORT + i)); done ;;
 	esac
-	n=${n:-1}
-	case $1 in np*) warm "$PORT" ;; s*) for i in $(seq 0 $((n - 1))); do warm $((PORT + i)); done ;; esac
 	layout=$1
 }
 now() { date +%s.%N; }
