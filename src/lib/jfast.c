@@ -384,6 +384,11 @@ HOT const unsigned char *number_end(const unsigned char *q, const unsigned char 
 	return q;
 }
 
+const char *json_number_end(const char *p, const char *end)
+{
+	return (const char *)number_end((const unsigned char *)p, (const unsigned char *)end);
+}
+
 /* Read a number by JSON's grammar (which is yajl's); -1 to decline. */
 static int number(struct fp *f, jv **out)
 {

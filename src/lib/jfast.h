@@ -14,6 +14,10 @@ jv *json_parse_fast(struct arena *a, const char *text, size_t len, const char *c
  * a fast path for short decimals). */
 double json_number_value(const char *s, size_t n);
 
+/* The end of the JSON number whose text starts at p (before end), by
+ * JSON's grammar; NULL when no number starts there. */
+const char *json_number_end(const char *p, const char *end);
+
 /* Decode the JSON string literal at p (its opening quote; the text is
  * known to be valid JSON) into a NUL-ended arena copy; *next gets the
  * byte after the closing quote.  -1 for what only the tree path decodes

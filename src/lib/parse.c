@@ -435,16 +435,103 @@ static int read_entry(struct arena *a, struct jcur *c, struct cands *l, size_t a
 	return r == 0 && have_tok && have_lp ? 0 : -1;
 }
 
+/* The compact entries puma-infer writes, read by matching their bytes:
+ * {"token":"T","logprob":N,"top_logprobs":[{"token":"T","logprob":N},...]}
+ * with no whitespace, each key once and in this order, and no escape in a
+ * token.  Anything else is left to the cursor reader above, which reads
+ * every form as a tree would; for these the two agree. */
+
+/* Most candidates a compact entry may have (the generated token and its
+ * alternatives); an entry with more takes the cursor reader. */
+#define COMPACT_MAX 64
+
+/* Past the literal s (n bytes) at p (before end), or NULL when the text
+ * there is something else (or p is NULL). */
+static const char *past(const char *p, const char *end, const char *s, size_t n)
+{
+	return p != NULL && (size_t)(end - p) >= n && memcmp(p, s, n) == 0 ? p + n : NULL;
+}
+#define PAST(p, end, lit) past((p), (end), (lit), sizeof(lit) - 1)
+
+/* The members "token":"T","logprob":N at p (past an opening brace) into
+ * c (the logprob's value only with value): past them, or NULL when they
+ * are not in the compact form. */
+static const char *compact_pair(const char *p, const char *end, struct cand *c, int value)
+{
+	const char *q, *n;
+
+	if (p == NULL || (p = PAST(p, end, "\"token\":\"")) == NULL)
+		return NULL;
+	for (q = p; q < end && *q != '"' && *q != '\\'; q++)
+		;
+	c->tok = p;
+	c->len = (size_t)(q - p);
+	if ((q = PAST(q, end, "\",\"logprob\":")) == NULL || (n = json_number_end(q, end)) == NULL)
+		return NULL;
+	if (value)
+		c->lp = json_number_value(q, (size_t)(n - q));
+	return n;
+}
+
+/* The compact entry at p: its candidates into c[0..*n) (with values,
+ * only c[0], its token, without), past the entry; NULL when it is not in
+ * the compact form or has more than COMPACT_MAX candidates. */
+static const char *compact_entry(const char *p, const char *end, struct cand *c, size_t *n,
+				 int values)
+{
+	struct cand skip;
+
+	*n = 1;
+	if ((p = compact_pair(PAST(p, end, "{"), end, &c[0], values)) == NULL)
+		return NULL;
+	if (p < end && *p == '}')
+		return p + 1;
+	if ((p = PAST(p, end, ",\"top_logprobs\":[")) == NULL)
+		return NULL;
+	if (p < end && *p == ']')
+		return PAST(p + 1, end, "}");
+	for (;;) {
+		struct cand *t = values ? &c[*n] : &skip;
+
+		if (values && *n == COMPACT_MAX)
+			return NULL;
+		if ((p = PAST(compact_pair(PAST(p, end, "{"), end, t, values), end, "}")) == NULL)
+			return NULL;
+		*n += values != 0;
+		if (p < end && *p == ',') {
+			p++;
+			continue;
+		}
+		return PAST(p, end, "]}");
+	}
+}
+
+/* compact_entry() with values, the candidates copied into the arena. */
+static long compact_candidates(struct arena *a, const char *p, const char *end, struct cand **out)
+{
+	struct cand c[COMPACT_MAX];
+	size_t n;
+
+	if (compact_entry(p, end, c, &n, 1) == NULL)
+		return -1;
+	*out = arena_alloc(a, n * sizeof(**out));
+	memcpy(*out, c, n * sizeof(**out));
+	return (long)n;
+}
+
 long logprob_candidates(struct arena *a, const char *text, size_t len, struct cand **out)
 {
 	struct cands l = {NULL, 0, 0};
 	struct jcur c;
+	long n;
 	int r;
 
 	if (jcur_member(&c, text, len) < 0 || (r = jcur_array(&c)) < 0)
 		return -1;
 	if (r == 0)
 		return 0;
+	if ((n = compact_candidates(a, c.p, c.end, out)) > 0)
+		return n;
 	cand_push(a, &l);
 	r = read_entry(a, &c, &l, 0, 1);
 	if (r == -2) {
@@ -486,6 +573,42 @@ static int entry_token(struct arena *a, struct jcur *c, const char **tok, size_t
 	return r == 0 && have ? 0 : -1;
 }
 
+/* logprob_tokens() over compact entries alone (c on the first): the
+ * count, or -1 when an entry is not compact or the array goes on past
+ * them in another form. */
+static long compact_tokens(struct arena *a, struct jcur c, struct cand **out, const char ***at)
+{
+	struct cands l = {NULL, 0, 0};
+	const char **pos = NULL, *p = c.p, *next;
+	size_t cap = 0, n;
+
+	for (;;) {
+		struct cand *e = cand_push(a, &l);
+
+		if (l.cap != cap) {
+			const char **w = arena_alloc(a, l.cap * sizeof(*w));
+
+			if (l.n > 1)
+				memcpy(w, pos, (l.n - 1) * sizeof(*w));
+			pos = w;
+			cap = l.cap;
+		}
+		pos[l.n - 1] = p;
+		if ((next = compact_entry(p, c.end, e, &n, 0)) == NULL)
+			return -1;
+		p = next;
+		if (p < c.end && *p == ',') {
+			p++;
+			continue;
+		}
+		if (p >= c.end || *p != ']')
+			return -1;
+		*out = l.v;
+		*at = pos;
+		return (long)l.n;
+	}
+}
+
 long logprob_tokens(struct arena *a, const char *text, size_t len, struct cand **out,
 		    const char ***at)
 {
@@ -493,12 +616,15 @@ long logprob_tokens(struct arena *a, const char *text, size_t len, struct cand *
 	const char **pos = NULL;
 	size_t cap = 0;
 	struct jcur c;
+	long n;
 	int r;
 
 	if (jcur_member(&c, text, len) < 0 || (r = jcur_array(&c)) < 0)
 		return -1;
 	if (r == 0)
 		return 0;
+	if ((n = compact_tokens(a, c, out, at)) > 0)
+		return n;
 	do {
 		struct cand *e = cand_push(a, &l);
 
@@ -526,8 +652,11 @@ long logprob_entry_candidates(struct arena *a, const char *entry, const char *en
 {
 	struct cands l = {NULL, 0, 0};
 	struct jcur c = {entry, end};
+	long n;
 	int r;
 
+	if ((n = compact_candidates(a, entry, end, out)) > 0)
+		return n;
 	cand_push(a, &l);
 	r = read_entry(a, &c, &l, 0, 1);
 	if (r == -2) {
