@@ -512,6 +512,11 @@ static int item_end(const unsigned char **pp, const unsigned char *end, unsigned
 
 static int next_item(struct fp *f, unsigned char close)
 {
+	/* Compact text: a comma, no whitespace after it. */
+	if (f->end - f->p >= 2 && *f->p == ',' && f->p[1] > ' ') {
+		f->p++;
+		return 1;
+	}
 	return item_end(&f->p, f->end, close, 0, &f->ws);
 }
 
@@ -784,16 +789,47 @@ static size_t walk(const struct fp *f, size_t at)
 		}
 		continue;
 key:
-		/* Before a key: when the next two tokens of this word are a
-		 * string and a colon, both in one step. */
-		if (bits != 0) {
-			uint64_t rest = bits & (bits - 1);
-			size_t k = (b << 6) + (size_t)jscan_ctz64(bits);
+		/* Before a key: whole members of this word in one step each,
+		 * while they are a string, a colon, a string, number or literal
+		 * and a comma (the next member follows) or the closing brace.
+		 * The strings were checked by the index, the scalar is checked
+		 * here; a member that opens a container, ends the word or
+		 * holds anything else goes to the table from where it stops. */
+		for (;;) {
+			uint64_t r1, r2, r3;
+			size_t base = b << 6, k3, k4;
+			unsigned char v;
 
-			if (rest != 0 && text[k] == '"' && text[(b << 6) + (size_t)jscan_ctz64(rest)] == ':') {
-				bits = rest & (rest - 1);
-				s = W_OVAL;
+			if (bits == 0 || (r1 = bits & (bits - 1)) == 0 ||
+			    text[base + (size_t)jscan_ctz64(bits)] != '"' ||
+			    text[base + (size_t)jscan_ctz64(r1)] != ':')
+				break;
+			r2 = r1 & (r1 - 1);
+			s = W_OVAL;
+			bits = r2;
+			if (r2 == 0 || (r3 = r2 & (r2 - 1)) == 0)
+				break;
+			k3 = base + (size_t)jscan_ctz64(r2);
+			v = text[k3];
+			if (v == '{' || v == '[')
+				break;
+			if (v != '"' && scalar_end(text + k3, end) == NULL)
+				return 0;
+			k4 = base + (size_t)jscan_ctz64(r3);
+			bits = r3;
+			s = W_ONEXT;
+			if (text[k4] == ',') {
+				bits = r3 & (r3 - 1);
+				s = W_OKEY;
+				continue;
 			}
+			if (text[k4] == '}') {
+				bits = r3 & (r3 - 1);
+				s = back[--d];
+				if (d == 0)
+					return k4 + 1;
+			}
+			break;
 		}
 	}
 }
