@@ -389,6 +389,52 @@ const char *json_number_end(const char *p, const char *end)
 	return (const char *)number_end((const unsigned char *)p, (const unsigned char *)end);
 }
 
+const char *json_number_scan(const char *p, const char *end, double *v)
+{
+	const unsigned char *q = (const unsigned char *)p, *e = (const unsigned char *)end;
+	uint64_t m = 0;
+	int neg = 0, nd = 0, frac = 0;
+
+	/* The common short decimal in one pass: a sign, digits (no leading
+	 * zero unless alone), a fraction, at most 18 digits in all, and no
+	 * exponent; its value by Clinger's fast path as in
+	 * json_number_value().  Anything else takes the two passes. */
+#if FLT_EVAL_METHOD == 0
+	if (q < e && *q == '-') {
+		neg = 1;
+		q++;
+	}
+	if (q < e && *q == '0') {
+		q++;
+	} else {
+		for (; q < e && (unsigned)(*q - '0') < 10 && nd < 19; q++, nd++)
+			m = m * 10 + (uint64_t)(*q - '0');
+		if (nd == 0)
+			return NULL;
+	}
+	if (nd < 19 && q < e && *q == '.') {
+		for (q++; q < e && (unsigned)(*q - '0') < 10 && nd < 19; q++, nd++, frac++)
+			m = m * 10 + (uint64_t)(*q - '0');
+		if (frac == 0 && nd < 19)
+			return NULL;
+	}
+	if (nd < 19 && frac <= 22 && m <= ((uint64_t)1 << 53) &&
+	    (q == e || (*q != 'e' && *q != 'E' && (unsigned)(*q - '0') >= 10))) {
+		double d = (double)m;
+
+		if (frac > 0)
+			d /= pow10[frac];
+		*v = neg ? -d : d;
+		return (const char *)q;
+	}
+#endif
+	(void)neg, (void)nd, (void)frac, (void)m;
+	if ((q = number_end((const unsigned char *)p, e)) == NULL)
+		return NULL;
+	*v = json_number_value(p, (size_t)((const char *)q - p));
+	return (const char *)q;
+}
+
 /* Read a number by JSON's grammar (which is yajl's); -1 to decline. */
 static int number(struct fp *f, jv **out)
 {
@@ -1148,16 +1194,13 @@ int jcur_string(struct arena *a, struct jcur *c, const char **s, size_t *len)
 int jcur_number(struct jcur *c, double *v)
 {
 	const char *s = c->p;
-	const unsigned char *q;
 
 	if (c->p >= c->end || (*c->p != '-' && !(*c->p >= '0' && *c->p <= '9')))
 		return -1;
 	/* The text is checked JSON: the number ends where its grammar does. */
-	q = number_end((const unsigned char *)s, (const unsigned char *)c->end);
-	if (q == NULL)
+	if ((s = json_number_scan(s, c->end, v)) == NULL)
 		return -1;
-	c->p = (const char *)q;
-	*v = json_number_value(s, (size_t)(c->p - s));
+	c->p = s;
 	return 0;
 }
 

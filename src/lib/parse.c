@@ -463,7 +463,7 @@ static const char *past(const char *p, const char *end, const char *s, size_t n)
 static const char *compact_pair(struct arena *a, const char *p, const char *end, struct cand *c,
 				int value)
 {
-	const char *q, *n;
+	const char *q;
 
 	if ((p = PAST(p, end, "\"token\":")) == NULL || p >= end || *p != '"')
 		return NULL;
@@ -479,11 +479,9 @@ static const char *compact_pair(struct arena *a, const char *p, const char *end,
 		q++;
 	else if (json_string_decode(a, p, end, &c->tok, &c->len, &q) < 0)
 		return NULL;
-	if ((q = PAST(q, end, ",\"logprob\":")) == NULL || (n = json_number_end(q, end)) == NULL)
+	if ((q = PAST(q, end, ",\"logprob\":")) == NULL)
 		return NULL;
-	if (value)
-		c->lp = json_number_value(q, (size_t)(n - q));
-	return n;
+	return value ? json_number_scan(q, end, &c->lp) : json_number_end(q, end);
 }
 
 /* The compact entry at p: its candidates into c[0..*n) (with values,

@@ -7,12 +7,17 @@
  * and repeated keys, escapes and surrogate pairs in tokens, null or empty
  * top_logprobs, tokens that are no strings, more alternatives than it
  * holds.  Both must give the same count (or both call the member
- * malformed) and the same tokens and logprobs, bit for bit. */
+ * malformed) and the same tokens and logprobs, bit for bit.  The one-pass
+ * number reader they use (json_number_scan()) must end each number where
+ * the grammar does and read it as strtod() does, on 1,000,000 random
+ * numbers of every length, with and without fraction and exponent. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "jfast.h"
 #include "json.h"
 #include "parse.h"
 #include "xalloc.h"
@@ -173,11 +178,51 @@ static int same(long n1, const struct cand *c1, long n2, const struct cand *c2, 
 	return 1;
 }
 
+/* json_number_scan() on random numbers against strtod() and
+ * json_number_end(): the count that differ. */
+static long numbers(void)
+{
+	char t[80];
+	long i, bad = 0;
+
+	for (i = 0; i < 1000000; i++) {
+		size_t n = 0, k, nd = 1 + rnd(rnd(2) ? 8 : 24);
+		const char *end;
+		double v = 0, ref;
+
+		if (rnd(2))
+			t[n++] = '-';
+		for (k = 0; k < nd; k++)
+			t[n++] = (char)('0' + (k == 0 && nd > 1 ? 1 + rnd(9) : rnd(10)));
+		if (rnd(4) == 0 && nd == 1)
+			t[n - 1] = '0';
+		if (rnd(3)) {
+			t[n++] = '.';
+			for (k = 1 + rnd(rnd(2) ? 7 : 25); k > 0; k--)
+				t[n++] = (char)('0' + rnd(10));
+		}
+		if (rnd(8) == 0)
+			n += (size_t)snprintf(t + n, sizeof(t) - n, "e%s%u", rnd(2) ? "-" : "", rnd(30));
+		t[n] = rnd(2) ? ',' : '}';
+		end = json_number_scan(t, t + n + 1, &v);
+		t[n] = '\0';
+		ref = strtod(t, NULL);	/* bit for bit: -0.0 is not 0.0 */
+		t[n] = ',';
+		if (end != t + n || end != json_number_end(t, t + n + 1) ||
+		    memcmp(&ref, &v, sizeof(v)) != 0) {
+			t[n] = '\0';
+			if (bad++ < 3)
+				printf("# number %s: read as %.17g\n", t, v);
+		}
+	}
+	return bad;
+}
+
 int main(void)
 {
 	struct arena a = {0};
 	struct buf doc = {0};
-	long i, bad_first = 0, bad_tokens = 0, bad_entry = 0, compact_n = 0;
+	long i, bad_first = 0, bad_tokens = 0, bad_entry = 0, compact_n = 0, n_bad;
 	char err[256];
 
 	for (i = 0; i < 100000; i++) {
@@ -242,6 +287,8 @@ int main(void)
 			}
 		}
 	}
+	n_bad = numbers();
+	check(n_bad == 0, "1,000,000 numbers read in one pass as strtod() reads them (%ld differ)", n_bad);
 	check(compact_n > 40000, "%ld of 100,000 members in the compact form", compact_n);
 	check(bad_first == 0, "first-entry candidates as the tree reads them (%ld differ)", bad_first);
 	check(bad_tokens == 0, "every entry's token as the tree reads it (%ld differ)", bad_tokens);
