@@ -389,6 +389,31 @@ const char *json_number_end(const char *p, const char *end)
 	return (const char *)number_end((const unsigned char *)p, (const unsigned char *)end);
 }
 
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR_DIGITS 1
+/* How many of the eight bytes of x (in memory order) are decimal digits
+ * before the first that is not (digits()'s test). */
+static unsigned lead_digits(uint64_t x)
+{
+	const uint64_t hi = ONES * 0xF0, three = ONES * 0x30;
+	uint64_t nd = ((x & hi) ^ three) | (((x + ONES * 6) & hi) ^ three);
+
+	nd = (((nd & (ONES * 0x7F)) + ONES * 0x7F) | nd) & (ONES * 0x80);
+	return nd == 0 ? 8 : (unsigned)__builtin_ctzll(nd) >> 3;
+}
+
+/* The value of the first n (1..8) bytes of x, decimal digits in memory
+ * order: moved to the top of the word (zeros, leading zeros of the value,
+ * below), then pairs, fours and eights of digits combined in place. */
+static uint64_t swar_value(uint64_t x, unsigned n)
+{
+	x = (x - ONES * '0') << (8 * (8 - n));
+	x = (x * 10 + (x >> 8)) & 0x00FF00FF00FF00FFULL;
+	x = (x * 100 + (x >> 16)) & 0x0000FFFF0000FFFFULL;
+	return (x * 10000 + (x >> 32)) & 0xFFFFFFFFULL;
+}
+#endif
+
 const char *json_number_scan(const char *p, const char *end, double *v)
 {
 	const unsigned char *q = (const unsigned char *)p, *e = (const unsigned char *)end;
@@ -413,7 +438,24 @@ const char *json_number_scan(const char *p, const char *end, double *v)
 			return NULL;
 	}
 	if (nd < 19 && q < e && *q == '.') {
-		for (q++; q < e && (unsigned)(*q - '0') < 10 && nd < 19; q++, nd++, frac++)
+		q++;
+#if defined(SWAR_DIGITS)
+		/* Up to seven fraction digits in one step. */
+		if (e - q >= 8 && nd < 12) {
+			static const uint64_t p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+			uint64_t x;
+			unsigned k;
+
+			memcpy(&x, q, 8);
+			if ((k = lead_digits(x)) > 0 && k < 8) {
+				m = m * p10[k] + swar_value(x, k);
+				q += k;
+				nd += (int)k;
+				frac += (int)k;
+			}
+		}
+#endif
+		for (; q < e && (unsigned)(*q - '0') < 10 && nd < 19; q++, nd++, frac++)
 			m = m * 10 + (uint64_t)(*q - '0');
 		if (frac == 0 && nd < 19)
 			return NULL;

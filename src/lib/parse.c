@@ -186,6 +186,10 @@ static int conf_puma(const struct labelset *ls, const struct cand *c, size_t nc,
 		e[i] = exp(c[i].lp - max);
 		total += e[i];
 	}
+	/* Each candidate's probability, divided once: a spelling that
+	 * matches it adds the same quotient as dividing again would. */
+	for (i = 0; i < nc; i++)
+		e[i] /= total;
 	/* A bit for each candidate's first byte and length: most spellings
 	 * find theirs clear and match no candidate. */
 	for (i = 0; i < nc; i++)
@@ -202,7 +206,7 @@ static int conf_puma(const struct labelset *ls, const struct cand *c, size_t nc,
 				for (i = 0; i < nc; i++)
 					if (c[i].len == tl && c[i].tok[0] == t[0] && memcmp(c[i].tok, t, tl) == 0)
 						last = i;
-			m += last < nc ? e[last] / total : 0.0;
+			m += last < nc ? e[last] : 0.0;
 		}
 		if ((int)j == pred)
 			mass = m;

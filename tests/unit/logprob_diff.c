@@ -182,7 +182,7 @@ static int same(long n1, const struct cand *c1, long n2, const struct cand *c2, 
  * json_number_end(): the count that differ. */
 static long numbers(void)
 {
-	char t[80];
+	char t[100];
 	long i, bad = 0;
 
 	for (i = 0; i < 1000000; i++) {
@@ -203,12 +203,15 @@ static long numbers(void)
 		}
 		if (rnd(8) == 0)
 			n += (size_t)snprintf(t + n, sizeof(t) - n, "e%s%u", rnd(2) ? "-" : "", rnd(30));
+		/* What follows the number in a record, so that a word read past
+		 * it stays inside the text. */
 		t[n] = rnd(2) ? ',' : '}';
-		end = json_number_scan(t, t + n + 1, &v);
+		memcpy(t + n + 1, "\"top_logprobs\":[", 17);
+		end = json_number_scan(t, t + n + 1 + rnd(18), &v);
 		t[n] = '\0';
 		ref = strtod(t, NULL);	/* bit for bit: -0.0 is not 0.0 */
 		t[n] = ',';
-		if (end != t + n || end != json_number_end(t, t + n + 1) ||
+		if (end != t + n || end != json_number_end(t, t + n + 1 + rnd(18)) ||
 		    memcmp(&ref, &v, sizeof(v)) != 0) {
 			t[n] = '\0';
 			if (bad++ < 3)
