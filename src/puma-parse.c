@@ -55,14 +55,23 @@ static long candidates(struct arena *a, const jv *rec, size_t at, struct cand **
 	return logprob_candidates(a, text, len, out);
 }
 
-/* Case-insensitive search for needle (lower case) in s; NULL if absent. */
+/* Case-insensitive search for needle (lower case ASCII, starting with a
+ * byte that has no case) in s; NULL if absent. */
 static const char *find_ci(const char *s, size_t len, const char *needle)
 {
 	size_t nl = strlen(needle), i, k;
+	const char *p;
 
 	for (i = 0; i + nl <= len; i++) {
-		for (k = 0; k < nl && tolower((unsigned char)s[i + k]) == needle[k]; k++)
-			;
+		if ((p = memchr(s + i, needle[0], len - nl + 1 - i)) == NULL)
+			return NULL;
+		i = (size_t)(p - s);
+		for (k = 1; k < nl; k++) {
+			unsigned char c = (unsigned char)s[i + k];
+
+			if ((c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c) != (unsigned char)needle[k])
+				break;
+		}
 		if (k == nl)
 			return s + i;
 	}
@@ -216,6 +225,34 @@ static int vote(struct jsonl_in *in, const struct opts *o, const struct scenario
 	return 0;
 }
 
+/* The scenario name of the last record whose name was checked and
+ * looked up (records of a file name one scenario), and its cache entry. */
+static char last_name[64];
+static size_t last_len;
+static struct scenario *last_sc;
+
+/* Is name (n bytes) the last record's scenario name, already checked?  A
+ * name holding a NUL byte never is: the remembered one holds none. */
+static int same_scenario(const char *name, size_t n)
+{
+	return last_sc != NULL && n == last_len && memcmp(name, last_name, n) == 0;
+}
+
+/* scenario_get(), remembering a name that fits for same_scenario(). */
+static struct scenario *scenario_of(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (same_scenario(name, n))
+		return last_sc;
+	last_sc = NULL;
+	if (n >= sizeof(last_name))
+		return scenario_get(name);
+	memcpy(last_name, name, n);
+	last_len = n;
+	return last_sc = scenario_get(name);
+}
+
 /* Check one record and add pred and confidence; returns 0 to write it,
  * 1 to skip it (lenient), -1 to stop. */
 static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
@@ -228,6 +265,7 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 	struct scenario *sc;
 	size_t i, lp_at = 0, n = jv_len(rec);
 	jv *pred = JV_NULL, *conf = JV_NULL, *votes = NULL;
+	int ours = 0;	/* the record has a member of a name this tool writes */
 
 	/* One pass over the members; the first of a repeated key counts, as
 	 * jv_get() would find it. */
@@ -245,6 +283,8 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 			logprobs = jv_member(rec, lp_at = i);
 		else TAKE(thinking, "thinking");
 		else TAKE(samples, "samples");
+		else if (IS("pred") || IS("confidence") || IS("votes"))
+			ours = 1;
 #undef TAKE
 #undef IS
 	}
@@ -252,7 +292,8 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 		return jsonl_bad(in, "\"scenario\" is %s, not a string", jv_typename(scen)) < 0 ? -1 : 1;
 	if (scen != NULL)
 		name = scen->u.s;
-	if (name != NULL && (memchr(name, '\0', scen->n) != NULL || !scenario_name_ok(name)))
+	if (name != NULL && !same_scenario(name, scen->n) &&
+	    (memchr(name, '\0', scen->n) != NULL || !scenario_name_ok(name)))
 		return jsonl_bad(in, SCENARIO_NAME_BAD) < 0 ? -1 : 1;
 	if (name == NULL && o->scenario == NULL)
 		return jsonl_bad(in, "no \"scenario\" member (give --scenario NAME)") < 0 ? -1 : 1;
@@ -260,7 +301,7 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 		return jsonl_bad(in, "scenario \"%s\" differs from --scenario %s", name, o->scenario) < 0 ? -1 : 1;
 	if (name == NULL)
 		name = o->scenario;
-	sc = scenario_get(name);
+	sc = scenario_of(name);
 	if (sc == NULL)
 		return jsonl_bad(in, "unknown scenario \"%s\": no readable config/scenarios/%s.json (see --config-dir)", name, name) < 0 ? -1 : 1;
 	if (gold == NULL)
@@ -301,9 +342,8 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 				 * the first answer token's, never a reasoning one's. */
 				size_t ws = strspn(response->u.s, " \t\n\r");
 				int reasoned = (thinking != NULL && thinking->t == JSTR && thinking->n > 0) ||
-					       (ws < response->n &&
-						find_ci(response->u.s + ws, response->n - ws, "<think") ==
-						response->u.s + ws);
+					       (response->n - ws >= 6 &&
+						find_ci(response->u.s + ws, 6, "<think") != NULL);
 
 				if (o->mode != CONF_OFF && logprobs != NULL &&
 				    (nc = reasoned ? answer_candidates(a, rec, lp_at, response, &c)
@@ -314,10 +354,17 @@ static int parse_record(struct jsonl_in *in, const struct opts *o, jv *rec)
 			}
 		}
 	}
-	jv_set(a, rec, "pred", pred);
-	jv_set(a, rec, "confidence", conf);
-	if (votes != NULL)
-		jv_set(a, rec, "votes", votes);
+	if (ours) {
+		jv_set(a, rec, "pred", pred);
+		jv_set(a, rec, "confidence", conf);
+		if (votes != NULL)
+			jv_set(a, rec, "votes", votes);
+	} else {
+		jv_append(a, rec, "pred", pred);
+		jv_append(a, rec, "confidence", conf);
+		if (votes != NULL)
+			jv_append(a, rec, "votes", votes);
+	}
 	return 0;
 }
 

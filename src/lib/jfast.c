@@ -389,6 +389,52 @@ const char *json_number_end(const char *p, const char *end)
 	return (const char *)number_end((const unsigned char *)p, (const unsigned char *)end);
 }
 
+const char *json_number_scan(const char *p, const char *end, double *v)
+{
+	const unsigned char *q = (const unsigned char *)p, *e = (const unsigned char *)end;
+	uint64_t m = 0;
+	int neg = 0, nd = 0, frac = 0;
+
+	/* The common short decimal in one pass: a sign, digits (no leading
+	 * zero unless alone), a fraction, at most 18 digits in all, and no
+	 * exponent; its value by Clinger's fast path as in
+	 * json_number_value().  Anything else takes the two passes. */
+#if FLT_EVAL_METHOD == 0
+	if (q < e && *q == '-') {
+		neg = 1;
+		q++;
+	}
+	if (q < e && *q == '0') {
+		q++;
+	} else {
+		for (; q < e && (unsigned)(*q - '0') < 10 && nd < 19; q++, nd++)
+			m = m * 10 + (uint64_t)(*q - '0');
+		if (nd == 0)
+			return NULL;
+	}
+	if (nd < 19 && q < e && *q == '.') {
+		for (q++; q < e && (unsigned)(*q - '0') < 10 && nd < 19; q++, nd++, frac++)
+			m = m * 10 + (uint64_t)(*q - '0');
+		if (frac == 0 && nd < 19)
+			return NULL;
+	}
+	if (nd < 19 && frac <= 22 && m <= ((uint64_t)1 << 53) &&
+	    (q == e || (*q != 'e' && *q != 'E' && (unsigned)(*q - '0') >= 10))) {
+		double d = (double)m;
+
+		if (frac > 0)
+			d /= pow10[frac];
+		*v = neg ? -d : d;
+		return (const char *)q;
+	}
+#endif
+	(void)neg, (void)nd, (void)frac, (void)m;
+	if ((q = number_end((const unsigned char *)p, e)) == NULL)
+		return NULL;
+	*v = json_number_value(p, (size_t)((const char *)q - p));
+	return (const char *)q;
+}
+
 /* Read a number by JSON's grammar (which is yajl's); -1 to decline. */
 static int number(struct fp *f, jv **out)
 {
@@ -512,6 +558,11 @@ static int item_end(const unsigned char **pp, const unsigned char *end, unsigned
 
 static int next_item(struct fp *f, unsigned char close)
 {
+	/* Compact text: a comma, no whitespace after it. */
+	if (f->end - f->p >= 2 && *f->p == ',' && f->p[1] > ' ') {
+		f->p++;
+		return 1;
+	}
 	return item_end(&f->p, f->end, close, 0, &f->ws);
 }
 
@@ -784,16 +835,47 @@ static size_t walk(const struct fp *f, size_t at)
 		}
 		continue;
 key:
-		/* Before a key: when the next two tokens of this word are a
-		 * string and a colon, both in one step. */
-		if (bits != 0) {
-			uint64_t rest = bits & (bits - 1);
-			size_t k = (b << 6) + (size_t)jscan_ctz64(bits);
+		/* Before a key: whole members of this word in one step each,
+		 * while they are a string, a colon, a string, number or literal
+		 * and a comma (the next member follows) or the closing brace.
+		 * The strings were checked by the index, the scalar is checked
+		 * here; a member that opens a container, ends the word or
+		 * holds anything else goes to the table from where it stops. */
+		for (;;) {
+			uint64_t r1, r2, r3;
+			size_t base = b << 6, k3, k4;
+			unsigned char v;
 
-			if (rest != 0 && text[k] == '"' && text[(b << 6) + (size_t)jscan_ctz64(rest)] == ':') {
-				bits = rest & (rest - 1);
-				s = W_OVAL;
+			if (bits == 0 || (r1 = bits & (bits - 1)) == 0 ||
+			    text[base + (size_t)jscan_ctz64(bits)] != '"' ||
+			    text[base + (size_t)jscan_ctz64(r1)] != ':')
+				break;
+			r2 = r1 & (r1 - 1);
+			s = W_OVAL;
+			bits = r2;
+			if (r2 == 0 || (r3 = r2 & (r2 - 1)) == 0)
+				break;
+			k3 = base + (size_t)jscan_ctz64(r2);
+			v = text[k3];
+			if (v == '{' || v == '[')
+				break;
+			if (v != '"' && scalar_end(text + k3, end) == NULL)
+				return 0;
+			k4 = base + (size_t)jscan_ctz64(r3);
+			bits = r3;
+			s = W_ONEXT;
+			if (text[k4] == ',') {
+				bits = r3 & (r3 - 1);
+				s = W_OKEY;
+				continue;
 			}
+			if (text[k4] == '}') {
+				bits = r3 & (r3 - 1);
+				s = back[--d];
+				if (d == 0)
+					return k4 + 1;
+			}
+			break;
 		}
 	}
 }
@@ -1112,16 +1194,13 @@ int jcur_string(struct arena *a, struct jcur *c, const char **s, size_t *len)
 int jcur_number(struct jcur *c, double *v)
 {
 	const char *s = c->p;
-	const unsigned char *q;
 
 	if (c->p >= c->end || (*c->p != '-' && !(*c->p >= '0' && *c->p <= '9')))
 		return -1;
 	/* The text is checked JSON: the number ends where its grammar does. */
-	q = number_end((const unsigned char *)s, (const unsigned char *)c->end);
-	if (q == NULL)
+	if ((s = json_number_scan(s, c->end, v)) == NULL)
 		return -1;
-	c->p = (const char *)q;
-	*v = json_number_value(s, (size_t)(c->p - s));
+	c->p = s;
 	return 0;
 }
 

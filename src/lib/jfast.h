@@ -17,6 +17,9 @@ double json_number_value(const char *s, size_t n);
 /* The end of the JSON number whose text starts at p (before end), by
  * JSON's grammar; NULL when no number starts there. */
 const char *json_number_end(const char *p, const char *end);
+/* json_number_end() that also gives the number's value (*v), exactly as
+ * json_number_value() reads it, in one pass for the common short decimal. */
+const char *json_number_scan(const char *p, const char *end, double *v);
 
 /* Decode the JSON string literal at p (its opening quote; the text is
  * known to be valid JSON) into a NUL-ended arena copy; *next gets the

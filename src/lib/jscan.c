@@ -2,9 +2,10 @@
  *
  * Each 64-byte block is first classified into bitmasks, one bit a byte:
  * quotes, backslashes, the six structural characters, spaces, control
- * characters and non-ASCII bytes (AVX2 thirty-two bytes at a time where
- * the processor has it, SSE2 or NEON sixteen at a time where the compiler
- * targets them, else a byte loop).  Then, on whole 64-bit words:
+ * characters and non-ASCII bytes (AVX-512BW the whole block at once or
+ * AVX2 thirty-two bytes at a time where the processor has it, SSE2 or
+ * NEON sixteen at a time where the compiler targets them, else a byte
+ * loop).  Then, on whole 64-bit words:
  * which bytes a backslash escapes (backslashes are few: one at a time),
  * which quotes are real, which bytes lie inside strings (a running XOR of
  * the quote bits), and from those the tokens.  What only a few bytes need
@@ -129,6 +130,26 @@ classify_avx2(const unsigned char *p, struct bclass *c)
 	lo = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(bit5, x0)) |
 	     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(bit5, x1)) << 32;
 	c->ctl = lo & ~c->high;
+}
+#endif
+
+#if defined(HAVE_AVX2_PATH)
+/* The same, the whole block in one register: AVX-512BW compares give the
+ * masks directly. */
+#define EQ64(x, c) ((uint64_t)_mm512_cmpeq_epi8_mask((x), _mm512_set1_epi8(c)))
+
+__attribute__((target("avx512f,avx512bw"), always_inline)) static inline void
+classify_avx512(const unsigned char *p, struct bclass *c)
+{
+	__m512i x = _mm512_loadu_si512((const void *)p);
+	__m512i y = _mm512_or_si512(x, _mm512_set1_epi8(0x20));
+
+	c->quote = EQ64(x, '"');
+	c->bslash = EQ64(x, '\\');
+	c->op = EQ64(y, '{') | EQ64(y, '}') | EQ64(x, ':') | EQ64(x, ',');
+	c->space = EQ64(x, ' ');
+	c->high = (uint64_t)_mm512_movepi8_mask(x);
+	c->ctl = (uint64_t)_mm512_cmplt_epu8_mask(x, _mm512_set1_epi8(0x20));
 }
 #endif
 
@@ -385,19 +406,38 @@ __attribute__((target("avx2,pclmul"))) static int scan_avx2(struct jindex *ix,
 }
 #endif
 
+#if defined(HAVE_AVX2_PATH)
+__attribute__((target("avx512f,avx512bw,pclmul"))) static int scan_avx512(struct jindex *ix,
+									const unsigned char *tail,
+									struct bclass *cl,
+									struct carry *cy)
+{
+	SCAN(classify_avx512, 1);
+}
+#endif
+
 /* The blocks by the best classifier at hand (and jindex_path). */
 static int scan(struct jindex *ix, const unsigned char *tail, struct bclass *cl, struct carry *cy)
 {
 #if defined(HAVE_AVX2_PATH)
-	if (jindex_path == 0 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("pclmul"))
+	static int have = -1;	/* 2: AVX-512BW, 1: AVX2, 0: neither (with PCLMUL) */
+
+	if (have < 0) {
+		__builtin_cpu_init();
+		have = !__builtin_cpu_supports("pclmul") ? 0 :
+		       __builtin_cpu_supports("avx512bw") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
+	}
+	if (jindex_path == 0 && have == 2)
+		return scan_avx512(ix, tail, cl, cy);
+	if ((jindex_path == 0 || jindex_path == 3) && have >= 1)
 		return scan_avx2(ix, tail, cl, cy);
 #endif
 #if defined(__SSE2__)
-	if (jindex_path <= 1)
+	if (jindex_path != 2)
 		return scan_sse2(ix, tail, cl, cy);
 #endif
 #if defined(HAVE_NEON_PATH)
-	if (jindex_path <= 1)
+	if (jindex_path != 2)
 		return scan_neon(ix, tail, cl, cy);
 #endif
 	return scan_bytes(ix, tail, cl, cy);

@@ -36,9 +36,10 @@ int jindex_build(struct jindex *ix, struct arena *a, const char *text, size_t le
  * surrogates, nothing above U+10FFFF), or 0 when there is none. */
 size_t jscan_utf8_len(const unsigned char *p, const unsigned char *end);
 
-/* Which classifier indexes: 0 the fastest this processor has (AVX2 where
- * it can, else SSE2 on x86-64; NEON on arm64), 1 SSE2 or NEON at most, 2
- * the portable byte loop; for the tests that compare them. */
+/* Which classifier indexes: 0 the fastest this processor has (AVX-512BW
+ * or AVX2 where it can, else SSE2 on x86-64; NEON on arm64), 1 SSE2 or
+ * NEON at most, 2 the portable byte loop, 3 AVX2 at most (as 0 where the
+ * processor lacks it); for the tests that compare them. */
 extern int jindex_path;
 
 /* The value of a hex digit, -1 when it is not one (for \u escapes). */

@@ -578,6 +578,12 @@ void jv_set(struct arena *a, jv *obj, const char *key, jv *v)
 	m->compact = 0;
 }
 
+void jv_append(struct arena *a, jv *obj, const char *key, jv *v)
+{
+	add_member(a, obj, key, strlen(key));
+	obj->u.mem[obj->n - 1].val = v;
+}
+
 size_t jv_unset(jv *obj, const char *key)
 {
 	size_t i, k = 0, gone;

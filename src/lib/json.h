@@ -70,6 +70,9 @@ void jv_push(struct arena *a, jv *arr, jv *v);
 /* Set key in obj: replaces the first member of that name in place (its raw
  * text is dropped), else appends.  key is copied. */
 void jv_set(struct arena *a, jv *obj, const char *key, jv *v);
+/* Append a member key (a static string, not copied) known to be absent
+ * from obj: jv_set() without its search. */
+void jv_append(struct arena *a, jv *obj, const char *key, jv *v);
 
 /* Take key out of obj (every member of that name); returns how many went.
  * The order of the others is kept. */

@@ -416,14 +416,18 @@ static int read_entry(struct arena *a, struct jcur *c, struct cands *l, size_t a
 	do {
 		if ((r = jcur_key(a, c, &k, &kl)) < 0)
 			return r;
+		/* A key of the wrong type counts only when no later one of
+		 * that name replaces it. */
 		if (kl == 5 && memcmp(k, "token", 5) == 0) {
-			have_tok = 1;
-			if ((r = jcur_string(a, c, &l->v[at].tok, &l->v[at].len)) < 0)
+			if ((r = jcur_string(a, c, &l->v[at].tok, &l->v[at].len)) == -2)
 				return r;
+			have_tok = r == 0;
+			if (r < 0)
+				jcur_skip(c);
 		} else if (kl == 7 && memcmp(k, "logprob", 7) == 0) {
-			have_lp = 1;
-			if (jcur_number(c, &l->v[at].lp) < 0)
-				return -1;
+			have_lp = jcur_number(c, &l->v[at].lp) == 0;
+			if (!have_lp)
+				jcur_skip(c);
 		} else if (tops && kl == 12 && memcmp(k, "top_logprobs", 12) == 0) {
 			l->n = at + 1;	/* a repeat replaces the earlier list */
 			if ((r = read_tops(a, c, l)) < 0)
@@ -437,9 +441,9 @@ static int read_entry(struct arena *a, struct jcur *c, struct cands *l, size_t a
 
 /* The compact entries puma-infer writes, read by matching their bytes:
  * {"token":"T","logprob":N,"top_logprobs":[{"token":"T","logprob":N},...]}
- * with no whitespace, each key once and in this order, and no escape in a
- * token.  Anything else is left to the cursor reader above, which reads
- * every form as a tree would; for these the two agree. */
+ * with no whitespace and each key once, in this order.  Anything else is
+ * left to the cursor reader above, which reads every form as a tree
+ * would; on these the two agree (tests/unit/logprob_diff.c). */
 
 /* Most candidates a compact entry may have (the generated token and its
  * alternatives); an entry with more takes the cursor reader. */
@@ -456,33 +460,40 @@ static const char *past(const char *p, const char *end, const char *s, size_t n)
 /* The members "token":"T","logprob":N at p (past an opening brace) into
  * c (the logprob's value only with value): past them, or NULL when they
  * are not in the compact form. */
-static const char *compact_pair(const char *p, const char *end, struct cand *c, int value)
+static const char *compact_pair(struct arena *a, const char *p, const char *end, struct cand *c,
+				int value)
 {
-	const char *q, *n;
+	const char *q;
 
-	if (p == NULL || (p = PAST(p, end, "\"token\":\"")) == NULL)
+	if ((p = PAST(p, end, "\"token\":")) == NULL || p >= end || *p != '"')
 		return NULL;
-	for (q = p; q < end && *q != '"' && *q != '\\'; q++)
+	for (q = p + 1; q < end && *q != '"' && *q != '\\'; q++)
 		;
-	c->tok = p;
-	c->len = (size_t)(q - p);
-	if ((q = PAST(q, end, "\",\"logprob\":")) == NULL || (n = json_number_end(q, end)) == NULL)
+	c->tok = p + 1;
+	c->len = (size_t)(q - p - 1);
+	/* A token with escapes is decoded; one with a surrogate escape is
+	 * left to the tree, by way of the cursor reader. */
+	if (q >= end)
 		return NULL;
-	if (value)
-		c->lp = json_number_value(q, (size_t)(n - q));
-	return n;
+	if (*q == '"')
+		q++;
+	else if (json_string_decode(a, p, end, &c->tok, &c->len, &q) < 0)
+		return NULL;
+	if ((q = PAST(q, end, ",\"logprob\":")) == NULL)
+		return NULL;
+	return value ? json_number_scan(q, end, &c->lp) : json_number_end(q, end);
 }
 
 /* The compact entry at p: its candidates into c[0..*n) (with values,
  * only c[0], its token, without), past the entry; NULL when it is not in
  * the compact form or has more than COMPACT_MAX candidates. */
-static const char *compact_entry(const char *p, const char *end, struct cand *c, size_t *n,
-				 int values)
+static const char *compact_entry(struct arena *a, const char *p, const char *end, struct cand *c,
+				 size_t *n, int values)
 {
 	struct cand skip;
 
 	*n = 1;
-	if ((p = compact_pair(PAST(p, end, "{"), end, &c[0], values)) == NULL)
+	if ((p = compact_pair(a, PAST(p, end, "{"), end, &c[0], values)) == NULL)
 		return NULL;
 	if (p < end && *p == '}')
 		return p + 1;
@@ -495,7 +506,7 @@ static const char *compact_entry(const char *p, const char *end, struct cand *c,
 
 		if (values && *n == COMPACT_MAX)
 			return NULL;
-		if ((p = PAST(compact_pair(PAST(p, end, "{"), end, t, values), end, "}")) == NULL)
+		if ((p = PAST(compact_pair(a, PAST(p, end, "{"), end, t, values), end, "}")) == NULL)
 			return NULL;
 		*n += values != 0;
 		if (p < end && *p == ',') {
@@ -512,7 +523,7 @@ static long compact_candidates(struct arena *a, const char *p, const char *end, 
 	struct cand c[COMPACT_MAX];
 	size_t n;
 
-	if (compact_entry(p, end, c, &n, 1) == NULL)
+	if (compact_entry(a, p, end, c, &n, 1) == NULL)
 		return -1;
 	*out = arena_alloc(a, n * sizeof(**out));
 	memcpy(*out, c, n * sizeof(**out));
@@ -594,7 +605,7 @@ static long compact_tokens(struct arena *a, struct jcur c, struct cand **out, co
 			cap = l.cap;
 		}
 		pos[l.n - 1] = p;
-		if ((next = compact_entry(p, c.end, e, &n, 0)) == NULL)
+		if ((next = compact_entry(a, p, c.end, e, &n, 0)) == NULL)
 			return -1;
 		p = next;
 		if (p < c.end && *p == ',') {
