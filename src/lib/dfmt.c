@@ -2,12 +2,15 @@
  * digits that read back to the same double, fixed notation for decimal
  * exponents -4..15 and scientific notation outside it.
  *
- * The digits come from printf's correctly rounded %.*e.  If any decimal of
- * at most 15 digits reads back to d, the nearest 15-digit decimal does too
- * (the spacing of 15-digit decimals is wider than a double's), so %.14e with
- * its trailing zeros dropped is the shortest; otherwise 16 digits are tried,
- * then 17, which always suffice.  Python's repr() is the reference: the
- * tests compare the two on random doubles of every kind. */
+ * If any decimal of at most 15 digits reads back to d, the nearest 15-digit
+ * decimal does too (the spacing of 15-digit decimals is wider than a
+ * double's), so it, with its trailing zeros dropped, is the shortest;
+ * otherwise the 16-digit decimals around d are tried, then the nearest 17
+ * digits, which always suffice.  Between 1e-5 and 2^53, where the scores
+ * and times the tools print lie, the candidates and the read-back test
+ * come from exact 128-bit integer arithmetic; elsewhere from printf's
+ * correctly rounded %.*e and strtod().  Python's repr() is the reference:
+ * the tests compare the two on random doubles of every kind. */
 #include "json.h"
 #include "jfast.h"
 
@@ -88,79 +91,195 @@ static int reads_back_fast(const char *dig, int n, int exp10, int neg, double d)
 #ifdef __SIZEOF_INT128__
 __extension__ typedef unsigned __int128 u128;
 
-/* 17 significant digits of d (1e-5 <= d < 2^53), correctly rounded with
- * ties to even as printf's "%.16e" rounds them, from exact integer
- * arithmetic: d = m 2^e2 and D = m 10^k / 2^-e2, which fits 128 bits in
- * this range.  Returns 0 outside it. */
-static int digits17(double d, char *dig, int *exp10)
+/* A double of the common range (1e-5 <= d < 2^53) as exact integers: d is
+ * m 2^-s, and its 17 leading decimal digits are whole = floor(D) with
+ * D = m 10^k 2^-s = d 10^(16-exp10).  A decimal of 17 digits c (so c
+ * 10^(exp10-16)) reads back as d iff 4 2^s c lies inside (lo, hi), the
+ * rounding interval of d scaled the same way; on an end only when m is
+ * even (ties go to even).  Everything fits 128 bits: m < 2^53, 10^k <=
+ * 10^21 < 2^70, c < 10^17 < 2^57 and s <= 69. */
+struct exact {
+	uint64_t m;
+	int s, exp10;
+	uint64_t whole;	/* floor(D), 17 digits */
+	int tail;	/* D - whole against 1/2: -1 below, 0 equal, 1 above */
+	int frac;	/* D is not whole */
+	u128 lo, hi;	/* (4m - 2) 10^k and (4m + 2) 10^k; 4m - 1 when m = 2^52 */
+};
+
+static const uint64_t pow10_64[20] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+	10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+};
+
+/* 10^-5 .. 10^16 as the nearest doubles: only a first guess of the decimal
+ * exponent, which the exact arithmetic then checks. */
+static const double pow10_dbl[22] = {
+	1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4, 1e5,
+	1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+};
+
+static u128 pow10_128(int k)
 {
-	static const uint64_t p17 = 100000000000000000ULL, p16 = 10000000000000000ULL;
-	uint64_t bits, m, pow10k, dd;
-	int e2, s, E, k, i, tries;
-	u128 prod, rem, half;
+	return k < 20 ? (u128)pow10_64[k] : (u128)pow10_64[19] * pow10_64[k - 19];
+}
+
+/* Fill x for d; returns 0 outside the range. */
+static int exact_of(double d, struct exact *x)
+{
+	uint64_t bits;
+	int be, E, k, tries;
+	u128 p, prod, rem, half;
 
 	if (!(d >= 1e-5 && d < 9007199254740992.0))
 		return 0;
 	memcpy(&bits, &d, sizeof(bits));
-	m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
-	e2 = (int)((bits >> 52) & 0x7FF) - 1075;
-	s = -e2;
-	E = (int)floor(log10(d));
+	x->m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+	be = (int)((bits >> 52) & 0x7FF) - 1023;
+	x->s = 52 - be;
+	if (x->s < 0 || x->s > 69)
+		return 0;
+	/* 2^be <= d < 2^(be+1), so the decimal exponent is floor(be log10 2)
+	 * (be 1233/4096 floors to it for |be| < 680) or one more.  The floor
+	 * division is written for a nonnegative dividend (be >= -17 here). */
+	E = (be * 1233 + 4096 * 8) / 4096 - 8;
+	if (d >= pow10_dbl[E + 6])
+		E++;
 	for (tries = 0; tries < 3; tries++) {
 		k = 16 - E;
-		if (k < 0 || k > 21 || s < 0 || s > 120)
+		if (k < 0 || k > 21)
 			return 0;
-		for (pow10k = 1, i = 0; i < k; i++)
-			pow10k *= 10;
-		prod = (u128)m * pow10k;
-		if (s == 0) {
-			dd = (uint64_t)prod;
-		} else {
-			dd = (uint64_t)(prod >> s);
-			rem = prod & (((u128)1 << s) - 1);
-			half = (u128)1 << (s - 1);
-			if (rem > half || (rem == half && (dd & 1)))
-				dd++;
-		}
-		if (dd < p16) {
+		p = pow10_128(k);
+		prod = (u128)x->m * p;
+		x->whole = (uint64_t)(prod >> x->s);
+		if (x->whole < 10000000000000000ULL) {
 			E--;
 			continue;
 		}
-		if (dd >= p17) {
+		if (x->whole >= 100000000000000000ULL) {
 			E++;
 			continue;
 		}
-		for (i = 16; i >= 0; i--) {
-			dig[i] = (char)('0' + dd % 10);
-			dd /= 10;
-		}
-		dig[17] = '\0';
-		*exp10 = E;
-		return 17;
+		rem = prod & (((u128)1 << x->s) - 1);
+		half = x->s > 0 ? (u128)1 << (x->s - 1) : 0;
+		x->frac = rem != 0;
+		x->tail = x->s == 0 ? -1 : rem < half ? -1 : rem > half;
+		x->exp10 = E;
+		x->hi = (u128)(4 * x->m + 2) * p;
+		x->lo = (u128)(4 * x->m - (x->m == 1ULL << 52 ? 1 : 2)) * p;
+		return 1;
 	}
 	return 0;
 }
+
+/* Does c 10^(exp10-16) read back as d? */
+static int inside(const struct exact *x, uint64_t c)
+{
+	u128 y = (u128)c << (x->s + 2);
+
+	if (y > x->lo && y < x->hi)
+		return 1;
+	return (y == x->lo || y == x->hi) && !(x->m & 1);
+}
+
+/* "00" to "99": two digits per division. */
+static const char digit_pairs[201] =
+	"0001020304050607080910111213141516171819"
+	"2021222324252627282930313233343536373839"
+	"4041424344454647484950515253545556575859"
+	"6061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* The eight digits of v < 10^8 into p, leading zeros included. */
+static void put8(uint32_t v, char *p)
+{
+	uint32_t a = v / 10000, b = v % 10000;
+
+	memcpy(p, digit_pairs + 2 * (a / 100), 2);
+	memcpy(p + 2, digit_pairs + 2 * (a % 100), 2);
+	memcpy(p + 4, digit_pairs + 2 * (b / 100), 2);
+	memcpy(p + 6, digit_pairs + 2 * (b % 100), 2);
+}
+
+/* The n decimal digits (9 <= n <= 17) of c < 10^n into dig. */
+static void put_digits(uint64_t c, int n, char *dig)
+{
+	uint32_t hi = (uint32_t)(c / 100000000);
+	int i = n - 8;
+
+	put8((uint32_t)(c % 100000000), dig + i);
+	while (i >= 2) {
+		i -= 2;
+		memcpy(dig + i, digit_pairs + 2 * (hi % 100), 2);
+		hi /= 100;
+	}
+	if (i == 1)
+		dig[0] = (char)('0' + hi);
+	dig[n] = '\0';
+}
+
+/* The shortest digits of d in the common range, without text.  At most
+ * one 15-digit decimal lies in the rounding interval (it is narrower than
+ * a quarter of their spacing), so the nearest one is the only candidate; at
+ * an exact tie between two neither reads back.  Of the 16-digit ones the
+ * two around d are, nearer first, on a tie the even one first as Python's
+ * digit loop rounds (near a power of two the interval is lopsided).  Else
+ * the nearest 17 digits, which always read back.  A candidate that would
+ * carry into an 18th digit (d just below a power of ten) is left to the
+ * caller.  Returns the digit count, or 0. */
+static int shortest_exact(double d, char *dig, int *exp10)
+{
+	struct exact x;
+	uint64_t c;
+	int r, up;
+
+	if (!exact_of(d, &x) || x.whole >= 99999999999999900ULL)
+		return 0;
+	*exp10 = x.exp10;
+	r = (int)(x.whole % 100);
+	c = x.whole / 100 + (r >= 50);
+	if (inside(&x, c * 100)) {
+		put_digits(c, 15, dig);
+		return 15;
+	}
+	r = (int)(x.whole % 10);
+	c = x.whole / 10;
+	up = r > 5 || (r == 5 && (x.frac || (c & 1)));
+	if (inside(&x, (c + up) * 10)) {
+		put_digits(c + up, 16, dig);
+		return 16;
+	}
+	if (inside(&x, (c + !up) * 10)) {
+		put_digits(c + !up, 16, dig);
+		return 16;
+	}
+	/* As printf's %.16e rounds: ties to even. */
+	c = x.whole + (x.tail > 0 || (x.tail == 0 && (x.whole & 1)));
+	put_digits(c, 17, dig);
+	return 17;
+}
 #else
-static int digits17(double d, char *dig, int *exp10)
+static int shortest_exact(double d, char *dig, int *exp10)
 {
 	(void)d, (void)dig, (void)exp10;
 	return 0;
 }
 #endif
 
-/* The shortest digits from one correctly rounded 17-digit conversion: the
- * nearest 15- and 16-digit decimals follow from its last digits, except
- * when those sit exactly on a midpoint (then the exact value decides and
- * the caller takes the slow path).  Returns the digit count, or 0. */
-static int shortest_fast(double d, int neg, char *dig, int *exp10)
+/* Outside the common range: the shortest digits from one correctly
+ * rounded 17-digit conversion by printf: the nearest 15- and 16-digit
+ * decimals follow from its last digits, except when those sit exactly on
+ * a midpoint (then the exact value decides and the caller takes the slow
+ * path).  Returns the digit count, or 0. */
+static int shortest_text(double d, int neg, char *dig, int *exp10)
 {
 	char tmp[48], c[24];
 	int n, t, i;
 
-	if ((n = digits17(fabs(d), dig, exp10)) == 0) {
-		snprintf(tmp, sizeof(tmp), "%.16e", fabs(d));
-		n = split(tmp, dig, exp10);
-	}
+	snprintf(tmp, sizeof(tmp), "%.16e", fabs(d));
+	n = split(tmp, dig, exp10);
 	if (n != 17)
 		return 0;
 	/* 15 digits: the nearest is D[0..15) rounded by the last two. */
@@ -209,8 +328,15 @@ size_t fmt_double(double d, char out[32])
 		return (size_t)snprintf(out, 32, "NaN");
 	if (isinf(d))
 		return (size_t)snprintf(out, 32, d < 0 ? "-Infinity" : "Infinity");
-	if (d == 0)
-		return (size_t)snprintf(out, 32, signbit(d) ? "-0.0" : "0.0");
+	if (d == 0) {
+		/* Common enough among scores to skip printf. */
+		if (signbit(d)) {
+			memcpy(out, "-0.0", 5);
+			return 4;
+		}
+		memcpy(out, "0.0", 4);
+		return 3;
+	}
 	neg = d < 0;
 
 	if (fabs(d) < DBL_MIN) {
@@ -225,7 +351,8 @@ size_t fmt_double(double d, char out[32])
 		}
 		goto format;
 	}
-	if ((n = shortest_fast(d, neg, dig, &exp10)) > 0)
+	if ((n = shortest_exact(fabs(d), dig, &exp10)) > 0 ||
+	    (n = shortest_text(d, neg, dig, &exp10)) > 0)
 		goto format;
 	snprintf(tmp, sizeof(tmp), "%.14e", fabs(d));
 	n = split(tmp, dig, &exp10);
@@ -281,8 +408,14 @@ format:
 			for (i = 1; i < n; i++)
 				out[o++] = dig[i];
 		}
-		o += (size_t)snprintf(out + o, 32 - o, "e%c%02d", exp10 < 0 ? '-' : '+',
-				      exp10 < 0 ? -exp10 : exp10);
+		out[o++] = 'e';
+		out[o++] = exp10 < 0 ? '-' : '+';
+		if (exp10 < 0)
+			exp10 = -exp10;
+		if (exp10 >= 100)
+			out[o++] = (char)('0' + exp10 / 100);
+		out[o++] = (char)('0' + exp10 / 10 % 10);
+		out[o++] = (char)('0' + exp10 % 10);
 	}
 	out[o] = '\0';
 	return o;
