@@ -112,6 +112,7 @@ static int each_record(struct jsonl_pass *p, const char *path, jsonl_record_fn *
 
 	if (jsonl_open(&in, path, p->want, p->lenient) < 0)
 		return p->past_unreadable ? 0 : -1;
+	lines_raw(&in.l);	/* read once, start to end */
 	while ((r = jsonl_next(&in, &rec)) > 0) {
 		r = fn(&in, rec, ctx);
 		if (r < 0) {

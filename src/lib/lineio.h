@@ -14,6 +14,11 @@ struct lines {
 	size_t len;
 	long lineno;
 	int owns_fp;
+	/* Raw reading (lines_raw()): the descriptor read in large blocks into
+	 * rb, each line handed out in place there. */
+	int raw, reof;
+	char *rb;
+	size_t rcap, rpos, rlen;
 };
 
 /* Open path for reading ("-" or NULL: stdin).  Returns -1 with a message
@@ -30,6 +35,11 @@ int lines_next(struct lines *l);
  * holding one. */
 int lines_read(struct lines *l);
 void lines_close(struct lines *l);
+/* Read l's descriptor directly from now on, in blocks of 1 MiB, handing
+ * each line out where it lies (no copy): for a reader that reads its input
+ * once from start to end, with nothing read from the FILE before or
+ * after.  Lines read the same. */
+void lines_raw(struct lines *l);
 
 /* Is the line only spaces and tabs (and a CR)? */
 int line_blank(const char *s, size_t len);
