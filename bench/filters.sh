@@ -8,7 +8,8 @@
 #
 # Prints, for each filter alone and for `puma-parse | puma-metrics`, the
 # best of RUNS runs by the wall clock and by CPU time (user + system, which
-# another program's load does not inflate), as MB/s (10^6 bytes of input a
+# another program's load inflates less; with OLD_BIN the old and current
+# binaries run in turns, so that a change of load falls on both), as MB/s (10^6 bytes of input a
 # second) and records/s, the C:Python ratios, and whether the outputs are
 # byte-identical: the C and Python metrics, the prediction records (on the
 # first CHECK_N records), and, with OLD_BIN, the outputs of earlier
@@ -48,18 +49,34 @@ model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head
 echo "machine: ${model:-$(uname -m)}, $(nproc) cores, $(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo 2>/dev/null) memory, $(uname -sr)"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?)"
 
-# best RUNS CMD...: run CMD (a shell command line) RUNS times; sets the
-# globals wall and cpu to the smallest wall-clock and CPU seconds seen
+# timed CMD: run CMD (a shell command line); sets w and t to its wall-clock
+# and CPU (user + system) seconds
+timed() {
+	local u s
+	/usr/bin/time -o "$OUT/time" -f "%e %U %S" bash -c "$1"
+	read -r w u s <"$OUT/time"
+	t=$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')
+}
+
+# the smaller of two numbers, the first empty at the start
+lesser() {
+	awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'
+}
+
+# best RUNS CMD [OLD_CMD]: run CMD RUNS times, in turns with OLD_CMD when
+# given (so that a change in the machine's load falls on both alike); sets
+# wall and cpu, and old_wall and old_cpu, to the smallest wall-clock and CPU
+# seconds seen
 best() {
-	local runs=$1 i w u s
-	shift
-	wall=
-	cpu=
+	local runs=$1 i w t
+	wall= cpu= old_wall= old_cpu=
 	for i in $(seq "$runs"); do
-		/usr/bin/time -o "$OUT/time" -f "%e %U %S" bash -c "$1"
-		read -r w u s <"$OUT/time"
-		wall=$(awk -v a="$wall" -v b="$w" 'BEGIN { print (a == "" || b < a) ? b : a }')
-		cpu=$(awk -v a="$cpu" -v b="$u" -v c="$s" 'BEGIN { t = b + c; print (a == "" || t < a) ? t : a }')
+		timed "$2"
+		wall=$(lesser "$wall" "$w") cpu=$(lesser "$cpu" "$t")
+		if [ -n "${3:-}" ]; then
+			timed "$3"
+			old_wall=$(lesser "$old_wall" "$w") old_cpu=$(lesser "$old_cpu" "$t")
+		fi
 	done
 }
 
@@ -90,23 +107,34 @@ cat "$IN" >/dev/null	# the same warm page cache for every run
 pbytes=$(wc -c <"$PRED")
 export BIN OLD PY REF IN OUT PRED
 
-# The C rows for the binaries in directory $1, labelled with $2.
-c_rows() {
-	local d=$1 tag=$2
-	best "$RUNS" "'$d/puma-parse' <'$IN' >/dev/null"
-	row "puma-parse$tag" "$bytes" "$N"
-	eval "parse_cpu$3=\$cpu"
-	best "$RUNS" "'$d/puma-metrics' <'$PRED' >/dev/null"
-	row "puma-metrics$tag" "$pbytes" "$N"
-	eval "metrics_cpu$3=\$cpu"
-	best "$RUNS" "'$d/puma-parse' <'$IN' | '$d/puma-metrics' >'$OUT/filters-c$3.metrics'"
-	row "puma-parse | puma-metrics$tag" "$bytes" "$N"
-	eval "pipe_wall$3=\$wall pipe_cpu$3=\$cpu"
+# The C rows: each filter and the pipeline timed with the binaries of BIN
+# and, in turns, of OLD; the old rows come after.
+cmd_parse() { echo "'$1/puma-parse' <'$IN' >/dev/null"; }
+cmd_metrics() { echo "'$1/puma-metrics' <'$PRED' >/dev/null"; }
+cmd_pipe() { echo "'$1/puma-parse' <'$IN' | '$1/puma-metrics' >'$OUT/filters-c$2.metrics'"; }
+old_rows=()
+c_row() {	# LABEL BYTES CMD_FUNCTION
+	local old_cmd=
+	if [ -n "$OLD" ]; then
+		old_cmd=$("$3" "$OLD" _old)
+	fi
+	best "$RUNS" "$("$3" "$BIN" "")" "$old_cmd"
+	row "$1" "$2" "$N"
+	if [ -n "$OLD" ]; then
+		old_rows+=("$(wall=$old_wall cpu=$old_cpu row "$1 (old)" "$2" "$N")")
+	fi
 }
 
 header
-c_rows "$BIN" "" ""
-[ -n "$OLD" ] && c_rows "$OLD" " (old)" "_old"
+c_row puma-parse "$bytes" cmd_parse
+parse_cpu=$cpu
+c_row puma-metrics "$pbytes" cmd_metrics
+metrics_cpu=$cpu
+c_row "puma-parse | puma-metrics" "$bytes" cmd_pipe
+pipe_wall=$wall pipe_cpu=$cpu
+if [ -n "$OLD" ]; then
+	printf '%s\n' "${old_rows[@]}"
+fi
 if [ "$PY_RUNS" -gt 0 ]; then
 	best "$PY_RUNS" "'$PY' '$REF' parse <'$IN' >/dev/null"
 	row "python parse" "$bytes" "$N"

@@ -1,7 +1,6 @@
 /* puma-parse - read response records, add "pred" (a label or story points,
  * null on a parse failure) and "confidence" (from the first generated
  * token's logprobs), pass every other field through. */
-#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
