@@ -327,25 +327,35 @@ slow:
 	return strtod(s, NULL);
 }
 
-/* Past the run of decimal digits at q.  Eight bytes at a time where the
- * byte order allows: a byte is a digit when its high nibble is 3 and
- * adding 6 keeps it so; a carry out of a byte can only spoil the test of
- * a later byte than the first non-digit, which is the one wanted. */
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR_DIGITS 1
+/* How many of the eight bytes of x (in memory order) are decimal digits
+ * before the first that is not.  A byte is a digit when its high nibble
+ * is 3 and adding 6 keeps it so; a carry out of a byte can only spoil the
+ * test of a later byte than the first non-digit, which is the one wanted. */
+static inline unsigned lead_digits(uint64_t x)
+{
+	const uint64_t hi = ONES * 0xF0, three = ONES * 0x30;
+	uint64_t nd = ((x & hi) ^ three) | (((x + ONES * 6) & hi) ^ three);
+
+	/* The high bit of each byte of nd that is not zero. */
+	nd = (((nd & (ONES * 0x7F)) + ONES * 0x7F) | nd) & (ONES * 0x80);
+	return nd == 0 ? 8 : (unsigned)__builtin_ctzll(nd) >> 3;
+}
+#endif
+
+/* Past the run of decimal digits at q, eight bytes at a time where the
+ * byte order allows. */
 HOT const unsigned char *digits(const unsigned char *q, const unsigned char *end)
 {
-#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	const uint64_t hi = ONES * 0xF0, three = ONES * 0x30;
-
+#if defined(SWAR_DIGITS)
 	while (end - q >= 8) {
-		uint64_t x, nd;
+		uint64_t x;
+		unsigned k;
 
 		memcpy(&x, q, 8);
-		nd = ((x & hi) ^ three) | (((x + ONES * 6) & hi) ^ three);
-		/* The high bit of each byte of nd that is not zero. */
-		nd = ((nd & (ONES * 0x7F)) + ONES * 0x7F) | nd;
-		nd &= ONES * 0x80;
-		if (nd != 0)
-			return q + (__builtin_ctzll(nd) >> 3);
+		if ((k = lead_digits(x)) < 8)
+			return q + k;
 		q += 8;
 	}
 #endif
@@ -389,19 +399,7 @@ const char *json_number_end(const char *p, const char *end)
 	return (const char *)number_end((const unsigned char *)p, (const unsigned char *)end);
 }
 
-#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define SWAR_DIGITS 1
-/* How many of the eight bytes of x (in memory order) are decimal digits
- * before the first that is not (digits()'s test). */
-static unsigned lead_digits(uint64_t x)
-{
-	const uint64_t hi = ONES * 0xF0, three = ONES * 0x30;
-	uint64_t nd = ((x & hi) ^ three) | (((x + ONES * 6) & hi) ^ three);
-
-	nd = (((nd & (ONES * 0x7F)) + ONES * 0x7F) | nd) & (ONES * 0x80);
-	return nd == 0 ? 8 : (unsigned)__builtin_ctzll(nd) >> 3;
-}
-
+#if defined(SWAR_DIGITS)
 /* The value of the first n (1..8) bytes of x, decimal digits in memory
  * order: moved to the top of the word (zeros, leading zeros of the value,
  * below), then pairs, fours and eights of digits combined in place. */
@@ -583,11 +581,18 @@ static const unsigned char *ws_run(const unsigned char *p, const unsigned char *
 
 /* After an item of a container that closes with close, at *pp: 1 past a
  * comma and the whitespace after it, 0 past close, -1 on anything else. */
-static int item_end(const unsigned char **pp, const unsigned char *end, unsigned char close,
-		    int wide, unsigned long *runs)
+HOT int item_end(const unsigned char **pp, const unsigned char *end, unsigned char close,
+		 int wide, unsigned long *runs)
 {
-	const unsigned char *p = ws_run(*pp, end, wide, runs);
+	const unsigned char *p = *pp;
 	int r = -1;
+
+	/* Compact text: a comma, no whitespace after it. */
+	if (end - p >= 2 && *p == ',' && p[1] > ' ') {
+		*pp = p + 1;
+		return 1;
+	}
+	p = ws_run(p, end, wide, runs);
 
 	if (p < end && (*p == ',' || *p == close)) {
 		r = *p++ == ',';
@@ -600,11 +605,6 @@ static int item_end(const unsigned char **pp, const unsigned char *end, unsigned
 
 static int next_item(struct fp *f, unsigned char close)
 {
-	/* Compact text: a comma, no whitespace after it. */
-	if (f->end - f->p >= 2 && *f->p == ',' && f->p[1] > ' ') {
-		f->p++;
-		return 1;
-	}
 	return item_end(&f->p, f->end, close, 0, &f->ws);
 }
 
@@ -1250,14 +1250,7 @@ int jcur_next(struct jcur *c, char close)
 {
 	const unsigned char *p = (const unsigned char *)c->p;
 	unsigned long runs = 0;
-	int r;
-
-	/* Compact text: a comma and no space after it. */
-	if (c->end - c->p >= 2 && *c->p == ',' && (unsigned char)c->p[1] > ' ') {
-		c->p++;
-		return 1;
-	}
-	r = item_end(&p, (const unsigned char *)c->end, (unsigned char)close, 1, &runs);
+	int r = item_end(&p, (const unsigned char *)c->end, (unsigned char)close, 1, &runs);
 
 	c->p = (const char *)p;
 	return r;

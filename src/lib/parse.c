@@ -588,6 +588,26 @@ static int entry_token(struct arena *a, struct jcur *c, const char **tok, size_t
 	return r == 0 && have ? 0 : -1;
 }
 
+/* The entry starting at p, pushed onto the token list l with its place
+ * in pos (which grows with l, in the arena; *cap its room): the entry's
+ * candidate, for its token. */
+static struct cand *token_push(struct arena *a, struct cands *l, const char ***pos, size_t *cap,
+			       const char *p)
+{
+	struct cand *e = cand_push(a, l);
+
+	if (l->cap != *cap) {
+		const char **w = arena_alloc(a, l->cap * sizeof(*w));
+
+		if (l->n > 1)
+			memcpy(w, *pos, (l->n - 1) * sizeof(*w));
+		*pos = w;
+		*cap = l->cap;
+	}
+	(*pos)[l->n - 1] = p;
+	return e;
+}
+
 /* logprob_tokens() over compact entries alone (c on the first): the
  * count, or -1 when an entry is not compact or the array goes on past
  * them in another form. */
@@ -598,17 +618,8 @@ static long compact_tokens(struct arena *a, struct jcur c, struct cand **out, co
 	size_t cap = 0, n;
 
 	for (;;) {
-		struct cand *e = cand_push(a, &l);
+		struct cand *e = token_push(a, &l, &pos, &cap, p);
 
-		if (l.cap != cap) {
-			const char **w = arena_alloc(a, l.cap * sizeof(*w));
-
-			if (l.n > 1)
-				memcpy(w, pos, (l.n - 1) * sizeof(*w));
-			pos = w;
-			cap = l.cap;
-		}
-		pos[l.n - 1] = p;
 		if ((next = compact_entry(a, p, c.end, e, &n, 0)) == NULL)
 			return -1;
 		p = next;
@@ -641,17 +652,8 @@ long logprob_tokens(struct arena *a, const char *text, size_t len, struct cand *
 	if ((n = compact_tokens(a, c, out, at)) > 0)
 		return n;
 	do {
-		struct cand *e = cand_push(a, &l);
+		struct cand *e = token_push(a, &l, &pos, &cap, c.p);
 
-		if (l.cap != cap) {
-			const char **w = arena_alloc(a, l.cap * sizeof(*w));
-
-			if (l.n > 1)
-				memcpy(w, pos, (l.n - 1) * sizeof(*w));
-			pos = w;
-			cap = l.cap;
-		}
-		pos[l.n - 1] = c.p;
 		if ((r = entry_token(a, &c, &e->tok, &e->len)) < 0)
 			return r;
 	} while ((r = jcur_next(&c, ']')) > 0);

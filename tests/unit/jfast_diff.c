@@ -23,15 +23,8 @@
 #include "json.h"
 #include "xalloc.h"
 
-static uint64_t rs = 88172645463325252ULL;
-
-static unsigned rnd(unsigned n)
-{
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return (unsigned)(rs % n);
-}
+#define RND_SEED 88172645463325252ULL
+#include "rnd.h"
 
 /* Plain documents use only what the fast path must take itself. */
 static int plain;

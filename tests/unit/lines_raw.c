@@ -14,15 +14,8 @@
 #include "lineio.h"
 #include "xalloc.h"
 
-static unsigned long rs = 2463534242UL;
-
-static unsigned rnd(unsigned n)
-{
-	rs ^= rs << 13;
-	rs ^= rs >> 17;
-	rs ^= rs << 5;
-	return (unsigned)((rs & 0xffffffffUL) % n);
-}
+#define RND_SEED 2463534242ULL
+#include "rnd.h"
 
 /* The test input: lines of random lengths and endings. */
 static void make_input(struct buf *b)

@@ -22,15 +22,8 @@
 #include "parse.h"
 #include "xalloc.h"
 
-static uint64_t rs = 0x9E3779B97F4A7C15ULL;
-
-static unsigned rnd(unsigned n)
-{
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return (unsigned)(rs % n);
-}
+#define RND_SEED 0x9E3779B97F4A7C15ULL
+#include "rnd.h"
 
 /* Whether this member keeps to the compact form (no departures). */
 static int compact;

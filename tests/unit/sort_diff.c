@@ -12,15 +12,8 @@
 #include "check.h"
 #include "stats.h"
 
-static uint64_t rs = 0x9E3779B97F4A7C15ULL;
-
-static unsigned rnd(unsigned n)
-{
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return (unsigned)(rs % n);
-}
+#define RND_SEED 0x9E3779B97F4A7C15ULL
+#include "rnd.h"
 
 /* The reference: stable, by < alone. */
 static void insertion(double *a, size_t n)
